@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Tests of tests/vm/run itself, run on the host: each case boots a VM.
+#   test-harness.sh PATH-TO-RUN
+set -u
+run=$1
+fails=0
+check() {	# check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		echo "ok   - $1"
+	else
+		echo "FAIL - $1: expected '$2', got '$3'"
+		fails=$((fails + 1))
+	fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GVT_VM_LOGDIR=$tmp/logs
+
+# Usage errors: exit 2 with a one-line reason, before anything boots.
+"$run" >/dev/null 2>"$tmp/err"; check "no -- CMD is a usage error" 2 $?
+grep -q "missing '-- CMD'" "$tmp/err"; check "no -- CMD names the problem" 0 $?
+"$run" -- >/dev/null 2>&1; check "-- without CMD is a usage error" 2 $?
+"$run" --timeout abc -- true >/dev/null 2>"$tmp/err"; check "non-number timeout" 2 $?
+grep -q "'abc' is not a positive number" "$tmp/err"; check "non-number timeout names the value" 0 $?
+"$run" --kernel /nonexistent/vmlinuz -- true >/dev/null 2>"$tmp/err"; check "missing kernel" 2 $?
+grep -q "/nonexistent/vmlinuz' does not exist" "$tmp/err"; check "missing kernel names the file" 0 $?
+"$run" --bogus -- true >/dev/null 2>&1; check "unknown option" 2 $?
+
+# A passing CMD; its output, cwd and GVT_* environment arrive.
+cd "$tmp"
+GVT_PROBE='a b$c' NOT_PASSED=1 "$run" --log "$tmp/pass.log" -- \
+	sh -c 'echo "out:$GVT_PROBE:${NOT_PASSED-unset}:$(pwd):$(id -u)"' >"$tmp/out" 2>"$tmp/err"
+check "passing CMD exits 0" 0 $?
+check "CMD output, GVT_* env, cwd, root" "out:a b\$c:unset:$tmp:0" "$(cat "$tmp/out")"
+grep -q "boot to CMD: [0-9.]* s" "$tmp/err"; check "boot-to-CMD time printed" 0 $?
+grep -q "Linux version" "$tmp/pass.log"; check "console log kept in --log file" 0 $?
+sed -n 's/.*boot to CMD: \([0-9.]*\) s.*/boot to CMD: \1 s/p' "$tmp/err"
+
+# A failing CMD's status comes back.
+"$run" -- sh -c 'exit 7' >/dev/null 2>&1; check "CMD status 7 returned" 7 $?
+
+# A timeout fails within about 10 s, with a message, and leaves no QEMU.
+start=$(date +%s)
+"$run" --timeout 5 -- sleep 60 >/dev/null 2>"$tmp/err"
+st=$?
+took=$(($(date +%s) - start))
+check "timeout exit status" 124 $st
+grep -q "timeout" "$tmp/err"; check "timeout message" 0 $?
+[ $took -le 12 ]; check "timeout within ~10 s (took ${took} s)" 0 $?
+pgrep -f "gvt-vm\.[A-Za-z0-9]*" >/dev/null; check "no QEMU left behind" 1 $?
+
+# A kernel Call Trace on the console fails a CMD that succeeded.
+"$run" -- sh -c 'echo l >/proc/sysrq-trigger; sleep 1' >/dev/null 2>"$tmp/err"
+check "kernel fault fails the run" 123 $?
+grep -q "Call Trace:" "$tmp/err"; check "kernel fault lines shown" 0 $?
+
+echo "$fails failed"
+[ $fails = 0 ]
