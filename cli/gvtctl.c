@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* gvtctl: the operator's client for gvtd, over D-Bus (docs/gvtctl.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <systemd/sd-bus.h>
+
+#include "gvt-dbus.h"
+#include "macro.h"
+#include "table.h"
+
+/* Exit codes: documented in gvtctl(1). */
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+/* Loading modules waits for the kernel: give it time. */
+#define LONG_CALL_USEC (120 * 1000000ULL)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(Table *, table_free)
+
+static bool arg_json;
+static const char *arg_bus_address;
+
+typedef struct Verb {
+	const char *name;
+	const char *synopsis;
+	const char *help;
+	int (*run)(sd_bus *bus, int argc, char *argv[]);
+} Verb;
+
+static int usage_error(const char *format, ...) _printf_(1, 2);
+static int usage_error(const char *format, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gvtctl: ");
+	va_start(ap, format);
+	vfprintf(stderr, format, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'gvtctl --help'.\n");
+	return -EXIT_USAGE;
+}
+
+/* The daemon's message as it is: it says what went wrong and what to do. */
+static int call_failed(const char *what, const sd_bus_error *error, int r)
+{
+	if (error && sd_bus_error_is_set(error))
+		fprintf(stderr, "gvtctl: %s\n", error->message);
+	else
+		fprintf(stderr, "gvtctl: %s: %s\n", what, strerror(-r));
+	return -EXIT_FAILED;
+}
+
+static int call(sd_bus *bus, const char *method, sd_bus_message **reply, const char *types, ...)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int r;
+
+	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, method);
+	if (r < 0)
+		return call_failed(method, NULL, r);
+	va_start(ap, types);
+	r = types ? sd_bus_message_appendv(m, types, ap) : 0;
+	va_end(ap);
+	if (r < 0)
+		return call_failed(method, NULL, r);
+	r = sd_bus_call(bus, m, LONG_CALL_USEC, &error, reply);
+	if (r < 0)
+		return call_failed(method, &error, r);
+	return 0;
+}
+
+static int get_property(sd_bus *bus, const char *path, const char *iface, const char *name, const char *sig,
+			sd_bus_message **reply)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = sd_bus_get_property(bus, GVT_BUS_NAME, path, iface, name, &error, reply, sig);
+	return r < 0 ? call_failed(name, &error, r) : 0;
+}
+
+static int get_string(sd_bus *bus, const char *path, const char *iface, const char *name, char **ret)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = sd_bus_get_property_string(bus, GVT_BUS_NAME, path, iface, name, &error, ret);
+	return r < 0 ? call_failed(name, &error, r) : 0;
+}
+
+static int count_paths(sd_bus *bus, const char *property, unsigned *ret)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	const char *p;
+	int r;
+
+	r = get_property(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, property, "ao", &reply);
+	if (r < 0)
+		return r;
+	*ret = 0;
+	r = sd_bus_message_enter_container(reply, 'a', "o");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "o", &p)) > 0)
+		(*ret)++;
+	return r < 0 ? call_failed(property, NULL, r) : 0;
+}
+
+static const char *uint_str(unsigned v, char buf[static 16])
+{
+	snprintf(buf, 16, "%u", v);
+	return buf;
+}
+
+static int verb_status(sd_bus *bus, int argc, char *argv[])
+{
+	_cleanup_free_ char *version = NULL, *profile = NULL, *state = NULL, *error = NULL;
+	unsigned parents, vgpus;
+	int r;
+
+	if (argc > 1)
+		return usage_error("status takes no arguments: %s", argv[1]);
+	if ((r = get_string(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Version", &version)) < 0 ||
+	    (r = get_string(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Profile", &profile)) < 0 ||
+	    (r = get_string(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "ModulesState", &state)) < 0 ||
+	    (r = get_string(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "ModulesError", &error)) < 0 ||
+	    (r = count_paths(bus, "Parents", &parents)) < 0 || (r = count_paths(bus, "VGPUs", &vgpus)) < 0)
+		return r;
+
+	if (arg_json) {
+		_cleanup_(json_decrefp) json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "version", version,
+							      "profile", profile, "modules", state, "modules_error", error,
+							      "parents", (int) parents, "vgpus", (int) vgpus);
+
+		if (!o)
+			return call_failed("status", NULL, -ENOMEM);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		return 0;
+	}
+	printf("gvtd %s, profile %s\nModules: %s%s%s\nParents: %u\nvGPUs:   %u\n", version, profile, state,
+	       *error ? ": " : "", error, parents, vgpus);
+	return 0;
+}
+
+static int show_modules(sd_bus *bus)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = table_new("STEP", "KIND", "STATE", "REASON", NULL);
+	const char *name, *kind, *state, *reason;
+	int r;
+
+	if (!t)
+		return call_failed("modules", NULL, -ENOMEM);
+	r = get_property(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Modules", "a" GVT_MODULE_SIG, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_MODULE_SIG);
+	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_MODULE_SIG, &name, &kind, &state, &reason)) > 0)
+		r = table_add_row(t, name, kind, state, reason);
+	if (r < 0)
+		return call_failed("Modules", NULL, r);
+	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+}
+
+static int verb_modules(sd_bus *bus, int argc, char *argv[])
+{
+	int r;
+
+	if (argc > 2)
+		return usage_error("modules takes at most one argument: %s", argv[2]);
+	if (argc == 1)
+		return show_modules(bus);
+	if (streq(argv[1], "load"))
+		r = call(bus, "LoadModules", NULL, "b", true);
+	else if (streq(argv[1], "unload"))
+		r = call(bus, "UnloadModules", NULL, "b", true);
+	else
+		return usage_error("unknown modules action \"%s\": use load or unload", argv[1]);
+	if (r < 0)
+		return r;
+	return arg_json ? show_modules(bus) : 0;
+}
+
+static int verb_parents(sd_bus *bus, int argc, char *argv[])
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = table_new("PARENT", "DRIVER", "TYPES", "OBJECT", NULL);
+	const char *path;
+	int r;
+
+	if (argc > 1)
+		return usage_error("parents takes no arguments: %s", argv[1]);
+	if (!t)
+		return call_failed("parents", NULL, -ENOMEM);
+	table_set_numeric(t, 2);
+	r = get_property(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Parents", "ao", &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', "o");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "o", &path)) > 0) {
+		_cleanup_(sd_bus_message_unrefp) sd_bus_message *types = NULL;
+		_cleanup_free_ char *name = NULL, *driver = NULL;
+		unsigned n = 0;
+		char buf[16];
+
+		if ((r = get_string(bus, path, GVT_PARENT_IFACE, "Name", &name)) < 0 ||
+		    (r = get_string(bus, path, GVT_PARENT_IFACE, "Driver", &driver)) < 0 ||
+		    (r = get_property(bus, path, GVT_PARENT_IFACE, "Types", "a" GVT_TYPE_SIG, &types)) < 0)
+			return r;
+		r = sd_bus_message_enter_container(types, 'a', GVT_TYPE_SIG);
+		while (r >= 0 && (r = sd_bus_message_skip(types, GVT_TYPE_SIG)) > 0)
+			n++;
+		if (r >= 0)
+			r = table_add_row(t, name, driver, uint_str(n, buf), path);
+	}
+	if (r < 0)
+		return call_failed("Parents", NULL, r);
+	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+}
+
+static int verb_types(sd_bus *bus, int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{}
+	};
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = table_new("PARENT", "TYPE", "NAME", "APERTURE MIB", "HIDDEN MIB", "FENCES",
+						      "RESOLUTION", "WEIGHT", "AVAILABLE", NULL);
+	const char *parent = "", *p, *type, *name, *res;
+	unsigned low, high, fences, weight, avail;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "p:", options, NULL)) >= 0) {
+		if (c != 'p')
+			return -EXIT_USAGE;
+		parent = optarg;
+	}
+	if (optind < argc)
+		return usage_error("types takes no positional arguments: %s", argv[optind]);
+	if (!t)
+		return call_failed("types", NULL, -ENOMEM);
+	for (size_t i = 3; i <= 8; i++)
+		if (i != 6)
+			table_set_numeric(t, i);
+
+	r = call(bus, "ListTypes", &reply, "s", parent);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_TYPE_SIG);
+	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_TYPE_SIG, &p, &type, &name, &low, &high, &fences, &res,
+						  &weight, &avail)) > 0) {
+		char b[5][16];
+
+		r = table_add_row(t, p, type, name, uint_str(low, b[0]), uint_str(high, b[1]), uint_str(fences, b[2]),
+				  res, uint_str(weight, b[3]), uint_str(avail, b[4]));
+	}
+	if (r < 0)
+		return call_failed("ListTypes", NULL, r);
+	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+}
+
+static int verb_list(sd_bus *bus, int argc, char *argv[])
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "STATE", "OBJECT", NULL);
+	const char *path, *uuid, *parent, *type, *state;
+	int r;
+
+	if (argc > 1)
+		return usage_error("list takes no arguments: %s", argv[1]);
+	if (!t)
+		return call_failed("list", NULL, -ENOMEM);
+	r = call(bus, "ListVGPUs", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_VGPU_SIG);
+	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_VGPU_SIG, &path, &uuid, &parent, &type, &state)) > 0)
+		r = table_add_row(t, uuid, parent, type, state, path);
+	if (r < 0)
+		return call_failed("ListVGPUs", NULL, r);
+	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+}
+
+static int verb_create(sd_bus *bus, int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "parent", required_argument, NULL, 'p' },
+		{ "uuid", required_argument, NULL, 'u' },
+		{}
+	};
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	const char *type = NULL, *parent = "", *uuid = "", *path, *id;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "t:p:u:", options, NULL)) >= 0) {
+		switch (c) {
+		case 't':
+			type = optarg;
+			break;
+		case 'p':
+			parent = optarg;
+			break;
+		case 'u':
+			uuid = optarg;
+			break;
+		default:
+			return -EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("create takes no positional arguments: %s", argv[optind]);
+	if (!type)
+		return usage_error("create needs --type (see 'gvtctl types')");
+
+	r = call(bus, "CreateVGPU", &reply, "sssb", parent, type, uuid, true);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_read(reply, "os", &path, &id);
+	if (r < 0)
+		return call_failed("CreateVGPU", NULL, r);
+	if (arg_json)
+		printf("{\n  \"uuid\": \"%s\",\n  \"object\": \"%s\"\n}\n", id, path);
+	else
+		printf("%s\n", id);
+	return 0;
+}
+
+static int verb_remove(sd_bus *bus, int argc, char *argv[])
+{
+	if (argc != 2)
+		return usage_error("remove needs exactly one UUID");
+	return call(bus, "RemoveVGPU", NULL, "sb", argv[1], true);
+}
+
+static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *member = sd_bus_message_get_member(m), *path = NULL, *uuid = NULL, *state = NULL, *event;
+	int r;
+
+	if (streq(member, "VGPUStateChanged"))
+		r = sd_bus_message_read(m, "oss", &path, &uuid, &state);
+	else
+		r = sd_bus_message_read(m, "os", &path, &uuid);
+	if (r < 0)
+		return 0;
+	event = streq(member, "VGPUAdded") ? "vgpu-added" : streq(member, "VGPURemoved") ? "vgpu-removed" :
+									    "vgpu-state-changed";
+	if (arg_json) {
+		_cleanup_(json_decrefp) json_t *o = json_pack("{s:s, s:s, s:s}", "event", event, "uuid", uuid,
+							      "object", path);
+
+		if (o && state)
+			json_object_set_new(o, "state", json_string(state));
+		if (o)
+			json_dumpf(o, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+	} else
+		printf("%-18s %s%s%s\n", event, uuid, state ? " " : "", strempty(state));
+	fflush(stdout);
+	return 0;
+}
+
+static int on_properties(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *iface, *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &iface);
+	if (r < 0 || !streq(iface, GVT_MANAGER_IFACE))
+		return 0;
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r > 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		const char *value;
+
+		if (sd_bus_message_read(m, "s", &name) < 0)
+			break;
+		if (streq(name, "ModulesState") && sd_bus_message_read(m, "v", "s", &value) >= 0) {
+			if (arg_json)
+				printf("{\"event\":\"modules-state-changed\",\"state\":\"%s\"}\n", value);
+			else
+				printf("%-18s %s\n", "modules", value);
+			fflush(stdout);
+		} else if (sd_bus_message_skip(m, "v") < 0)
+			break;
+		r = sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+static int verb_monitor(sd_bus *bus, int argc, char *argv[])
+{
+	static const char *const signals[] = { "VGPUAdded", "VGPURemoved", "VGPUStateChanged" };
+	int r;
+
+	if (argc > 1)
+		return usage_error("monitor takes no arguments: %s", argv[1]);
+	for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
+		r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, signals[i],
+					on_signal, NULL);
+		if (r < 0)
+			return call_failed("AddMatch", NULL, r);
+	}
+	r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, GVT_MANAGER_PATH, "org.freedesktop.DBus.Properties",
+				"PropertiesChanged", on_properties, NULL);
+	if (r < 0)
+		return call_failed("AddMatch", NULL, r);
+	/* Tell a script that the matches are in place: nothing after this line is missed. */
+	if (!arg_json)
+		printf("Monitoring gvtd; Ctrl-C to stop.\n");
+	fflush(stdout);
+	for (;;) {
+		r = sd_bus_process(bus, NULL);
+		if (r < 0)
+			return call_failed("monitor", NULL, r);
+		if (r > 0)
+			continue;
+		r = sd_bus_wait(bus, UINT64_MAX);
+		if (r < 0 && r != -EINTR)
+			return call_failed("monitor", NULL, r);
+	}
+}
+
+static const Verb verbs[] = {
+	{ "status", "status", "Show the daemon version, the module profile and state, and counts.", verb_status },
+	{ "modules", "modules [load|unload]",
+	  "Show each load-order step with its state and reason; load or unload the modules.", verb_modules },
+	{ "parents", "parents", "List the mdev parents (GPUs that offer vGPUs).", verb_parents },
+	{ "types", "types [--parent P]", "List the vGPU types with their sizes and available instances.",
+	  verb_types },
+	{ "list", "list", "List the vGPUs.", verb_list },
+	{ "create", "create --type T [--parent P] [--uuid U]",
+	  "Create a vGPU and print its UUID. Without --parent, the first parent with room for the type.",
+	  verb_create },
+	{ "remove", "remove UUID", "Remove a vGPU.", verb_remove },
+	{ "monitor", "monitor", "Print vGPU and module events as they happen, one per line.", verb_monitor },
+};
+
+static void help(FILE *f)
+{
+	fprintf(f, "Usage: gvtctl [--json] [--bus-address=ADDRESS] COMMAND [ARGS]\n"
+		   "Manage Intel GVT-g vGPUs through gvtd.\n\nCommands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		fprintf(f, "  %-40s %s\n", verbs[i].synopsis, verbs[i].help);
+	fprintf(f, "\nOptions:\n"
+		   "  --json                 machine-readable output\n"
+		   "  --bus-address=ADDRESS  talk to gvtd on this bus instead of the system bus\n"
+		   "  -h, --help             this help; 'gvtctl COMMAND --help' for one command\n"
+		   "      --version          the version\n"
+		   "\nExit status: 0 success, 1 the operation failed, 2 usage error.\n");
+}
+
+static const Verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static bool wants_help(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++)
+		if (streq(argv[i], "--help") || streq(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+static int connect_bus(sd_bus **ret)
+{
+	int r;
+
+	if (!arg_bus_address)
+		r = sd_bus_open_system(ret);
+	else {
+		r = sd_bus_new(ret);
+		if (r >= 0)
+			r = sd_bus_set_address(*ret, arg_bus_address);
+		if (r >= 0)
+			r = sd_bus_set_bus_client(*ret, true);
+		if (r >= 0)
+			r = sd_bus_start(*ret);
+	}
+	if (r < 0)
+		fprintf(stderr, "gvtctl: cannot connect to the %s bus: %s\n", arg_bus_address ?: "system", strerror(-r));
+	return r;
+}
+
+static int run(int argc, char *argv[])
+{
+	enum { ARG_JSON = 0x100, ARG_BUS, ARG_VERSION };
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, ARG_JSON },
+		{ "bus-address", required_argument, NULL, ARG_BUS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, ARG_VERSION },
+		{}
+	};
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	const Verb *verb;
+	int c, r;
+
+	/* "+": stop at the command; its own options are parsed by the verb. */
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_JSON:
+			arg_json = true;
+			break;
+		case ARG_BUS:
+			arg_bus_address = optarg;
+			break;
+		case 'h':
+			help(stdout);
+			return 0;
+		case ARG_VERSION:
+			printf("gvtctl %s\n", PROJECT_VERSION);
+			return 0;
+		default:
+			return -EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		help(stderr);
+		return -EXIT_USAGE;
+	}
+	verb = find_verb(argv[optind]);
+	if (!verb)
+		return usage_error("unknown command \"%s\"", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	if (wants_help(argc, argv)) {
+		printf("Usage: gvtctl [--json] %s\n%s\n", verb->synopsis, verb->help);
+		return 0;
+	}
+	/* --json after the command is accepted too: it is global. */
+	for (int i = 1; i < argc; i++)
+		if (streq(argv[i], "--json")) {
+			arg_json = true;
+			memmove(&argv[i], &argv[i + 1], (argc - i) * sizeof(char *));
+			argc--;
+			i--;
+		}
+
+	r = connect_bus(&bus);
+	if (r < 0)
+		return -EXIT_FAILED;
+	optind = 0;
+	return verb->run(bus, argc, argv);
+}
+
+int main(int argc, char *argv[])
+{
+	int r = run(argc, argv);
+
+	return r < 0 ? -r : EXIT_OK;
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+
+static const char *const profile_names[_PROFILE_MAX] = {
+	[PROFILE_AUTO] = "auto",
+	[PROFILE_SIM] = "sim",
+	[PROFILE_KVMGT] = "kvmgt",
+};
+
+const char *profile_to_string(Profile p)
+{
+	return p >= 0 && p < _PROFILE_MAX ? profile_names[p] : NULL;
+}
+
+Profile profile_from_string(const char *s)
+{
+	for (Profile p = 0; p < _PROFILE_MAX; p++)
+		if (s && streq(s, profile_names[p]))
+			return p;
+	return _PROFILE_INVALID;
+}
+
+void config_init(Config *c)
+{
+	*c = (Config) {
+		.profile = PROFILE_AUTO,
+		.load_on_start = true,
+		.wait_timeout_sec = 30,
+		.admin_group = strdup("gvt"),
+	};
+}
+
+void config_done(Config *c)
+{
+	free(c->root);
+	free(c->module_dir);
+	free(c->gvt_base_options);
+	free(c->admin_group);
+	*c = (Config) {};
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+	if (streq(v, "yes") || streq(v, "true") || streq(v, "1") || streq(v, "on"))
+		*ret = true;
+	else if (streq(v, "no") || streq(v, "false") || streq(v, "0") || streq(v, "off"))
+		*ret = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int set_string(char **field, const char *v)
+{
+	char *s = isempty(v) ? NULL : strdup(v);
+
+	if (!isempty(v) && !s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+int config_set(Config *c, const char *section, const char *key, const char *value)
+{
+	if (streq(section, "Modules")) {
+		if (streq(key, "Profile")) {
+			Profile p = profile_from_string(value);
+
+			if (p < 0)
+				return -EINVAL;
+			c->profile = p;
+			return 0;
+		}
+		if (streq(key, "SimFallback"))
+			return parse_bool(value, &c->sim_fallback);
+		if (streq(key, "ModuleDir"))
+			return set_string(&c->module_dir, value);
+		if (streq(key, "GvtBaseParameters"))
+			return set_string(&c->gvt_base_options, value);
+		if (streq(key, "LoadOnStart"))
+			return parse_bool(value, &c->load_on_start);
+		if (streq(key, "WaitTimeoutSec")) {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(value, &end, 10);
+			if (errno || end == value || *end || v == 0 || v > 3600)
+				return -EINVAL;
+			c->wait_timeout_sec = v;
+			return 0;
+		}
+	} else if (streq(section, "Access")) {
+		if (streq(key, "AdminGroup"))
+			return set_string(&c->admin_group, value);
+	}
+	return -ENOENT;
+}
+
+static char *strip(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char) *s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char) end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int config_parse_file(Config *c, const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char section[64] = "";
+	char line[LINE_MAX];
+	unsigned lineno = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
+
+	while (fgets(line, sizeof(line), f)) {
+		char *l = strip(line), *eq;
+		int r;
+
+		lineno++;
+		if (*l == '\0' || *l == '#' || *l == ';')
+			continue;
+		if (*l == '[') {
+			char *close = strchr(l, ']');
+
+			if (!close || close[1] != '\0' || (size_t) (close - l) >= sizeof(section)) {
+				log_warning("%s:%u: bad section header, ignoring.", path, lineno);
+				continue;
+			}
+			*close = '\0';
+			strcpy(section, l + 1);
+			continue;
+		}
+		eq = strchr(l, '=');
+		if (!eq) {
+			log_warning("%s:%u: expected Key=Value, ignoring.", path, lineno);
+			continue;
+		}
+		*eq = '\0';
+		r = config_set(c, section, strip(l), strip(eq + 1));
+		if (r == -ENOENT)
+			log_warning("%s:%u: unknown setting [%s] %s, ignoring.", path, lineno, section, strip(l));
+		else if (r < 0)
+			return log_error_errno(r, "%s:%u: bad value for %s: %m", path, lineno, strip(l));
+	}
+	return 0;
+}

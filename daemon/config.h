@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* gvtd's configuration: /etc/gvtd/gvtd.conf (below the root prefix), then the command line. */
+#pragma once
+
+#include <stdbool.h>
+
+typedef enum Profile {
+	PROFILE_AUTO,
+	PROFILE_SIM,
+	PROFILE_KVMGT,
+	_PROFILE_MAX,
+	_PROFILE_INVALID = -1,
+} Profile;
+
+typedef struct Config {
+	char *root;               /* prefix for /sys, /etc, /var/lib/gvtd, /run/gvtd; NULL = / */
+	Profile profile;
+	bool sim_fallback;        /* auto: use sim when no GVT-capable GPU is present */
+	char *module_dir;         /* load gvt_base/gvt_mdev from here instead of the installed ones */
+	char *gvt_base_options;   /* module parameters for gvt_base */
+	bool load_on_start;
+	unsigned wait_timeout_sec;
+	char *admin_group;        /* members may create/remove vGPUs and load modules */
+} Config;
+
+const char *profile_to_string(Profile p);
+Profile profile_from_string(const char *s);
+
+void config_init(Config *c);
+void config_done(Config *c);
+
+/* Reads an INI file; a missing file is not an error. Unknown keys are logged and ignored. */
+int config_parse_file(Config *c, const char *path);
+/* Applies one "Section.Key=value" setting; -EINVAL for a bad value or unknown key. */
+int config_set(Config *c, const char *section, const char *key, const char *value);

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* org.gvtd1.Manager on /org/gvtd1. */
+#include <errno.h>
+
+#include "auth.h"
+#include "dbus.h"
+#include "gvt-dbus.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "manager.h"
+
+static int property_manager(sd_bus *bus, const char *path, const char *interface, const char *property,
+			    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	Manager *m = b->manager;
+	int r;
+
+	if (streq(property, "Version"))
+		return sd_bus_message_append(reply, "s", PROJECT_VERSION);
+	if (streq(property, "Profile"))
+		return sd_bus_message_append(reply, "s",
+					     profile_to_string(m->modules.n_steps ? m->modules.profile : m->config.profile));
+	if (streq(property, "ModulesState"))
+		return sd_bus_message_append(reply, "s", modules_state_to_string(m->modules.state));
+	if (streq(property, "ModulesError"))
+		return sd_bus_message_append(reply, "s", m->modules.error);
+	if (streq(property, "Modules")) {
+		r = sd_bus_message_open_container(reply, 'a', GVT_MODULE_SIG);
+		for (size_t i = 0; r >= 0 && i < m->modules.n_steps; i++) {
+			const ModuleStep *s = &m->modules.steps[i];
+
+			r = sd_bus_message_append(reply, GVT_MODULE_SIG, s->name, step_kind_to_string(s->kind),
+						  step_state_to_string(s->state), s->reason);
+		}
+		return r < 0 ? r : sd_bus_message_close_container(reply);
+	}
+	if (streq(property, "Parents") || streq(property, "VGPUs")) {
+		bool parents = streq(property, "Parents");
+		size_t n = parents ? m->inventory.n_parents : m->inventory.n_vgpus;
+
+		r = sd_bus_message_open_container(reply, 'a', "o");
+		for (size_t i = 0; r >= 0 && i < n; i++) {
+			_cleanup_free_ char *p = NULL;
+
+			r = parents ? bus_parent_path(m->inventory.parents[i]->name, &p)
+				    : bus_vgpu_path(m->inventory.vgpus[i]->uuid, &p);
+			if (r >= 0)
+				r = sd_bus_message_append(reply, "o", p);
+		}
+		return r < 0 ? r : sd_bus_message_close_container(reply);
+	}
+	return -ENOENT;
+}
+
+static int method_list_types(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	Manager *m = b->manager;
+	const char *parent;
+	GvtError e = {};
+	int r;
+
+	r = sd_bus_message_read(message, "s", &parent);
+	if (r < 0)
+		return r;
+	if (!isempty(parent)) {
+		r = lifecycle_validate_name("parent", parent, &e);
+		if (r < 0)
+			return bus_error_from_gvt(error, r, &e);
+		if (!inventory_find_parent(&m->inventory, parent))
+			return bus_error_from_gvt(error, gvt_error_set(&e, GVT_ERROR_NOT_FOUND,
+					"No mdev parent %s: list the parents with \"gvtctl parents\"", parent), &e);
+	}
+
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', GVT_TYPE_SIG);
+	for (size_t i = 0; r >= 0 && i < m->inventory.n_parents; i++) {
+		const Parent *p = m->inventory.parents[i];
+
+		if (!isempty(parent) && !streq(parent, p->name))
+			continue;
+		for (size_t j = 0; r >= 0 && j < p->n_types; j++)
+			r = bus_append_type(reply, p, &p->types[j]);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list_vgpus(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	const Inventory *inv = &b->manager->inventory;
+	int r;
+
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', GVT_VGPU_SIG);
+	for (size_t i = 0; r >= 0 && i < inv->n_vgpus; i++) {
+		const Vgpu *v = inv->vgpus[i];
+		_cleanup_free_ char *path = NULL;
+
+		r = bus_vgpu_path(v->uuid, &path);
+		if (r >= 0)
+			r = sd_bus_message_append(reply, GVT_VGPU_SIG, path, v->uuid, v->parent, v->type,
+						  vgpu_state_to_string(v->state));
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_create_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_free_ char *path = NULL;
+	BusAdapter *b = userdata;
+	const char *parent, *type, *uuid;
+	char id[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "sssb", &parent, &type, &uuid, &interactive);
+	if (r < 0)
+		return r;
+	/* Malformed arguments are reported as such even to callers who may not act. */
+	r = lifecycle_validate_name("type", type, &e);
+	if (r >= 0 && !isempty(parent))
+		r = lifecycle_validate_name("parent", parent, &e);
+	if (r >= 0 && !isempty(uuid))
+		r = lifecycle_validate_uuid(uuid, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+
+	r = bus_check_authorized(b, message, ACTION_MANAGE_VGPUS, error);
+	if (r < 0)
+		return r;
+
+	r = lifecycle_create(b->manager, parent, type, uuid, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	r = bus_vgpu_path(id, &path);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(message, "os", path, id);
+}
+
+int bus_remove_vgpu(BusAdapter *b, sd_bus_message *message, const char *uuid, sd_bus_error *error)
+{
+	char id[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+	int r;
+
+	r = lifecycle_validate_uuid(uuid, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	r = bus_check_authorized(b, message, ACTION_MANAGE_VGPUS, error);
+	if (r < 0)
+		return r;
+	r = lifecycle_remove(b->manager, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return sd_bus_reply_method_return(message, NULL);
+}
+
+static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	const char *uuid;
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
+	if (r < 0)
+		return r;
+	return bus_remove_vgpu(userdata, message, uuid, error);
+}
+
+static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *message = userdata;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+	if (r >= 0)
+		r = sd_bus_reply_method_return(message, NULL);
+	else {
+		bus_error_from_gvt(&error, r, e);
+		r = sd_bus_reply_method_error(message, &error);
+	}
+	if (r < 0)
+		log_warning_errno(r, "Failed to reply to LoadModules, ignoring: %m");
+}
+
+/* Reads the interactive flag, answers a no-op at once (1), else checks authorization (0). */
+static int modules_call_begin(sd_bus_message *message, BusAdapter *b, bool no_op, sd_bus_error *error)
+{
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "b", &interactive);
+	if (r < 0)
+		return r;
+	if (no_op)
+		return sd_bus_reply_method_return(message, NULL) < 0 ? -EIO : 1;
+	return bus_check_authorized(b, message, ACTION_MANAGE_MODULES, error);
+}
+
+static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	GvtError e = {};
+	int r;
+
+	r = modules_call_begin(message, b, b->manager->modules.state == MODULES_READY, error);
+	if (r != 0)
+		return r;
+	/* The reply waits for the load order to finish, which may take seconds. */
+	sd_bus_message_ref(message);
+	r = modules_load(b->manager, on_modules_loaded, message, &e);
+	if (r < 0) {
+		sd_bus_message_unref(message);
+		return bus_error_from_gvt(error, r, &e);
+	}
+	return 1;
+}
+
+static int method_unload_modules(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	ModulesState state = b->manager->modules.state;
+	GvtError e = {};
+	int r;
+
+	r = modules_call_begin(message, b, state == MODULES_UNLOADED || state == MODULES_IDLE, error);
+	if (r != 0)
+		return r;
+	r = modules_unload(b->manager, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return sd_bus_reply_method_return(message, NULL);
+}
+
+#define MANAGER_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_manager, 0, flags)
+
+const sd_bus_vtable bus_manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	MANAGER_PROPERTY("Version", "s", SD_BUS_VTABLE_PROPERTY_CONST),
+	MANAGER_PROPERTY("Profile", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	MANAGER_PROPERTY("ModulesState", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	MANAGER_PROPERTY("ModulesError", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	MANAGER_PROPERTY("Modules", "a" GVT_MODULE_SIG, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	MANAGER_PROPERTY("Parents", "ao", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	MANAGER_PROPERTY("VGPUs", "ao", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+	SD_BUS_METHOD_WITH_ARGS("ListTypes", SD_BUS_ARGS("s", parent), SD_BUS_RESULT("a" GVT_TYPE_SIG, types),
+				method_list_types, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListVGPUs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" GVT_VGPU_SIG, vgpus),
+				method_list_vgpus, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("CreateVGPU",
+				SD_BUS_ARGS("s", parent, "s", type, "s", uuid, "b", interactive),
+				SD_BUS_RESULT("o", vgpu, "s", uuid),
+				method_create_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("RemoveVGPU", SD_BUS_ARGS("s", uuid, "b", interactive), SD_BUS_NO_RESULT,
+				method_remove_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("LoadModules", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT,
+				method_load_modules, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("UnloadModules", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT,
+				method_unload_modules, SD_BUS_VTABLE_UNPRIVILEGED),
+
+	SD_BUS_SIGNAL_WITH_ARGS("VGPUAdded", SD_BUS_ARGS("o", vgpu, "s", uuid), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("VGPURemoved", SD_BUS_ARGS("o", vgpu, "s", uuid), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("VGPUStateChanged", SD_BUS_ARGS("o", vgpu, "s", uuid, "s", state), 0),
+	SD_BUS_VTABLE_END,
+};

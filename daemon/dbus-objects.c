@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* org.gvtd1.VGPU and org.gvtd1.Parent: one object per vGPU and per mdev parent. */
+#include <errno.h>
+
+#include "dbus.h"
+#include "gvt-dbus.h"
+#include "inventory.h"
+#include "manager.h"
+
+/*
+ * Readable paths: /org/gvtd1/vgpu/<uuid with _ for ->, /org/gvtd1/parent/<name
+ * with _ for every other character>. Lookups compare the encoded forms.
+ */
+static int object_path(const char *prefix, const char *name, char **ret)
+{
+	char *p;
+	size_t n = strlen(prefix);
+
+	p = malloc(n + 1 + strlen(name) + 1);
+	if (!p)
+		return -ENOMEM;
+	strcpy(p, prefix);
+	p[n++] = '/';
+	for (const char *c = name; *c; c++)
+		p[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ? *c : '_';
+	p[n] = '\0';
+	*ret = p;
+	return 0;
+}
+
+int bus_vgpu_path(const char *uuid, char **ret)
+{
+	return object_path(GVT_VGPU_PREFIX, uuid, ret);
+}
+
+int bus_parent_path(const char *name, char **ret)
+{
+	return object_path(GVT_PARENT_PREFIX, name, ret);
+}
+
+static bool path_is(const char *path, const char *prefix, const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+
+	return object_path(prefix, name, &p) >= 0 && streq(p, path);
+}
+
+/*
+ * The object found for a path is the adapter itself: getters look the vGPU or
+ * parent up again from the path, so nothing points into an inventory that a
+ * rescan has replaced.
+ */
+static Vgpu *vgpu_from_path(BusAdapter *b, const char *path)
+{
+	const Inventory *inv = &b->manager->inventory;
+
+	for (size_t i = 0; i < inv->n_vgpus; i++)
+		if (path_is(path, GVT_VGPU_PREFIX, inv->vgpus[i]->uuid))
+			return inv->vgpus[i];
+	return NULL;
+}
+
+static Parent *parent_from_path(BusAdapter *b, const char *path)
+{
+	const Inventory *inv = &b->manager->inventory;
+
+	for (size_t i = 0; i < inv->n_parents; i++)
+		if (path_is(path, GVT_PARENT_PREFIX, inv->parents[i]->name))
+			return inv->parents[i];
+	return NULL;
+}
+
+int bus_vgpu_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+		  sd_bus_error *error)
+{
+	if (!vgpu_from_path(userdata, path))
+		return 0;
+	*found = userdata;
+	return 1;
+}
+
+int bus_parent_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+		    sd_bus_error *error)
+{
+	if (!parent_from_path(userdata, path))
+		return 0;
+	*found = userdata;
+	return 1;
+}
+
+static int enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *, size_t),
+		     int (*path)(const char *, char **), const Inventory *inv)
+{
+	char **l = calloc(n + 1, sizeof(char *));
+
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int r = path(name(inv, i), &l[i]);
+
+		if (r < 0) {
+			for (size_t j = 0; j < i; j++)
+				free(l[j]);
+			free(l);
+			return r;
+		}
+	}
+	*nodes = l;
+	return 0;
+}
+
+static const char *vgpu_name(const Inventory *inv, size_t i)
+{
+	return inv->vgpus[i]->uuid;
+}
+
+static const char *parent_name(const Inventory *inv, size_t i)
+{
+	return inv->parents[i]->name;
+}
+
+int bus_vgpu_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	const Inventory *inv = &b->manager->inventory;
+
+	return enumerate(nodes, inv->n_vgpus, vgpu_name, bus_vgpu_path, inv);
+}
+
+int bus_parent_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	const Inventory *inv = &b->manager->inventory;
+
+	return enumerate(nodes, inv->n_parents, parent_name, bus_parent_path, inv);
+}
+
+static int property_vgpu(sd_bus *bus, const char *path, const char *interface, const char *property,
+			 sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const Vgpu *v = vgpu_from_path(userdata, path);
+	const MdevTypeDescription *d;
+
+	if (!v)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "vGPU %s is gone", path);
+	d = &v->desc;
+	if (streq(property, "Uuid"))
+		return sd_bus_message_append(reply, "s", v->uuid);
+	if (streq(property, "Parent"))
+		return sd_bus_message_append(reply, "s", v->parent);
+	if (streq(property, "ParentObject")) {
+		_cleanup_free_ char *p = NULL;
+		int r = bus_parent_path(v->parent, &p);
+
+		return r < 0 ? r : sd_bus_message_append(reply, "o", p);
+	}
+	if (streq(property, "Type"))
+		return sd_bus_message_append(reply, "s", v->type);
+	if (streq(property, "State"))
+		return sd_bus_message_append(reply, "s", vgpu_state_to_string(v->state));
+	if (streq(property, "VgpuId"))
+		return sd_bus_message_append(reply, "u", v->has_vgpu_id ? v->vgpu_id : 0);
+	if (streq(property, "ApertureMiB"))
+		return sd_bus_message_append(reply, "u", v->described ? d->low_gm_mib : 0);
+	if (streq(property, "HiddenMiB"))
+		return sd_bus_message_append(reply, "u", v->described ? d->high_gm_mib : 0);
+	if (streq(property, "Fences"))
+		return sd_bus_message_append(reply, "u", v->described ? d->fences : 0);
+	if (streq(property, "Weight"))
+		return sd_bus_message_append(reply, "u", v->described ? d->weight : 0);
+	if (streq(property, "Resolution"))
+		return sd_bus_message_append(reply, "s", v->described ? d->resolution : "");
+	return -ENOENT;
+}
+
+/* One GVT_TYPE_SIG entry; shared with Manager.ListTypes. */
+int bus_append_type(sd_bus_message *reply, const Parent *p, const MdevType *t)
+{
+	const MdevTypeDescription *d = &t->desc;
+	bool k = t->described;
+
+	return sd_bus_message_append(reply, GVT_TYPE_SIG, p->name, t->name, strempty(t->pretty_name),
+				     k ? d->low_gm_mib : 0, k ? d->high_gm_mib : 0, k ? d->fences : 0,
+				     k ? d->resolution : "", k ? d->weight : 0, t->available);
+}
+
+static int property_parent(sd_bus *bus, const char *path, const char *interface, const char *property,
+			   sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const Parent *p = parent_from_path(userdata, path);
+	int r;
+
+	if (!p)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "Parent %s is gone", path);
+	if (streq(property, "Name"))
+		return sd_bus_message_append(reply, "s", p->name);
+	if (streq(property, "Driver"))
+		return sd_bus_message_append(reply, "s", strempty(p->driver));
+	if (!streq(property, "Types"))
+		return -ENOENT;
+
+	r = sd_bus_message_open_container(reply, 'a', GVT_TYPE_SIG);
+	for (size_t i = 0; r >= 0 && i < p->n_types; i++)
+		r = bus_append_type(reply, p, &p->types[i]);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int method_vgpu_remove(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	const Vgpu *v = vgpu_from_path(userdata, sd_bus_message_get_path(message));
+	char uuid[GVT_UUID_STRING_MAX];
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "b", &interactive);
+	if (r < 0)
+		return r;
+	if (!v)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The vGPU is gone");
+	/* The object goes away while we act: keep what we need. */
+	strcpy(uuid, v->uuid);
+	return bus_remove_vgpu(userdata, message, uuid, error);
+}
+
+#define VGPU_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_vgpu, 0, flags)
+#define CONST SD_BUS_VTABLE_PROPERTY_CONST
+#define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+
+const sd_bus_vtable bus_vgpu_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	VGPU_PROPERTY("Uuid", "s", CONST),
+	VGPU_PROPERTY("Parent", "s", CONST),
+	VGPU_PROPERTY("ParentObject", "o", CONST),
+	VGPU_PROPERTY("Type", "s", CONST),
+	VGPU_PROPERTY("State", "s", CHANGES),
+	VGPU_PROPERTY("VgpuId", "u", CHANGES),
+	VGPU_PROPERTY("ApertureMiB", "u", CHANGES),
+	VGPU_PROPERTY("HiddenMiB", "u", CHANGES),
+	VGPU_PROPERTY("Fences", "u", CHANGES),
+	VGPU_PROPERTY("Weight", "u", CHANGES),
+	VGPU_PROPERTY("Resolution", "s", CHANGES),
+	SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT, method_vgpu_remove,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END,
+};
+
+const sd_bus_vtable bus_parent_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", property_parent, 0, CONST),
+	SD_BUS_PROPERTY("Driver", "s", property_parent, 0, CHANGES),
+	SD_BUS_PROPERTY("Types", "a" GVT_TYPE_SIG, property_parent, 0, CHANGES),
+	SD_BUS_VTABLE_END,
+};

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The bus connection, object registration, core events as signals, reconnection. */
+#include <errno.h>
+
+#include "auth.h"
+#include "dbus.h"
+#include "gvt-dbus.h"
+#include "log.h"
+#include "manager.h"
+
+#define RECONNECT_USEC (2 * 1000000ULL)
+
+static int bus_connect(BusAdapter *b);
+
+int bus_check_authorized(BusAdapter *b, sd_bus_message *message, int action, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	const gid_t *groups = NULL;
+	Caller c = {};
+	GvtError e = {};
+	int r, n;
+
+	r = sd_bus_query_sender_creds(message,
+				      SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
+				      SD_BUS_CREDS_AUGMENT, &creds);
+	if (r < 0)
+		return r;
+	r = sd_bus_creds_get_euid(creds, &c.uid);
+	if (r < 0)
+		return r;
+	r = sd_bus_creds_get_egid(creds, &c.gid);
+	if (r < 0)
+		return r;
+	n = sd_bus_creds_get_supplementary_gids(creds, &groups);
+	if (n > 0) {
+		c.groups = groups;
+		c.n_groups = n;
+	}
+	r = auth_check(b->manager, &c, action, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return 0;
+}
+
+static void emit_vgpu_signal(BusAdapter *b, const char *member, const Vgpu *v, const char *path)
+{
+	int r;
+
+	if (streq(member, "VGPUStateChanged"))
+		r = sd_bus_emit_signal(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "oss", path, v->uuid,
+				       vgpu_state_to_string(v->state));
+	else
+		r = sd_bus_emit_signal(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "os", path, v->uuid);
+	if (r < 0)
+		log_warning_errno(r, "Failed to emit %s for %s, ignoring: %m", member, v->uuid);
+}
+
+static void emit_manager_changed(BusAdapter *b, const char *property, const char *property2)
+{
+	int r = sd_bus_emit_properties_changed(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, property, property2,
+					       NULL);
+
+	if (r < 0)
+		log_warning_errno(r, "Failed to emit PropertiesChanged for %s, ignoring: %m", property);
+}
+
+/* InterfacesRemoved names the interfaces itself: the object is already gone from the inventory. */
+static int emit_removed(BusAdapter *b, const char *path, const char *interface)
+{
+	return sd_bus_emit_interfaces_removed(b->bus, path, interface, "org.freedesktop.DBus.Peer",
+					      "org.freedesktop.DBus.Introspectable",
+					      "org.freedesktop.DBus.Properties", NULL);
+}
+
+static void on_event(Manager *m, const Event *ev, void *userdata)
+{
+	BusAdapter *b = userdata;
+	_cleanup_free_ char *path = NULL;
+	int r = 0;
+
+	if (!b->bus)
+		return; /* disconnected: clients resynchronise with GetManagedObjects after we are back */
+
+	switch (ev->kind) {
+	case EVENT_VGPU_ADDED:
+	case EVENT_VGPU_REMOVED:
+	case EVENT_VGPU_STATE_CHANGED:
+	case EVENT_VGPU_CHANGED:
+		r = bus_vgpu_path(ev->vgpu->uuid, &path);
+		if (r < 0)
+			break;
+		if (ev->kind == EVENT_VGPU_ADDED) {
+			r = sd_bus_emit_object_added(b->bus, path);
+			emit_vgpu_signal(b, "VGPUAdded", ev->vgpu, path);
+			emit_manager_changed(b, "VGPUs", NULL);
+		} else if (ev->kind == EVENT_VGPU_REMOVED) {
+			r = emit_removed(b, path, GVT_VGPU_IFACE);
+			emit_vgpu_signal(b, "VGPURemoved", ev->vgpu, path);
+			emit_manager_changed(b, "VGPUs", NULL);
+		} else {
+			r = sd_bus_emit_properties_changed_strv(b->bus, path, GVT_VGPU_IFACE, NULL);
+			if (ev->kind == EVENT_VGPU_STATE_CHANGED)
+				emit_vgpu_signal(b, "VGPUStateChanged", ev->vgpu, path);
+		}
+		break;
+	case EVENT_PARENT_ADDED:
+	case EVENT_PARENT_REMOVED:
+	case EVENT_PARENT_CHANGED:
+		r = bus_parent_path(ev->parent->name, &path);
+		if (r < 0)
+			break;
+		if (ev->kind == EVENT_PARENT_ADDED)
+			r = sd_bus_emit_object_added(b->bus, path);
+		else if (ev->kind == EVENT_PARENT_REMOVED)
+			r = emit_removed(b, path, GVT_PARENT_IFACE);
+		else
+			r = sd_bus_emit_properties_changed_strv(b->bus, path, GVT_PARENT_IFACE, NULL);
+		if (ev->kind != EVENT_PARENT_CHANGED)
+			emit_manager_changed(b, "Parents", NULL);
+		break;
+	case EVENT_MODULES_CHANGED:
+		emit_manager_changed(b, "Modules", "ModulesState");
+		emit_manager_changed(b, "Profile", "ModulesError");
+		break;
+	default:
+		break;
+	}
+	if (r < 0)
+		log_warning_errno(r, "Failed to emit D-Bus signals for a change, ignoring: %m");
+}
+
+static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	BusAdapter *b = userdata;
+	int r;
+
+	r = bus_connect(b);
+	if (r >= 0) {
+		log_notice("Reconnected to the bus.");
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	}
+	log_warning_errno(r, "Failed to reconnect to the bus, retrying in 2 s: %m");
+	return sd_event_source_set_time_relative(s, RECONNECT_USEC);
+}
+
+static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	int r;
+
+	log_warning("Lost the bus connection; vGPUs stay as they are, reconnecting in 2 s.");
+	b->bus = sd_bus_flush_close_unref(b->bus);
+	if (!b->reconnect_timer) {
+		r = sd_event_add_time_relative(b->manager->event, &b->reconnect_timer, CLOCK_MONOTONIC,
+					       RECONNECT_USEC, 0, on_reconnect_timer, b);
+		if (r < 0)
+			return log_error_errno(r, "Failed to arm the reconnect timer: %m");
+	} else {
+		(void) sd_event_source_set_time_relative(b->reconnect_timer, RECONNECT_USEC);
+	}
+	return sd_event_source_set_enabled(b->reconnect_timer, SD_EVENT_ONESHOT);
+}
+
+/* The objects that come and go with the inventory. */
+typedef struct ObjectKind {
+	const char *prefix;
+	const char *interface;
+	const sd_bus_vtable *vtable;
+	sd_bus_object_find_t find;
+	sd_bus_node_enumerator_t enumerate;
+} ObjectKind;
+
+static const ObjectKind object_kinds[] = {
+	{ GVT_VGPU_PREFIX, GVT_VGPU_IFACE, bus_vgpu_vtable, bus_vgpu_find, bus_vgpu_enumerate },
+	{ GVT_PARENT_PREFIX, GVT_PARENT_IFACE, bus_parent_vtable, bus_parent_find, bus_parent_enumerate },
+};
+
+static int bus_connect(BusAdapter *b)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	int r;
+
+	if (b->address) {
+		r = sd_bus_new(&bus);
+		if (r < 0)
+			return r;
+		r = sd_bus_set_address(bus, b->address);
+		if (r < 0)
+			return r;
+		(void) sd_bus_set_bus_client(bus, true);
+		r = sd_bus_start(bus);
+	} else
+		r = sd_bus_open_system(&bus);
+	if (r < 0)
+		return log_error_errno(r, "Failed to connect to the %s bus: %m", b->address ? b->address : "system");
+
+	(void) sd_bus_set_exit_on_disconnect(bus, false);
+	r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+				"org.freedesktop.DBus.Local", "Disconnected", on_disconnected, b);
+	if (r < 0)
+		return log_error_errno(r, "Failed to watch for disconnection: %m");
+	/* Objects are floating: they live as long as the connection. */
+	r = sd_bus_add_object_vtable(bus, NULL, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, bus_manager_vtable, b);
+	if (r < 0)
+		return log_error_errno(r, "Failed to export the manager: %m");
+	for (size_t i = 0; i < ELEMENTSOF(object_kinds); i++) {
+		const ObjectKind *k = &object_kinds[i];
+
+		r = sd_bus_add_fallback_vtable(bus, NULL, k->prefix, k->interface, k->vtable, k->find, b);
+		if (r >= 0)
+			r = sd_bus_add_node_enumerator(bus, NULL, k->prefix, k->enumerate, b);
+		if (r < 0)
+			return log_error_errno(r, "Failed to export the objects under %s: %m", k->prefix);
+	}
+	r = sd_bus_add_object_manager(bus, NULL, GVT_MANAGER_PATH);
+	if (r < 0)
+		return log_error_errno(r, "Failed to add the object manager: %m");
+
+	r = sd_bus_attach_event(bus, b->manager->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+	r = sd_bus_request_name(bus, GVT_BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "Failed to acquire the name %s (another gvtd running? bus policy "
+				       "installed?): %m", GVT_BUS_NAME);
+	b->bus = TAKE_PTR(bus);
+	return 0;
+}
+
+int bus_adapter_new(Manager *m, const char *address, BusAdapter **ret)
+{
+	BusAdapter *b;
+	int r;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->manager = m;
+	if (address && !(b->address = strdup(address))) {
+		free(b);
+		return -ENOMEM;
+	}
+	r = bus_connect(b);
+	if (r >= 0)
+		r = manager_subscribe(m, on_event, b);
+	if (r < 0) {
+		bus_adapter_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+BusAdapter *bus_adapter_free(BusAdapter *b)
+{
+	if (!b)
+		return NULL;
+	sd_event_source_disable_unref(b->reconnect_timer);
+	sd_bus_flush_close_unref(b->bus);
+	free(b->address);
+	free(b);
+	return NULL;
+}

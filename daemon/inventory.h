@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the mdev sysfs ABI says exists: parents, their types (description
+ * parsed into sizes), and vGPUs. Kept true to sysfs by rescanning on uevents.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sysfs.h"
+
+typedef struct MdevTypeDescription {
+	unsigned low_gm_mib;      /* aperture */
+	unsigned high_gm_mib;     /* hidden GM */
+	unsigned fences;
+	unsigned weight;
+	char resolution[32];
+} MdevTypeDescription;
+
+typedef struct MdevType {
+	char *name;               /* directory name, e.g. "gvt_base-GVTg_V5_4" */
+	char *pretty_name;        /* the "name" attribute */
+	char *device_api;
+	bool described;           /* desc holds a parsed description */
+	MdevTypeDescription desc;
+	unsigned available;
+} MdevType;
+
+typedef struct Parent {
+	char *name;               /* device name, e.g. "0000:00:02.0" */
+	char *driver;
+	MdevType *types;
+	size_t n_types;
+} Parent;
+
+typedef enum VgpuState {
+	VGPU_ACTIVE,              /* the mdev device exists */
+	_VGPU_STATE_MAX,
+} VgpuState;
+
+typedef struct Vgpu {
+	char uuid[GVT_UUID_STRING_MAX];
+	char *parent;
+	char *type;
+	VgpuState state;
+	bool has_vgpu_id;
+	unsigned vgpu_id;
+	bool described;           /* desc copied from the parent's type */
+	MdevTypeDescription desc;
+} Vgpu;
+
+typedef struct Inventory {
+	Parent **parents;
+	size_t n_parents;
+	Vgpu **vgpus;
+	size_t n_vgpus;
+} Inventory;
+
+const char *vgpu_state_to_string(VgpuState s);
+
+/* Parses the kvmgt description format; -EBADMSG if a field is missing or malformed. */
+int mdev_type_description_parse(const char *s, MdevTypeDescription *ret);
+
+/* Reads the whole inventory below root. Entries with invalid names are skipped and logged. */
+int inventory_scan(const char *root, Inventory *ret);
+void inventory_done(Inventory *inv);
+
+Parent *inventory_find_parent(const Inventory *inv, const char *name);
+Vgpu *inventory_find_vgpu(const Inventory *inv, const char *uuid);
+MdevType *parent_find_type(const Parent *p, const char *type);
+/* The parents offering a type of this name, for "which parent?" questions. */
+size_t inventory_count_parents_with_type(const Inventory *inv, const char *type);
+
+/* What changed between two scans, reported per object. */
+typedef struct InventoryDiffOps {
+	void (*vgpu_added)(const Vgpu *v, void *userdata);
+	void (*vgpu_removed)(const Vgpu *v, void *userdata);
+	void (*vgpu_changed)(const Vgpu *old, const Vgpu *v, void *userdata);
+	void (*parent_added)(const Parent *p, void *userdata);
+	void (*parent_removed)(const Parent *p, void *userdata);
+	void (*parent_changed)(const Parent *p, void *userdata);
+} InventoryDiffOps;
+
+void inventory_diff(const Inventory *old, const Inventory *new, const InventoryDiffOps *ops, void *userdata);
+
+typedef struct Manager Manager;
+
+/* Starts the uevent monitor, then reads sysfs (in that order, so nothing is missed). */
+int inventory_start(Manager *m);
+void inventory_stop(Manager *m);
+/* Rereads sysfs into m->inventory and emits an event per difference. */
+int inventory_sync(Manager *m);

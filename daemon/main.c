@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* gvtd: wiring only. The core is manager/modules/inventory/lifecycle; adapters are dbus*. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include "dbus.h"
+#include "log.h"
+#include "manager.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(BusAdapter *, bus_adapter_free)
+
+typedef struct Options {
+	const char *config_file;
+	const char *bus_address;
+	Config overrides;         /* only the fields set on the command line */
+	bool set_profile, set_load;
+} Options;
+
+static void help(void)
+{
+	printf("Usage: gvtd [OPTIONS]\n"
+	       "Manage Intel GVT-g virtual GPUs: module load order, inventory, lifecycle.\n\n"
+	       "  --profile=sim|kvmgt|auto  which modules to load (default: from the configuration)\n"
+	       "  --module-dir=DIR          load gvt_base.ko and gvt_mdev.ko from DIR (implies sim for auto)\n"
+	       "  --no-load                 do not load the modules at start (LoadModules does)\n"
+	       "  --root=DIR                prefix for /sys, /etc, /var/lib/gvtd and /run/gvtd (tests)\n"
+	       "  --config=FILE             configuration file (default: ROOT/etc/gvtd/gvtd.conf)\n"
+	       "  --bus-address=ADDRESS     serve on this bus instead of the system bus\n"
+	       "  --admin-group=GROUP       group allowed to create/remove vGPUs and load modules\n"
+	       "  -v, --verbose             log debug messages\n"
+	       "  -h, --help                show this help\n"
+	       "      --version             show the version\n");
+}
+
+static int parse_argv(int argc, char *argv[], Options *o)
+{
+	enum { ARG_PROFILE = 0x100, ARG_MODULE_DIR, ARG_NO_LOAD, ARG_ROOT, ARG_CONFIG, ARG_BUS, ARG_GROUP, ARG_VERSION };
+	static const struct option options[] = {
+		{ "profile", required_argument, NULL, ARG_PROFILE },
+		{ "module-dir", required_argument, NULL, ARG_MODULE_DIR },
+		{ "no-load", no_argument, NULL, ARG_NO_LOAD },
+		{ "root", required_argument, NULL, ARG_ROOT },
+		{ "config", required_argument, NULL, ARG_CONFIG },
+		{ "bus-address", required_argument, NULL, ARG_BUS },
+		{ "admin-group", required_argument, NULL, ARG_GROUP },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, ARG_VERSION },
+		{}
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vh", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_PROFILE:
+			o->overrides.profile = profile_from_string(optarg);
+			if (o->overrides.profile < 0)
+				return log_error_errno(EINVAL, "Unknown profile \"%s\": use sim, kvmgt or auto.", optarg);
+			o->set_profile = true;
+			break;
+		case ARG_MODULE_DIR:
+			o->overrides.module_dir = optarg;
+			break;
+		case ARG_NO_LOAD:
+			o->set_load = true;
+			break;
+		case ARG_ROOT:
+			o->overrides.root = optarg;
+			break;
+		case ARG_CONFIG:
+			o->config_file = optarg;
+			break;
+		case ARG_BUS:
+			o->bus_address = optarg;
+			break;
+		case ARG_GROUP:
+			o->overrides.admin_group = optarg;
+			break;
+		case 'v':
+			log_set_max_level(LOG_DEBUG);
+			break;
+		case 'h':
+			help();
+			return 0;
+		case ARG_VERSION:
+			printf("gvtd %s\n", PROJECT_VERSION);
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return log_error_errno(EINVAL, "gvtd takes no positional arguments.");
+	return 1;
+}
+
+/* Configuration file first, the command line on top. */
+static int load_config(Manager *m, const Options *o)
+{
+	_cleanup_free_ char *path = NULL;
+	Config *c = &m->config;
+	int r;
+
+	if (o->overrides.root && !(c->root = strdup(o->overrides.root)))
+		return log_oom();
+	if (o->config_file)
+		path = strdup(o->config_file);
+	else if (sysfs_path(&path, c->root, "etc/gvtd", "gvtd.conf", NULL) < 0)
+		return log_oom();
+	if (!path)
+		return log_oom();
+	r = config_parse_file(c, path);
+	if (r < 0)
+		return r;
+
+	if (o->set_profile)
+		c->profile = o->overrides.profile;
+	if (o->set_load)
+		c->load_on_start = false;
+	if ((o->overrides.module_dir && config_set(c, "Modules", "ModuleDir", o->overrides.module_dir) < 0) ||
+	    (o->overrides.admin_group && config_set(c, "Access", "AdminGroup", o->overrides.admin_group) < 0))
+		return log_oom();
+	return 0;
+}
+
+static void notify_status(Manager *m)
+{
+	(void) sd_notifyf(false, "STATUS=Modules %s (profile %s); %zu parent(s), %zu vGPU(s).",
+			  modules_state_to_string(m->modules.state),
+			  strempty(profile_to_string(m->modules.n_steps ? m->modules.profile : m->config.profile)),
+			  m->inventory.n_parents, m->inventory.n_vgpus);
+}
+
+static void on_event(Manager *m, const Event *e, void *userdata)
+{
+	notify_status(m);
+}
+
+static void on_startup_load_done(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	if (r < 0)
+		log_error("Loading the modules failed: %s. gvtd keeps running; fix the cause and call LoadModules "
+			  "(gvtctl modules load).", e ? e->message : strerror(-r));
+	(void) sd_notify(false, "READY=1");
+	notify_status(m);
+}
+
+static int run(int argc, char *argv[])
+{
+	_cleanup_(manager_freep) Manager *m = NULL;
+	_cleanup_(bus_adapter_freep) BusAdapter *bus = NULL;
+	Options o = {};
+	sigset_t mask;
+	int r;
+
+	r = parse_argv(argc, argv, &o);
+	if (r <= 0)
+		return r;
+	r = manager_new(&m);
+	if (r < 0)
+		return log_oom();
+	r = load_config(m, &o);
+	if (r < 0)
+		return r;
+
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return log_error_errno(r, "Failed to allocate the event loop: %m");
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Failed to handle SIGTERM/SIGINT: %m");
+	r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
+
+	r = manager_subscribe(m, on_event, NULL);
+	if (r < 0)
+		return r;
+	r = bus_adapter_new(m, o.bus_address, &bus);
+	if (r < 0)
+		return r;
+	r = inventory_start(m);
+	if (r < 0)
+		return r;
+
+	if (modules_setup(m, NULL) >= 0 && m->config.load_on_start)
+		/* READY=1 once the load order finished, so units after us find parents. */
+		(void) modules_load(m, on_startup_load_done, NULL, NULL);
+	else
+		on_startup_load_done(m, 0, NULL, NULL);
+
+	r = sd_event_loop(m->event);
+	(void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down.");
+	if (r < 0)
+		return log_error_errno(r, "Event loop failed: %m");
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	int r = run(argc, argv);
+
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The core's state: one Manager per process. Adapters (D-Bus, later REST)
+ * call into the core and subscribe to its events; the core knows none of them.
+ */
+#pragma once
+
+#include <systemd/sd-device.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "errors.h"
+#include "inventory.h"
+#include "modules.h"
+
+typedef struct Manager Manager;
+
+typedef enum EventKind {
+	EVENT_VGPU_ADDED,
+	EVENT_VGPU_REMOVED,
+	EVENT_VGPU_STATE_CHANGED,
+	EVENT_VGPU_CHANGED,        /* properties other than the state */
+	EVENT_PARENT_ADDED,
+	EVENT_PARENT_REMOVED,
+	EVENT_PARENT_CHANGED,      /* availability or types */
+	EVENT_MODULES_CHANGED,
+	_EVENT_KIND_MAX,
+} EventKind;
+
+typedef struct Event {
+	EventKind kind;
+	const Vgpu *vgpu;          /* VGPU events; on removal the last state seen */
+	const Parent *parent;      /* PARENT events */
+} Event;
+
+typedef void (*EventHandler)(Manager *m, const Event *e, void *userdata);
+
+struct Manager {
+	Config config;
+	sd_event *event;
+	sd_device_monitor *monitor;
+	sd_event_source *resync_timer;  /* when there is no udev to send uevents */
+	Inventory inventory;
+	Modules modules;
+
+	struct {
+		EventHandler handler;
+		void *userdata;
+	} subscribers[4];
+	size_t n_subscribers;
+};
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
+
+/* root-prefixed path below a fixed base, e.g. manager_path(m, &p, "etc/gvtd", "gvtd.conf", NULL). */
+#define manager_path(m, ret, base, ...) sysfs_path((ret), (m)->config.root, (base), __VA_ARGS__)
+
+int manager_subscribe(Manager *m, EventHandler handler, void *userdata);
+void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p);
+
+
+
+
+
