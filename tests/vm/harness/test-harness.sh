@@ -16,6 +16,8 @@ check() {	# check NAME EXPECTED ACTUAL
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GVT_VM_LOGDIR=$tmp/logs
+# The harness's exchange directory lands here: it names this test's QEMU.
+export TMPDIR=$tmp
 
 # Usage errors: exit 2 with a one-line reason, before anything boots.
 "$run" >/dev/null 2>"$tmp/err"; check "no -- CMD is a usage error" 2 $?
@@ -26,6 +28,12 @@ grep -q "'abc' is not a positive number" "$tmp/err"; check "non-number timeout n
 "$run" --kernel /nonexistent/vmlinuz -- true >/dev/null 2>"$tmp/err"; check "missing kernel" 2 $?
 grep -q "/nonexistent/vmlinuz' does not exist" "$tmp/err"; check "missing kernel names the file" 0 $?
 "$run" --bogus -- true >/dev/null 2>&1; check "unknown option" 2 $?
+
+# A "kernel" that does not boot: the VM fails cleanly, no CMD status faked.
+echo "not a kernel" >"$tmp/bogus-vmlinuz"
+"$run" --kernel "$tmp/bogus-vmlinuz" -- true >/dev/null 2>"$tmp/err"
+check "a kernel that does not boot is a VM failure" 125 $?
+grep -q "stopped before CMD finished" "$tmp/err"; check "VM failure explained" 0 $?
 
 # A passing CMD; its output, cwd and GVT_* environment arrive.
 cd "$tmp"
@@ -48,7 +56,7 @@ took=$(($(date +%s) - start))
 check "timeout exit status" 124 $st
 grep -q "timeout" "$tmp/err"; check "timeout message" 0 $?
 [ $took -le 12 ]; check "timeout within ~10 s (took ${took} s)" 0 $?
-pgrep -f "gvt-vm\.[A-Za-z0-9]*" >/dev/null; check "no QEMU left behind" 1 $?
+pgrep -f "path=$tmp/gvt-vm" >/dev/null; check "no QEMU left behind" 1 $?
 
 # A kernel Call Trace on the console fails a CMD that succeeded.
 "$run" -- sh -c 'echo l >/proc/sysrq-trigger; sleep 1' >/dev/null 2>"$tmp/err"
