@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "capacity.h"
+#include "sysfs.h"
 #include "macro.h"
 
 static const char *const resource_names[_RESOURCE_MAX] = {
@@ -49,7 +50,88 @@ void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret)
 	}
 }
 
-unsigned capacity_exhausted(const Parent *p, const MdevType *t)
+static unsigned resource_of(const Resources *r, Resource which)
+{
+	switch (which) {
+	case RESOURCE_APERTURE:
+		return r->aperture_mib;
+	case RESOURCE_HIDDEN:
+		return r->hidden_mib;
+	case RESOURCE_FENCES:
+		return r->fences;
+	default:
+		return r->count;
+	}
+}
+
+static const Resources host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOST_FENCES, 0 };
+
+/* Gen8+ (everything GVT-g supports) has 32 fence registers. */
+#define GEN8_FENCES 32
+/* gvt_base's model: a 4 GiB GGTT (kmod/gvt_base_main.c), the aperture a module parameter. */
+#define MODEL_GGTT_MIB 4096
+
+static int read_uint_at(const char *root, unsigned *ret, const char *base, const char *a, const char *b,
+			const char *c)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = sysfs_path(&path, root, base, a, b, c, NULL);
+
+	return r < 0 ? r : sysfs_read_uint(path, ret);
+}
+
+/* A real GPU: aperture = BAR2's size, GGTT from GMCH_CTRL's GGMS field (1 << GGMS MiB of PTEs). */
+static int pci_gpu_totals(const char *root, const char *dev, Resources *ret)
+{
+	_cleanup_free_ char *resource = NULL, *config = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long long start = 0, end = 0, flags;
+	unsigned char gmch[2];
+	unsigned ggms;
+
+	if (sysfs_path(&resource, root, SYSFS_PCI_DEVICES, dev, "resource", NULL) < 0 ||
+	    sysfs_path(&config, root, SYSFS_PCI_DEVICES, dev, "config", NULL) < 0)
+		return -ENOMEM;
+	f = fopen(resource, "re");
+	for (int bar = 0; f && bar <= 2; bar++)
+		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
+			return -ENODATA;
+	if (!f || end <= start)
+		return -ENODATA;
+	fclose(TAKE_PTR(f));
+	f = fopen(config, "re");
+	if (!f || fseek(f, 0x50, SEEK_SET) < 0 || fread(gmch, 1, 2, f) != 2)
+		return -ENODATA;
+	ggms = (gmch[0] >> 6) & 3;
+	if (ggms == 0)
+		return -ENODATA;
+	ret->aperture_mib = (end - start + 1) >> 20;
+	ret->hidden_mib = (512u << ggms) - ret->aperture_mib;
+	ret->fences = GEN8_FENCES;
+	return 0;
+}
+
+int capacity_totals(const char *root, const Parent *p, Resources *ret)
+{
+	Resources t = { .fences = GEN8_FENCES };
+	int r;
+
+	if (streq(strempty(p->driver), "gvt_base")) {
+		r = read_uint_at(root, &t.aperture_mib, SYSFS_MODULES, "gvt_base", "parameters", "aperture_mb");
+		if (r < 0)
+			return -ENODATA;
+		t.hidden_mib = MODEL_GGTT_MIB - t.aperture_mib;
+	} else if (streq(strempty(p->driver), "i915")) {
+		r = pci_gpu_totals(root, p->name, &t);
+		if (r < 0)
+			return r;
+	} else
+		return -ENODATA;
+	*ret = t;
+	return 0;
+}
+
+unsigned capacity_exhausted(const Parent *p, const MdevType *t, const Resources *held, const Resources *totals)
 {
 	unsigned mask = 0;
 
@@ -60,19 +142,21 @@ unsigned capacity_exhausted(const Parent *p, const MdevType *t)
 		return 0;
 
 	for (Resource r = RESOURCE_APERTURE; r <= RESOURCE_FENCES; r++) {
-		unsigned long proven_free = 0;
+		unsigned long free_mib = 0;
 
-		for (size_t i = 0; i < p->n_types; i++) {
-			const MdevType *o = &p->types[i];
-			unsigned long f;
+		if (totals) {
+			long f = (long) resource_of(totals, r) - resource_of(&host_reserved, r) - resource_of(held, r);
 
-			if (!o->described)
-				continue;
-			f = (unsigned long) o->available * type_need(o, r);
-			if (f > proven_free)
-				proven_free = f;
-		}
-		if (proven_free < type_need(t, r))
+			free_mib = f > 0 ? f : 0;
+		} else
+			for (size_t i = 0; i < p->n_types; i++) {
+				const MdevType *o = &p->types[i];
+				unsigned long f = o->described ? (unsigned long) o->available * type_need(o, r) : 0;
+
+				if (f > free_mib)
+					free_mib = f;
+			}
+		if (free_mib < type_need(t, r))
 			mask |= 1u << r;
 	}
 	return mask;
@@ -91,18 +175,21 @@ static void append(char *buf, size_t size, const char *format, ...)
 	va_end(ap);
 }
 
-int capacity_explain(const Inventory *inv, const Parent *p, const MdevType *t, GvtError *e)
+int capacity_explain(const char *root, const Inventory *inv, const Parent *p, const MdevType *t, GvtError *e)
 {
-	unsigned mask = capacity_exhausted(p, t);
 	char what[256] = "", names[32] = "";
-	Resources held;
+	Resources held, totals;
+	bool exact;
+	unsigned mask;
 
 	capacity_allocated(inv, p, &held);
+	exact = capacity_totals(root, p, &totals) >= 0;
+	mask = capacity_exhausted(p, t, &held, exact ? &totals : NULL);
 	for (Resource r = 0; r < _RESOURCE_MAX; r++) {
 		if (!(mask & (1u << r)))
 			continue;
 		append(names, sizeof(names), "%s%s", names[0] ? "," : "", resource_to_string(r));
-		append(what, sizeof(what), "%s", what[0] ? " or " : "");
+		append(what, sizeof(what), "%s", what[0] ? (exact ? " and " : " or ") : "");
 		switch (r) {
 		case RESOURCE_APERTURE:
 			append(what, sizeof(what), "aperture (needs %u MiB, vGPUs hold %u MiB)",
@@ -122,7 +209,7 @@ int capacity_explain(const Inventory *inv, const Parent *p, const MdevType *t, G
 		}
 	}
 	if (!what[0])
-		snprintf(what, sizeof(what), "resource unknown (type sizes not published)");
+		snprintf(what, sizeof(what), "an unknown resource (the type sizes are not published, or the counts changed meanwhile)");
 
 	if (e)
 		snprintf(e->resource, sizeof(e->resource), "%s", names[0] ? names : "unknown");

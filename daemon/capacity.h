@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Which resource ran out. The mdev ABI gives only available_instances per
- * type; kvmgt computes it as min(aperture_free / aperture, hidden_free /
- * hidden, fences_free / fences). Every type's count is a lower bound on each
- * free resource (count * size), so the resources a type needs more of than
- * any bound proves free are the ones that may have run out. kvmgt also caps
- * the number of vGPUs per GPU, which available_instances does not show: a
- * kernel ENOSPC while the type still counts instances means that cap.
+ * Which resource ran out. kvmgt computes available_instances as
+ * min(aperture_free / aperture, hidden_free / hidden, fences_free / fences),
+ * free = total - host reservation - what vGPUs hold. When the GPU's totals
+ * are known (the model's parameters; a real GPU's BAR2 and GGTT size) the
+ * answer is exact. Otherwise the mdev ABI alone cannot always tell (two GPUs
+ * of different sizes can show the same counts), so every type's count gives
+ * a lower bound on each free resource (count * size) and the resources not
+ * proven sufficient are named as candidates. kvmgt also caps the number of
+ * vGPUs per GPU, which available_instances does not show: an ENOSPC while
+ * the type still counts instances means that cap.
  */
 #pragma once
 
@@ -33,11 +36,22 @@ typedef struct Resources {
 /* What the vGPUs on this parent hold, from their types' descriptions. */
 void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret);
 
-/* Bit mask (1 << Resource) of what may have run out for type t on p. */
-unsigned capacity_exhausted(const Parent *p, const MdevType *t);
+/* kvmgt's host reservations, subtracted from the totals before vGPUs get any. */
+#define HOST_APERTURE_MIB 128
+#define HOST_HIDDEN_MIB 384
+#define HOST_FENCES 4
+
+/* The GPU's totals (aperture, hidden = GGTT - aperture, fences); -ENODATA if not knowable. */
+int capacity_totals(const char *root, const Parent *p, Resources *ret);
+
+/*
+ * Bit mask (1 << Resource) of what ran out (totals known: exact) or may have
+ * run out (totals NULL) for type t on p, whose vGPUs hold *held.
+ */
+unsigned capacity_exhausted(const Parent *p, const MdevType *t, const Resources *held, const Resources *totals);
 
 /*
  * Fills e with GVT_ERROR_NO_CAPACITY naming the resource(s), the type's need
  * and what the parent's vGPUs hold. Returns -ENOSPC.
  */
-int capacity_explain(const Inventory *inv, const Parent *p, const MdevType *t, GvtError *e);
+int capacity_explain(const char *root, const Inventory *inv, const Parent *p, const MdevType *t, GvtError *e);

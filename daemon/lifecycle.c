@@ -133,7 +133,7 @@ int lifecycle_create(Manager *m, const char *parent, const char *type, const cha
 	if (inventory_find_vgpu(&m->inventory, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
 	if (t->available == 0)
-		return capacity_explain(&m->inventory, p, t, e);
+		return capacity_explain(m->config.root, &m->inventory, p, t, e);
 
 	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_BUS, p->name, SYSFS_TYPES_DIR, t->name, "create", NULL);
 	if (r < 0)
@@ -145,7 +145,7 @@ int lifecycle_create(Manager *m, const char *parent, const char *type, const cha
 		p = inventory_find_parent(&m->inventory, p->name);
 		t = p ? parent_find_type(p, type) : NULL;
 		if (p && t)
-			return capacity_explain(&m->inventory, p, t, e);
+			return capacity_explain(m->config.root, &m->inventory, p, t, e);
 	}
 	if (r == -EEXIST)
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The error vocabulary and its one D-Bus map. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "dbus.h"
+#include "errors.h"
+
+static void test_errno_to_kind(void **state)
+{
+	static const struct {
+		int error;
+		GvtErrorKind kind;
+	} cases[] = {
+		{ EINVAL, GVT_ERROR_INVALID_ARGUMENT },
+		{ -EINVAL, GVT_ERROR_INVALID_ARGUMENT },
+		{ ENAMETOOLONG, GVT_ERROR_INVALID_ARGUMENT },
+		{ ENOENT, GVT_ERROR_NOT_FOUND },
+		{ ENODEV, GVT_ERROR_NOT_FOUND },
+		{ EEXIST, GVT_ERROR_ALREADY_EXISTS },
+		{ ENOSPC, GVT_ERROR_NO_CAPACITY },
+		{ EBUSY, GVT_ERROR_BUSY },
+		{ EPERM, GVT_ERROR_NOT_PERMITTED },
+		{ EACCES, GVT_ERROR_NOT_PERMITTED },
+		{ ENOPKG, GVT_ERROR_MODULE_FAILURE },
+		{ EAGAIN, GVT_ERROR_NOT_READY },
+		{ EIO, GVT_ERROR_FAILED },
+		{ ENOMEM, GVT_ERROR_FAILED },
+		{ 0, GVT_ERROR_NONE },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(gvt_error_kind_from_errno(cases[i].error), cases[i].kind);
+}
+
+static void test_kinds_round_trip(void **state)
+{
+	/* Each kind's errno maps back to the kind: adapters may pass either. */
+	for (GvtErrorKind k = GVT_ERROR_FAILED; k < _GVT_ERROR_KIND_MAX; k++) {
+		assert_non_null(gvt_error_kind_to_string(k));
+		assert_int_equal(gvt_error_kind_from_errno(gvt_error_kind_to_errno(k)), k);
+	}
+	assert_null(gvt_error_kind_to_string(_GVT_ERROR_KIND_MAX));
+}
+
+static void test_set(void **state)
+{
+	GvtError e = {};
+
+	assert_int_equal(gvt_error_set(&e, GVT_ERROR_BUSY, "vGPU %s in use", "x"), -EBUSY);
+	assert_int_equal(e.kind, GVT_ERROR_BUSY);
+	assert_string_equal(e.message, "vGPU x in use");
+
+	e = (GvtError) {};
+	assert_int_equal(gvt_error_set_errno(&e, -ENOENT, "Failed to open %s", "f"), -ENOENT);
+	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
+	assert_string_equal(e.message, "Failed to open f: No such file or directory");
+
+	/* ensure() keeps a specific message, fills in a missing one */
+	assert_int_equal(gvt_error_ensure(&e, EIO), -EIO);
+	assert_string_equal(e.message, "Failed to open f: No such file or directory");
+	e = (GvtError) {};
+	gvt_error_ensure(&e, -ENOSPC);
+	assert_int_equal(e.kind, GVT_ERROR_NO_CAPACITY);
+
+	assert_int_equal(gvt_error_set(NULL, GVT_ERROR_NOT_PERMITTED, "no"), -EPERM);
+}
+
+static void test_dbus_names(void **state)
+{
+	static const struct {
+		GvtErrorKind kind;
+		const char *name;
+	} cases[] = {
+		{ GVT_ERROR_FAILED, "org.gvtd1.Error.Failed" },
+		{ GVT_ERROR_INVALID_ARGUMENT, "org.gvtd1.Error.InvalidArgument" },
+		{ GVT_ERROR_NOT_FOUND, "org.gvtd1.Error.NotFound" },
+		{ GVT_ERROR_ALREADY_EXISTS, "org.gvtd1.Error.AlreadyExists" },
+		{ GVT_ERROR_NO_CAPACITY, "org.gvtd1.Error.NoCapacity" },
+		{ GVT_ERROR_BUSY, "org.gvtd1.Error.Busy" },
+		{ GVT_ERROR_NOT_PERMITTED, "org.gvtd1.Error.NotPermitted" },
+		{ GVT_ERROR_MODULE_FAILURE, "org.gvtd1.Error.ModuleFailure" },
+		{ GVT_ERROR_NOT_READY, "org.gvtd1.Error.NotReady" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sd_bus_error error = SD_BUS_ERROR_NULL;
+		GvtError e = {};
+
+		gvt_error_set(&e, cases[i].kind, "message %zu", i);
+		bus_error_from_gvt(&error, gvt_error_kind_to_errno(cases[i].kind), &e);
+		assert_string_equal(error.name, cases[i].name);
+		assert_string_equal(error.message, e.message);
+		sd_bus_error_free(&error);
+
+		/* errno alone, no GvtError: same name, strerror as message */
+		bus_error_from_gvt(&error, gvt_error_kind_to_errno(cases[i].kind), NULL);
+		assert_string_equal(error.name, cases[i].name);
+		sd_bus_error_free(&error);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errno_to_kind),
+		cmocka_unit_test(test_kinds_round_trip),
+		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_dbus_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

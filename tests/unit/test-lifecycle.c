@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Create/remove against a scratch tree: every bad input refused before sysfs is written. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "fake-root.h"
+#include "lifecycle.h"
+#include "macro.h"
+#include "manager.h"
+#include "sysfs.h"
+
+#define CREATE_4 "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_4/create"
+
+static char *read_rel(const char *root, const char *rel)
+{
+	char path[1024];
+	char *s = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(sysfs_read(path, &s), 0);
+	return s;
+}
+
+static int setup(void **state)
+{
+	Manager *m;
+
+	assert_int_equal(manager_new(&m), 0);
+	m->config.root = fake_root_new();
+	fake_root_add_parent(m->config.root, "0000:00:03.0", "other");
+	*state = m;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	Manager *m = *state;
+
+	fake_root_free(TAKE_PTR(m->config.root));
+	manager_free(m);
+	return 0;
+}
+
+static void test_bad_input(void **state)
+{
+	static const struct {
+		const char *parent, *type, *uuid;
+		GvtErrorKind kind;
+		const char *says;
+	} cases[] = {
+		{ "", "gvt_base-GVTg_V5_4", "nope", GVT_ERROR_INVALID_ARGUMENT, "Invalid UUID" },
+		{ "", "gvt_base-GVTg_V5_4", "0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e", GVT_ERROR_INVALID_ARGUMENT, "Invalid UUID" },
+		{ "", "", "", GVT_ERROR_INVALID_ARGUMENT, "No type" },
+		{ "", "../../../../etc/passwd", "", GVT_ERROR_INVALID_ARGUMENT, "Invalid type" },
+		{ "", "gvt_base-GVTg_V5_4/../x", "", GVT_ERROR_INVALID_ARGUMENT, "Invalid type" },
+		{ "..", "gvt_base-GVTg_V5_4", "", GVT_ERROR_INVALID_ARGUMENT, "Invalid parent" },
+		{ "/", "gvt_base-GVTg_V5_4", "", GVT_ERROR_INVALID_ARGUMENT, "Invalid parent" },
+		{ "0000:00:02.0\n", "gvt_base-GVTg_V5_4", "", GVT_ERROR_INVALID_ARGUMENT, "Invalid parent" },
+		{ "", "gvt_base-GVTg_V5_9", "", GVT_ERROR_NOT_FOUND, "No parent offers type" },
+		{ "0000:00:09.0", "gvt_base-GVTg_V5_4", "", GVT_ERROR_NOT_FOUND, "No mdev parent 0000:00:09.0" },
+		/* a type of the other parent */
+		{ "0000:00:02.0", "other-GVTg_V5_4", "", GVT_ERROR_NOT_FOUND, "belongs to another parent" },
+		{ "0000:00:02.0", "gvt_base-GVTg_V5_1", "", GVT_ERROR_NOT_FOUND, "has no type" },
+	};
+	Manager *m = *state;
+	char longname[300];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+
+	for (size_t i = 0; i <= ELEMENTSOF(cases); i++) {
+		const char *parent = i < ELEMENTSOF(cases) ? cases[i].parent : longname;
+		GvtError e = {};
+		char uuid[GVT_UUID_STRING_MAX];
+		_cleanup_free_ char *written = NULL;
+
+		assert_true(lifecycle_create(m, parent, i < ELEMENTSOF(cases) ? cases[i].type : "gvt_base-GVTg_V5_4",
+					     i < ELEMENTSOF(cases) ? cases[i].uuid : "", uuid, &e) < 0);
+		if (i < ELEMENTSOF(cases)) {
+			assert_int_equal(e.kind, cases[i].kind);
+			if (!strstr(e.message, cases[i].says))
+				fail_msg("case %zu: \"%s\" does not say \"%s\"", i, e.message, cases[i].says);
+		} else
+			assert_int_equal(e.kind, GVT_ERROR_INVALID_ARGUMENT);
+		written = read_rel(m->config.root, CREATE_4);
+		assert_string_equal(written, "");
+	}
+}
+
+static void test_create_writes_uuid(void **state)
+{
+	Manager *m = *state;
+	char uuid[GVT_UUID_STRING_MAX];
+	_cleanup_free_ char *written = NULL;
+	GvtError e = {};
+
+	assert_int_equal(lifecycle_create(m, "", "gvt_base-GVTg_V5_4", "0B9E3A49-83A8-4C4E-9B1B-2F3C7AD2A5E1", uuid, &e), 0);
+	assert_string_equal(uuid, "0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1");
+	written = read_rel(m->config.root, CREATE_4);
+	assert_string_equal(written, uuid);
+
+	/* generated when not given */
+	assert_int_equal(lifecycle_create(m, "0000:00:02.0", "gvt_base-GVTg_V5_4", NULL, uuid, &e), 0);
+	assert_int_equal(gvt_uuid_normalize(uuid, (char[GVT_UUID_STRING_MAX]) {}), 0);
+}
+
+static void test_exists_and_capacity(void **state)
+{
+	Manager *m = *state;
+	char uuid[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+
+	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_2", "11111111-2222-3333-4444-555555555555");
+	assert_int_equal(lifecycle_create(m, "", "gvt_base-GVTg_V5_4", "11111111-2222-3333-4444-555555555555", uuid, &e),
+			 -EEXIST);
+	assert_int_equal(e.kind, GVT_ERROR_ALREADY_EXISTS);
+
+	fake_root_write(m->config.root, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_2/available_instances", "0\n");
+	e = (GvtError) {};
+	assert_int_equal(lifecycle_create(m, "", "gvt_base-GVTg_V5_2", "", uuid, &e), -ENOSPC);
+	assert_int_equal(e.kind, GVT_ERROR_NO_CAPACITY);
+	/* _8 and _4 still count 6 and 3: aperture (384) and hidden (2304) are proven; fences 24 ≥ 4 too */
+	assert_string_equal(e.resource, "unknown");
+}
+
+static void test_remove(void **state)
+{
+	Manager *m = *state;
+	_cleanup_free_ char *written = NULL;
+	GvtError e = {};
+
+	assert_int_equal(lifecycle_remove(m, "not-a-uuid", &e), -EINVAL);
+	assert_int_equal(e.kind, GVT_ERROR_INVALID_ARGUMENT);
+	e = (GvtError) {};
+	assert_int_equal(lifecycle_remove(m, "99999999-2222-3333-4444-555555555555", &e), -ENOENT);
+	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
+
+	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_8", "aaaaaaaa-2222-3333-4444-555555555555");
+	assert_int_equal(lifecycle_remove(m, "AAAAAAAA-2222-3333-4444-555555555555", &e), 0);
+	written = read_rel(m->config.root, "sys/bus/mdev/devices/aaaaaaaa-2222-3333-4444-555555555555/remove");
+	assert_string_equal(written, "1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_writes_uuid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
