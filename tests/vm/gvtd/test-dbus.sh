@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Inside the VM: gvtd on a real system dbus-daemon with the project's bus
+# policy and the real modules. Load order (and the kernel refusing the wrong
+# one), create/list/remove through busctl and gvtctl, ObjectManager signals,
+# uevent sync after mdevctl and plain sysfs writes, the capacity error naming
+# the resource, bad input, a vGPU removed behind gvtd's back, a module that
+# fails to load, a non-root caller, and the bus going away.
+set -u
+src=${GVT_SRCDIR:-$PWD}
+build=${GVT_BUILDDIR:-$PWD/build}
+gvtd=$build/daemon/gvtd
+gvtctl=$build/cli/gvtctl
+kmod=$build/kmod
+log=/tmp/gvtd.log
+fails=0
+
+ok() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+# expect_contains WHAT TEXT NEEDLE
+expect_contains() {
+	case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac
+}
+mgr() { busctl --system "$@"; }
+prop() { busctl --system get-property org.gvtd1 /org/gvtd1 org.gvtd1.Manager "$1" 2>/dev/null; }
+# until SECONDS CMD...: retry CMD every 0.1 s
+until_ok() {
+	local n=$(($1 * 10)); shift
+	while [ $n -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}
+modules_state_is() { [ "$(prop ModulesState)" = "s \"$1\"" ]; }
+listed() { "$gvtctl" list | grep -q "^$1 "; }
+not_listed() { ! listed "$1"; }
+# call_error METHOD SIG ARGS...: the D-Bus error name and message of a failing call
+call_error() {
+	local m=$1; shift
+	busctl --system call org.gvtd1 /org/gvtd1 org.gvtd1.Manager "$m" "$@" 2>&1 >/dev/null
+}
+start_gvtd() {
+	"$gvtd" "$@" >>"$log" 2>&1 &
+	gvtd_pid=$!
+	until_ok 20 mgr status org.gvtd1
+}
+stop_gvtd() { kill "$gvtd_pid" 2>/dev/null; wait "$gvtd_pid" 2>/dev/null; }
+finish() {
+	stop_gvtd
+	[ $fails = 0 ] && { echo "all passed"; exit 0; }
+	echo "--- gvtd log"; cat "$log"
+	echo "$fails failed"; exit 1
+}
+
+# -- a system bus with the project's policy
+mkdir -p /run/dbus /etc/dbus-1/system.d
+cp "$src/systemd/org.gvtd1.conf" /etc/dbus-1/system.d/
+dbus-daemon --system --fork || { echo "FAIL - dbus-daemon"; exit 1; }
+# udev relays uevents to gvtd's monitor as on a real host
+/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 && ok "systemd-udevd started" || echo "# no udevd: gvtd polls"
+
+# -- the kernel refuses the wrong order: gvt_mdev needs gvt_base's symbols
+modprobe vfio_iommu_type1; modprobe mdev
+if insmod "$kmod/gvt_mdev.ko" 2>/dev/null; then
+	fail "gvt_mdev loaded without gvt_base"; rmmod gvt_mdev
+else
+	ok "gvt_mdev refused without gvt_base"
+fi
+
+# -- a module that fails to load: the daemon says why and keeps running
+start_gvtd --profile=sim --module-dir=/nonexistent || fail "gvtd started"
+until_ok 10 modules_state_is failed && ok "bad module dir: state failed" || fail "bad module dir: state $(prop ModulesState)"
+expect_contains "bad module dir: reason names the file" "$(prop ModulesError)" "/nonexistent/gvt_base.ko"
+expect_contains "LoadModules reports ModuleFailure" "$(call_error LoadModules b false)" "/nonexistent/gvt_base.ko"
+expect "gvtctl modules load exits 1" "$("$gvtctl" modules load 2>/dev/null; echo $?)" 1
+kill -0 "$gvtd_pid" && ok "gvtd still running" || fail "gvtd died"
+stop_gvtd
+
+# -- the real load order
+start_gvtd --profile=sim --module-dir="$kmod" || fail "gvtd started"
+until_ok 60 modules_state_is ready && ok "modules ready" || fail "modules state $(prop ModulesState): $(prop ModulesError)"
+steps=$("$gvtctl" modules | awk 'NR > 1 { printf "%s:%s ", $1, $3 }')
+expect "load order" "$steps" "vfio:done vfio_iommu_type1:done mdev:done gvt_base:done snapshot:done gvt_mdev:done parents:done "
+[ -d /sys/module/gvt_base ] && [ -d /sys/module/gvt_mdev ] && ok "modules in the kernel" || fail "modules missing"
+
+parent=$(ls /sys/class/mdev_bus | head -n1)
+type=$(ls "/sys/class/mdev_bus/$parent/mdev_supported_types" | grep '_4$')
+expect "gvtctl parents" "$("$gvtctl" --json parents | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["parent"])')" "$parent"
+avail=$(cat "/sys/class/mdev_bus/$parent/mdev_supported_types/$type/available_instances")
+expect "gvtctl types shows sysfs availability" \
+	"$("$gvtctl" --json types --parent "$parent" | python3 -c "import json,sys; print([t['available'] for t in json.load(sys.stdin) if t['type']=='$type'][0])")" "$avail"
+
+# -- ObjectManager signals while we work
+gdbus monitor --system --dest org.gvtd1 >/tmp/signals 2>&1 &
+mon=$!
+sleep 1
+
+# -- create/list/remove through busctl
+u1=$(cat /proc/sys/kernel/random/uuid)
+out=$(mgr call org.gvtd1 /org/gvtd1 org.gvtd1.Manager CreateVGPU sssb "$parent" "$type" "$u1" false)
+p1=/org/gvtd1/vgpu/${u1//-/_}
+expect "busctl create returns the path" "$out" "os \"$p1\" \"$u1\""
+[ -e "/sys/bus/mdev/devices/$u1" ] && ok "vGPU in sysfs" || fail "vGPU not in sysfs"
+expect "VGPU.Type" "$(mgr get-property org.gvtd1 "$p1" org.gvtd1.VGPU Type)" "s \"$type\""
+listed "$u1" && ok "gvtctl list shows it" || fail "gvtctl list misses it"
+mgr call org.gvtd1 /org/gvtd1 org.gvtd1.Manager RemoveVGPU sb "$u1" false && ok "busctl remove" || fail "busctl remove"
+[ ! -e "/sys/bus/mdev/devices/$u1" ] && ok "vGPU gone from sysfs" || fail "vGPU still in sysfs"
+
+# -- and through gvtctl
+u2=$("$gvtctl" create --type "$type")
+[ -e "/sys/bus/mdev/devices/$u2" ] && ok "gvtctl create" || fail "gvtctl create: '$u2'"
+expect "gvtctl --json list" "$("$gvtctl" --json list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["uuid"])')" "$u2"
+"$gvtctl" remove "$u2" && ok "gvtctl remove" || fail "gvtctl remove"
+
+sleep 1
+kill $mon
+grep -q "InterfacesAdded ($p1" /tmp/signals 2>/dev/null || grep -q "InterfacesAdded (objectpath '$p1'" /tmp/signals
+[ $? = 0 ] && ok "InterfacesAdded for the create" || fail "no InterfacesAdded: $(head -c 600 /tmp/signals)"
+grep -q "InterfacesRemoved (objectpath '$p1'" /tmp/signals && ok "InterfacesRemoved for the remove" || fail "no InterfacesRemoved"
+grep -q "VGPUAdded (objectpath '$p1'" /tmp/signals && ok "VGPUAdded signal" || fail "no VGPUAdded"
+
+# -- uevent sync: vGPUs made and removed behind gvtd's back
+u3=$(cat /proc/sys/kernel/random/uuid)
+echo "$u3" >"/sys/class/mdev_bus/$parent/mdev_supported_types/$type/create"
+until_ok 2 listed "$u3" && ok "plain sysfs create seen" || fail "plain sysfs create not seen"
+echo 1 >"/sys/bus/mdev/devices/$u3/remove"
+until_ok 2 not_listed "$u3" && ok "plain sysfs remove seen" || fail "plain sysfs remove not seen"
+if command -v mdevctl >/dev/null; then
+	u4=$(cat /proc/sys/kernel/random/uuid)
+	mdevctl start -u "$u4" -p "$parent" -t "$type" && until_ok 2 listed "$u4" && ok "mdevctl start seen" || fail "mdevctl start not seen"
+	mdevctl stop -u "$u4" && until_ok 2 not_listed "$u4" && ok "mdevctl stop seen" || fail "mdevctl stop not seen"
+fi
+
+# -- removed behind gvtd's back in the middle: a clear NotFound, state true to sysfs
+u5=$("$gvtctl" create --type "$type" --parent "$parent")
+echo 1 >"/sys/bus/mdev/devices/$u5/remove"
+expect_contains "remove of a vanished vGPU" "$(call_error RemoveVGPU sb "$u5" false)" "No vGPU $u5"
+
+# -- capacity: fill the type, the next create names the resource
+big=$(ls "/sys/class/mdev_bus/$parent/mdev_supported_types" | grep '_2$')
+made=()
+while [ "$(cat "/sys/class/mdev_bus/$parent/mdev_supported_types/$big/available_instances")" -gt 0 ]; do
+	made+=("$("$gvtctl" create --type "$big")")
+done
+err=$("$gvtctl" create --type "$big" 2>&1); rc=$?
+expect "create beyond capacity exits 1" "$rc" 1
+expect_contains "capacity error names the resource" "$err" "out of aperture"
+expect_contains "D-Bus error is NoCapacity" "$(call_error CreateVGPU sssb "$parent" "$big" "" false)" "No capacity"
+
+# -- unloading is refused while vGPUs exist
+expect_contains "unload refused with vGPUs" "$(call_error UnloadModules b false)" "remove them before unloading"
+for u in "${made[@]}"; do "$gvtctl" remove "$u"; done
+
+# -- bad input: each refused with a reason, nothing created
+before=$(ls /sys/bus/mdev/devices | wc -l)
+long=$(printf 'a%.0s' $(seq 300))
+for args in "$parent|$type|not-a-uuid" "$parent|$type|0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e" \
+	"../..|$type|" "/|$type|" "$parent|../../../etc|" "$parent|$type/../x|" "$long|$type|" "$parent|$long|" \
+	"0000:00:99.0|$type|" "$parent|GVTg_V5_3|"; do
+	IFS='|' read -r p t u <<<"$args"
+	err=$(call_error CreateVGPU sssb "$p" "$t" "$u" false)
+	case $err in
+	*"Invalid"*|*"No mdev parent"*|*"has no type"*|*"No parent offers"*) ok "refused: ${args:0:60}" ;;
+	*) fail "bad input ${args:0:60}: '$err'" ;;
+	esac
+done
+expect "nothing created by bad input" "$(ls /sys/bus/mdev/devices | wc -l)" "$before"
+expect "gvtctl usage error exits 2" "$("$gvtctl" create 2>/dev/null; echo $?)" 2
+
+# -- a caller neither root nor in the group may read, not change
+expect "nobody may list" "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$gvtctl" list >/dev/null 2>&1; echo $?)" 0
+err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$gvtctl" create --type "$type" 2>&1)
+expect_contains "nobody may not create" "$err" "Only root and members of group"
+
+# -- the bus goes away and comes back: gvtd reconnects and keeps its state
+u6=$("$gvtctl" create --type "$type")
+kill "$(cat /run/dbus/pid)"; rm -f /run/dbus/pid /run/dbus/system_bus_socket
+sleep 1
+dbus-daemon --system --fork
+until_ok 10 mgr status org.gvtd1 && ok "gvtd back on the new bus" || fail "gvtd did not reconnect"
+listed "$u6" && ok "state kept across the bus restart" || fail "vGPU lost after bus restart"
+"$gvtctl" remove "$u6"
+
+# -- unload in reverse order, then load again
+"$gvtctl" modules unload && ok "modules unload" || fail "modules unload"
+[ ! -d /sys/module/gvt_mdev ] && [ ! -d /sys/module/gvt_base ] && ok "gvt modules gone" || fail "gvt modules still loaded"
+"$gvtctl" modules load && modules_state_is ready && ok "modules load again" || fail "modules load again"
+
+finish
