@@ -47,7 +47,7 @@ static struct pci_driver gvt_base_pci_driver = {
 	.id_table = NULL,	/* driver_override only */
 	.probe = gvt_base_pcihost_probe,
 	.remove = gvt_base_pcihost_remove,
-	.driver.dev_groups = gvt_base_gpu_groups,
+	.dev_groups = gvt_base_gpu_groups,
 };
 
 static struct pci_dev *gvt_base_pcihost_lookup(const char *addr)

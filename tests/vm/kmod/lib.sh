@@ -2,7 +2,8 @@
 # Shared by the kmod VM tests (sourced, bash).  Runs inside the VM as root.
 kmod_dir=${GVT_BUILDDIR:-$PWD/build}/kmod
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-check() { python3 "$here/gvtcheck.py" "$@"; }
+# Expected values; a traceback shows up in the output and fails the comparison.
+check() { python3 "$here/gvtcheck.py" "$@" 2>&1; }
 fails=0
 
 ok() { echo "ok   - $*"; }
