@@ -140,7 +140,11 @@ static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
 		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	}
 	log_warning_errno(r, "Failed to reconnect to the bus, retrying in 2 s: %m");
-	return sd_event_source_set_time_relative(s, RECONNECT_USEC);
+	r = sd_event_source_set_time_relative(s, RECONNECT_USEC);
+	if (r < 0)
+		return r;
+	/* A oneshot source is off once it ran: arm it again. */
+	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 }
 
 static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error)

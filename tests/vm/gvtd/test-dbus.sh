@@ -12,7 +12,7 @@ build=${GVT_BUILDDIR:-$PWD/build}
 gvtd=$build/daemon/gvtd
 gvtctl=$build/cli/gvtctl
 kmod=$build/kmod
-log=/tmp/gvtd.log
+log=$(mktemp /tmp/gvtd-log.XXXXXX)
 fails=0
 
 ok() { echo "ok   - $*"; }
@@ -174,7 +174,7 @@ expect_contains "nobody may not create" "$err" "Only root and members of group"
 # -- the bus goes away and comes back: gvtd reconnects and keeps its state
 u6=$("$gvtctl" create --type "$type")
 kill "$(cat /run/dbus/pid)"; rm -f /run/dbus/pid /run/dbus/system_bus_socket
-sleep 1
+sleep 3 # longer than gvtd's retry interval: the first retry finds no bus
 dbus-daemon --system --fork
 until_ok 10 mgr status org.gvtd1 && ok "gvtd back on the new bus" || fail "gvtd did not reconnect"
 listed "$u6" && ok "state kept across the bus restart" || fail "vGPU lost after bus restart"
