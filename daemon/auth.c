@@ -1,13 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 
 #include "auth.h"
+#include "log.h"
 #include "manager.h"
+#include "polkit.h"
 
-static const char *const action_descriptions[_ACTION_MAX] = {
-	[ACTION_MANAGE_VGPUS] = "create or remove vGPUs",
-	[ACTION_MANAGE_MODULES] = "load or unload the GVT modules",
+static const struct {
+	const char *description;
+	const char *polkit_id;
+} actions[_ACTION_MAX] = {
+	[ACTION_MANAGE_OWN_VGPUS] = { "create, define or remove your own vGPUs", "org.gvtd1.manage-own-vgpus" },
+	[ACTION_MANAGE_VGPUS] = { "manage vGPUs of other owners", "org.gvtd1.manage-vgpus" },
+	[ACTION_SET_QUOTAS] = { "set quotas", "org.gvtd1.set-quotas" },
+	[ACTION_MANAGE_MODULES] = { "load or unload the GVT modules", "org.gvtd1.manage-modules" },
 };
+
+const char *action_to_polkit_id(Action a)
+{
+	return a >= 0 && a < _ACTION_MAX ? actions[a].polkit_id : NULL;
+}
+
+int auth_caller_name(const Caller *c, char ret[OWNER_NAME_MAX + 1])
+{
+	struct passwd pw, *result = NULL;
+	char buf[4096];
+	int r;
+
+	r = getpwuid_r(c->uid, &pw, buf, sizeof(buf), &result);
+	if (r != 0)
+		return -r;
+	if (!result || !owner_name_is_valid(result->pw_name))
+		return -ENOENT;
+	strcpy(ret, result->pw_name);
+	return 0;
+}
+
+Action auth_action_for_owner(const Caller *c, const char *owner)
+{
+	char name[OWNER_NAME_MAX + 1];
+
+	if (auth_caller_name(c, name) >= 0 && streq(name, owner))
+		return ACTION_MANAGE_OWN_VGPUS;
+	return ACTION_MANAGE_VGPUS;
+}
 
 static bool caller_in_group(const Caller *c, gid_t gid)
 {
@@ -30,8 +68,68 @@ int auth_check(Manager *m, const Caller *c, Action a, GvtError *e)
 	if (g && caller_in_group(c, g->gr_gid))
 		return 0;
 	if (isempty(group))
-		return gvt_error_set(e, GVT_ERROR_NOT_PERMITTED, "Only root may %s", action_descriptions[a]);
+		return gvt_error_set(e, GVT_ERROR_NOT_PERMITTED, "Only root may %s", actions[a].description);
 	return gvt_error_set(e, GVT_ERROR_NOT_PERMITTED,
 			     "Only root and members of group \"%s\" may %s: ask an administrator to add uid %u to it%s",
-			     group, action_descriptions[a], (unsigned) c->uid, g ? "" : " (the group does not exist yet)");
+			     group, actions[a].description, (unsigned) c->uid, g ? "" : " (the group does not exist yet)");
+}
+
+typedef struct Pending {
+	Manager *manager;
+	Caller caller;            /* without the pointers: only uid/gid are read later */
+	Action action;
+	AuthDone done;
+	void *userdata;
+} Pending;
+
+static void on_polkit(int r, bool authorized, void *userdata)
+{
+	_cleanup_free_ Pending *p = userdata;
+	GvtError e = {};
+
+	if (r == -EHOSTUNREACH && p->manager->config.polkit == POLKIT_AUTO) {
+		log_debug("polkit is not running: deciding by group membership.");
+		r = auth_check(p->manager, &p->caller, p->action, &e);
+	} else if (r < 0)
+		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED, "Cannot ask polkit whether uid %u may %s: %s",
+				  (unsigned) p->caller.uid, actions[p->action].description, strerror(-r));
+	else if (!authorized)
+		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED,
+				  "Not authorized to %s (polkit action %s denied for uid %u)",
+				  actions[p->action].description, actions[p->action].polkit_id, (unsigned) p->caller.uid);
+	p->done(r < 0 ? r : 0, &e, p->userdata);
+}
+
+int auth_authorize(Manager *m, const Caller *c, Action a, bool interactive, AuthDone done, void *userdata,
+		   GvtError *e)
+{
+	PolkitSubject s = { .bus_name = c->bus_name, .pid = c->pid, .uid = c->uid };
+	Pending *p;
+	int r;
+
+	if (c->uid == 0)
+		return 1;
+	if (m->config.polkit == POLKIT_NO) {
+		r = auth_check(m, c, a, e);
+		return r < 0 ? r : 1;
+	}
+	if (!m->polkit) {
+		r = polkit_new(m->event, m->config.bus_address, &m->polkit);
+		if (r < 0)
+			return gvt_error_set_errno(e, r, "Failed to set up the polkit client");
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to ask polkit");
+	*p = (Pending) { .manager = m, .caller = { .uid = c->uid, .gid = c->gid }, .action = a,
+			 .done = done, .userdata = userdata };
+	r = polkit_check(m->polkit, &s, actions[a].polkit_id, interactive, on_polkit, p);
+	if (r >= 0)
+		return 0;
+	free(p);
+	if (r == -EHOSTUNREACH && m->config.polkit == POLKIT_AUTO) {
+		r = auth_check(m, c, a, e);
+		return r < 0 ? r : 1;
+	}
+	return gvt_error_set_errno(e, r, "Cannot ask polkit");
 }

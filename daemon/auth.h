@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Who may change things. Reading is open to everyone; changing needs root or
- * membership in the configured group. Adapters find out who the caller is and
- * ask here; the decision is the core's.
+ * Who may change things. Reading is open to everyone; root may do
+ * everything. For other callers polkit decides (systemd/org.gvtd1.policy),
+ * or, where polkit is off or not running (Access.Polkit=), membership in
+ * Access.AdminGroup. Adapters find out who the caller is and ask here; the
+ * decision is the core's. Quotas are checked separately, by the operation.
  */
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <sys/types.h>
 
 #include "errors.h"
+#include "owners.h"
 
 typedef struct Manager Manager;
 
@@ -18,12 +21,36 @@ typedef struct Caller {
 	gid_t gid;
 	const gid_t *groups;      /* supplementary groups */
 	size_t n_groups;
+	const char *bus_name;     /* a D-Bus caller's unique name; NULL for others */
+	pid_t pid;                /* a local process (REST on the unix socket), for polkit */
 } Caller;
 
 typedef enum Action {
-	ACTION_MANAGE_VGPUS,
-	ACTION_MANAGE_MODULES,
+	ACTION_MANAGE_OWN_VGPUS,  /* org.gvtd1.manage-own-vgpus: as owner, within quota */
+	ACTION_MANAGE_VGPUS,      /* org.gvtd1.manage-vgpus: anyone's, or for another owner */
+	ACTION_SET_QUOTAS,        /* org.gvtd1.set-quotas */
+	ACTION_MANAGE_MODULES,    /* org.gvtd1.manage-modules */
 	_ACTION_MAX,
 } Action;
 
+const char *action_to_polkit_id(Action a);
+
+/* The caller's user name, the owner it acts as by default; -ENOENT without a passwd entry. */
+int auth_caller_name(const Caller *c, char ret[OWNER_NAME_MAX + 1]);
+
+/* ACTION_MANAGE_OWN_VGPUS if c acts on (or for) owner == its own name, else ACTION_MANAGE_VGPUS. */
+Action auth_action_for_owner(const Caller *c, const char *owner);
+
+/* The rule without polkit: root, or a member of AdminGroup; synchronous. */
 int auth_check(Manager *m, const Caller *c, Action a, GvtError *e);
+
+/* r == 0: allowed; else denied with e explaining. */
+typedef void (*AuthDone)(int r, const GvtError *e, void *userdata);
+
+/*
+ * Returns 1 if allowed at once, < 0 (e filled) if denied at once, 0 if
+ * polkit was asked: done runs exactly once later, from the loop. interactive
+ * lets polkit ask the user through an authentication agent.
+ */
+int auth_authorize(Manager *m, const Caller *c, Action a, bool interactive, AuthDone done, void *userdata,
+		   GvtError *e);

@@ -42,6 +42,7 @@ void config_done(Config *c)
 	free(c->module_dir);
 	free(c->gvt_base_options);
 	free(c->admin_group);
+	free(c->bus_address);
 	*c = (Config) {};
 }
 
@@ -100,6 +101,17 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 	} else if (streq(section, "Access")) {
 		if (streq(key, "AdminGroup"))
 			return set_string(&c->admin_group, value);
+		if (streq(key, "Polkit")) {
+			bool b;
+
+			if (streq(value, "auto"))
+				c->polkit = POLKIT_AUTO;
+			else if (parse_bool(value, &b) >= 0)
+				c->polkit = b ? POLKIT_YES : POLKIT_NO;
+			else
+				return -EINVAL;
+			return 0;
+		}
 	}
 	return -ENOENT;
 }

@@ -12,6 +12,14 @@ typedef enum Profile {
 	_PROFILE_INVALID = -1,
 } Profile;
 
+/* Who decides for callers other than root: polkit, or the AdminGroup rule. */
+typedef enum PolkitMode {
+	POLKIT_AUTO,              /* polkit if polkitd is reachable, else the group rule */
+	POLKIT_YES,
+	POLKIT_NO,
+	_POLKIT_MODE_MAX,
+} PolkitMode;
+
 typedef struct Config {
 	char *root;               /* prefix for /sys, /etc, /var/lib/gvtd, /run/gvtd; NULL = / */
 	Profile profile;
@@ -20,7 +28,9 @@ typedef struct Config {
 	char *gvt_base_options;   /* module parameters for gvt_base */
 	bool load_on_start;
 	unsigned wait_timeout_sec;
-	char *admin_group;        /* members may create/remove vGPUs and load modules */
+	char *admin_group;        /* without polkit: members may do everything root may */
+	PolkitMode polkit;
+	char *bus_address;        /* NULL: the system bus (served on, and polkit's) */
 } Config;
 
 const char *profile_to_string(Profile p);

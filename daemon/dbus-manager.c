@@ -125,7 +125,7 @@ static int method_create_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 	_cleanup_free_ char *path = NULL;
 	BusAdapter *b = userdata;
 	const char *parent, *type, *uuid;
-	char id[GVT_UUID_STRING_MAX];
+	char id[GVT_UUID_STRING_MAX], owner[OWNER_NAME_MAX + 1];
 	GvtError e = {};
 	int interactive, r;
 
@@ -141,35 +141,22 @@ static int method_create_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 
-	r = bus_check_authorized(b, message, ACTION_MANAGE_VGPUS, error);
+	r = bus_caller_owner(message, owner);
 	if (r < 0)
 		return r;
+	r = bus_authorize(b, message, isempty(owner) ? ACTION_MANAGE_VGPUS : ACTION_MANAGE_OWN_VGPUS, interactive,
+			  error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
 
-	r = lifecycle_create(b->manager, parent, type, uuid, id, &e);
+	r = lifecycle_create(b->manager, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid,
+						       .owner = owner }, id, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	r = bus_vgpu_path(id, &path);
 	if (r < 0)
 		return r;
 	return sd_bus_reply_method_return(message, "os", path, id);
-}
-
-int bus_remove_vgpu(BusAdapter *b, sd_bus_message *message, const char *uuid, sd_bus_error *error)
-{
-	char id[GVT_UUID_STRING_MAX];
-	GvtError e = {};
-	int r;
-
-	r = lifecycle_validate_uuid(uuid, id, &e);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	r = bus_check_authorized(b, message, ACTION_MANAGE_VGPUS, error);
-	if (r < 0)
-		return r;
-	r = lifecycle_remove(b->manager, id, &e);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	return sd_bus_reply_method_return(message, NULL);
 }
 
 static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -180,7 +167,7 @@ static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
 	if (r < 0)
 		return r;
-	return bus_remove_vgpu(userdata, message, uuid, error);
+	return bus_uuid_call(userdata, message, uuid, interactive, lifecycle_remove, error);
 }
 
 static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userdata)
@@ -198,7 +185,10 @@ static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userda
 		log_warning_errno(r, "Failed to reply to LoadModules, ignoring: %m");
 }
 
-/* Reads the interactive flag, answers a no-op at once (1), else checks authorization (0). */
+/*
+ * Reads the interactive flag, answers a no-op at once or returns while polkit
+ * decides (1), fails (< 0) or lets the caller act (0).
+ */
 static int modules_call_begin(sd_bus_message *message, BusAdapter *b, bool no_op, sd_bus_error *error)
 {
 	int interactive, r;
@@ -208,7 +198,8 @@ static int modules_call_begin(sd_bus_message *message, BusAdapter *b, bool no_op
 		return r;
 	if (no_op)
 		return sd_bus_reply_method_return(message, NULL) < 0 ? -EIO : 1;
-	return bus_check_authorized(b, message, ACTION_MANAGE_MODULES, error);
+	r = bus_authorize(b, message, ACTION_MANAGE_MODULES, interactive, error);
+	return r < 0 ? r : r == 0 ? 1 : 0;
 }
 
 static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -268,6 +259,33 @@ const sd_bus_vtable bus_manager_vtable[] = {
 				method_create_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("RemoveVGPU", SD_BUS_ARGS("s", uuid, "b", interactive), SD_BUS_NO_RESULT,
 				method_remove_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("CreateVGPUEx",
+				SD_BUS_ARGS("s", parent, "s", type, "s", uuid, "s", owner, "a(ss)", attrs, "b", interactive),
+				SD_BUS_RESULT("o", vgpu, "s", uuid),
+				bus_method_create_vgpu_ex, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListDefinitions", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" GVT_DEFINITION_SIG, definitions),
+				bus_method_list_definitions, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("DefineVGPU",
+				SD_BUS_ARGS("s", parent, "s", type, "s", uuid, "s", owner, "b", autostart,
+					    "a(ss)", attrs, "b", interactive),
+				SD_BUS_RESULT("s", uuid),
+				bus_method_define_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("UndefineVGPU", SD_BUS_ARGS("s", uuid, "b", interactive), SD_BUS_NO_RESULT,
+				bus_method_undefine_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("StartVGPU", SD_BUS_ARGS("s", uuid, "b", interactive), SD_BUS_RESULT("o", vgpu),
+				bus_method_start_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("StopVGPU", SD_BUS_ARGS("s", uuid, "b", interactive), SD_BUS_NO_RESULT,
+				bus_method_stop_vgpu, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ModifyDefinition",
+				SD_BUS_ARGS("s", uuid, "s", type, "s", start, "b", set_attrs, "a(ss)", attrs,
+					    "b", interactive),
+				SD_BUS_NO_RESULT,
+				bus_method_modify_definition, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListQuotas", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" GVT_QUOTA_SIG, quotas),
+				bus_method_list_quotas, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("SetQuota", SD_BUS_ARGS("s", owner, "a{st}", limits, "b", interactive),
+				SD_BUS_NO_RESULT,
+				bus_method_set_quota, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("LoadModules", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT,
 				method_load_modules, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("UnloadModules", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT,
@@ -276,5 +294,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
 	SD_BUS_SIGNAL_WITH_ARGS("VGPUAdded", SD_BUS_ARGS("o", vgpu, "s", uuid), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("VGPURemoved", SD_BUS_ARGS("o", vgpu, "s", uuid), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("VGPUStateChanged", SD_BUS_ARGS("o", vgpu, "s", uuid, "s", state), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("DefinitionAdded", SD_BUS_ARGS("s", uuid), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("DefinitionRemoved", SD_BUS_ARGS("s", uuid), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("DefinitionChanged", SD_BUS_ARGS("s", uuid), 0),
 	SD_BUS_VTABLE_END,
 };

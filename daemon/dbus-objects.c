@@ -3,8 +3,10 @@
 #include <errno.h>
 
 #include "dbus.h"
+#include "definitions.h"
 #include "gvt-dbus.h"
 #include "inventory.h"
+#include "lifecycle.h"
 #include "manager.h"
 
 /*
@@ -170,6 +172,11 @@ static int property_vgpu(sd_bus *bus, const char *path, const char *interface, c
 		return sd_bus_message_append(reply, "u", v->described ? d->weight : 0);
 	if (streq(property, "Resolution"))
 		return sd_bus_message_append(reply, "s", v->described ? d->resolution : "");
+	if (streq(property, "Owner"))
+		return sd_bus_message_append(reply, "s", manager_owner_of(((BusAdapter *) userdata)->manager, v->uuid));
+	if (streq(property, "Defined"))
+		return sd_bus_message_append(reply, "b",
+					     definitions_find(((BusAdapter *) userdata)->manager, v->uuid) != NULL);
 	return -ENOENT;
 }
 
@@ -218,7 +225,7 @@ static int method_vgpu_remove(sd_bus_message *message, void *userdata, sd_bus_er
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The vGPU is gone");
 	/* The object goes away while we act: keep what we need. */
 	strcpy(uuid, v->uuid);
-	return bus_remove_vgpu(userdata, message, uuid, error);
+	return bus_uuid_call(userdata, message, uuid, interactive, lifecycle_remove, error);
 }
 
 #define VGPU_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_vgpu, 0, flags)
@@ -238,6 +245,8 @@ const sd_bus_vtable bus_vgpu_vtable[] = {
 	VGPU_PROPERTY("Fences", "u", CHANGES),
 	VGPU_PROPERTY("Weight", "u", CHANGES),
 	VGPU_PROPERTY("Resolution", "s", CHANGES),
+	VGPU_PROPERTY("Owner", "s", CHANGES),
+	VGPU_PROPERTY("Defined", "b", CHANGES),
 	SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT, method_vgpu_remove,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,

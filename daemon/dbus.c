@@ -12,12 +12,10 @@
 
 static int bus_connect(BusAdapter *b);
 
-int bus_check_authorized(BusAdapter *b, sd_bus_message *message, int action, sd_bus_error *error)
+int bus_caller(sd_bus_message *message, Caller *c, sd_bus_creds **ret_creds)
 {
 	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
 	const gid_t *groups = NULL;
-	Caller c = {};
-	GvtError e = {};
 	int r, n;
 
 	r = sd_bus_query_sender_creds(message,
@@ -25,20 +23,132 @@ int bus_check_authorized(BusAdapter *b, sd_bus_message *message, int action, sd_
 				      SD_BUS_CREDS_AUGMENT, &creds);
 	if (r < 0)
 		return r;
-	r = sd_bus_creds_get_euid(creds, &c.uid);
+	*c = (Caller) { .bus_name = sd_bus_message_get_sender(message) };
+	r = sd_bus_creds_get_euid(creds, &c->uid);
 	if (r < 0)
 		return r;
-	r = sd_bus_creds_get_egid(creds, &c.gid);
+	r = sd_bus_creds_get_egid(creds, &c->gid);
 	if (r < 0)
 		return r;
 	n = sd_bus_creds_get_supplementary_gids(creds, &groups);
 	if (n > 0) {
-		c.groups = groups;
-		c.n_groups = n;
+		c->groups = groups;
+		c->n_groups = n;
 	}
-	r = auth_check(b->manager, &c, action, &e);
+	/* The groups point into the creds: the caller keeps them. */
+	*ret_creds = TAKE_PTR(creds);
+	return 0;
+}
+
+int bus_caller_owner(sd_bus_message *message, char ret[OWNER_NAME_MAX + 1])
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	Caller c;
+	int r;
+
+	r = bus_caller(message, &c, &creds);
 	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
+		return r;
+	if (auth_caller_name(&c, ret) < 0)
+		/* A uid without a name owns nothing; it may still act for others if authorized. */
+		ret[0] = '\0';
+	return 0;
+}
+
+int bus_action_for_owner(sd_bus_message *message, const char *owner)
+{
+	char name[OWNER_NAME_MAX + 1];
+
+	if (bus_caller_owner(message, name) < 0 || isempty(name) || !streq(name, owner))
+		return ACTION_MANAGE_VGPUS;
+	return ACTION_MANAGE_OWN_VGPUS;
+}
+
+/*
+ * A polkit question in flight or answered, for one method call. The answer
+ * re-dispatches the call (sd_bus_enqueue_for_read), whose handler runs again
+ * from the start and finds the answer here, as systemd's bus-polkit does.
+ */
+typedef struct AuthQuery {
+	BusAdapter *adapter;
+	sd_bus_message *request;
+	Action action;
+	bool done;
+	int result;
+	GvtError error;
+	struct AuthQuery *next;
+} AuthQuery;
+
+static void auth_query_unlink(BusAdapter *b, AuthQuery *q)
+{
+	for (AuthQuery **p = &b->auth_queries; *p; p = &(*p)->next)
+		if (*p == q) {
+			*p = q->next;
+			break;
+		}
+	sd_bus_message_unref(q->request);
+	free(q);
+}
+
+static void on_authorized(int r, const GvtError *e, void *userdata)
+{
+	AuthQuery *q = userdata;
+	BusAdapter *b = q->adapter;
+
+	q->done = true;
+	q->result = r;
+	if (e)
+		q->error = *e;
+	if (!b->bus || sd_bus_message_get_bus(q->request) != b->bus) {
+		/* The connection it came on is gone; so is the caller. */
+		auth_query_unlink(b, q);
+		return;
+	}
+	r = sd_bus_enqueue_for_read(b->bus, q->request);
+	if (r < 0) {
+		log_warning_errno(r, "Failed to resume a call after polkit answered, dropping it: %m");
+		auth_query_unlink(b, q);
+	}
+}
+
+int bus_authorize(BusAdapter *b, sd_bus_message *message, int action, bool interactive, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	AuthQuery *q;
+	Caller c;
+	GvtError e = {};
+	int r;
+
+	for (q = b->auth_queries; q; q = q->next)
+		if (q->request == message)
+			break;
+	if (q && q->done && q->action == (Action) action) {
+		r = q->result;
+		e = q->error;
+		auth_query_unlink(b, q);
+		return r < 0 ? bus_error_from_gvt(error, r, &e) : 1;
+	}
+	if (q && !q->done)
+		return 0;
+	if (q)
+		/* The target changed hands meanwhile: ask again for the action it needs now. */
+		auth_query_unlink(b, q);
+
+	r = bus_caller(message, &c, &creds);
+	if (r < 0)
+		return r;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	*q = (AuthQuery) { .adapter = b, .request = sd_bus_message_ref(message), .action = action,
+			   .next = b->auth_queries };
+	r = auth_authorize(b->manager, &c, action, interactive, on_authorized, q, &e);
+	if (r != 0) {
+		sd_bus_message_unref(q->request);
+		free(q);
+		return r < 0 ? bus_error_from_gvt(error, r, &e) : 1;
+	}
+	b->auth_queries = q;
 	return 0;
 }
 
@@ -121,6 +231,17 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 	case EVENT_MODULES_CHANGED:
 		emit_manager_changed(b, "Modules", "ModulesState");
 		emit_manager_changed(b, "Profile", "ModulesError");
+		break;
+	case EVENT_DEFINITION_ADDED:
+	case EVENT_DEFINITION_REMOVED:
+	case EVENT_DEFINITION_CHANGED:
+		r = sd_bus_emit_signal(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE,
+				       ev->kind == EVENT_DEFINITION_ADDED ? "DefinitionAdded" :
+				       ev->kind == EVENT_DEFINITION_REMOVED ? "DefinitionRemoved" : "DefinitionChanged",
+				       "s", ev->definition->uuid);
+		if (r >= 0 && inventory_find_vgpu(&m->inventory, ev->definition->uuid) &&
+		    bus_vgpu_path(ev->definition->uuid, &path) >= 0)
+			r = sd_bus_emit_properties_changed(b->bus, path, GVT_VGPU_IFACE, "Defined", "Owner", NULL);
 		break;
 	default:
 		break;
@@ -260,6 +381,8 @@ BusAdapter *bus_adapter_free(BusAdapter *b)
 	if (!b)
 		return NULL;
 	sd_event_source_disable_unref(b->reconnect_timer);
+	while (b->auth_queries)
+		auth_query_unlink(b, b->auth_queries);
 	sd_bus_flush_close_unref(b->bus);
 	free(b->address);
 	free(b);

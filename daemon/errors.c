@@ -19,6 +19,7 @@ static const struct {
 	[GVT_ERROR_NOT_PERMITTED] = { "NotPermitted", EPERM },
 	[GVT_ERROR_MODULE_FAILURE] = { "ModuleFailure", ENOPKG },
 	[GVT_ERROR_NOT_READY] = { "NotReady", EAGAIN },
+	[GVT_ERROR_QUOTA_EXCEEDED] = { "QuotaExceeded", EDQUOT },
 };
 
 const char *gvt_error_kind_to_string(GvtErrorKind kind)
@@ -56,6 +57,8 @@ GvtErrorKind gvt_error_kind_from_errno(int error)
 		return GVT_ERROR_MODULE_FAILURE;
 	case EAGAIN:
 		return GVT_ERROR_NOT_READY;
+	case EDQUOT:
+		return GVT_ERROR_QUOTA_EXCEEDED;
 	default:
 		return GVT_ERROR_FAILED;
 	}

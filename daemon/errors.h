@@ -19,6 +19,7 @@ typedef enum GvtErrorKind {
 	GVT_ERROR_NOT_PERMITTED,
 	GVT_ERROR_MODULE_FAILURE,   /* + cause, in the message */
 	GVT_ERROR_NOT_READY,        /* modules not loaded (yet) */
+	GVT_ERROR_QUOTA_EXCEEDED,   /* + resource (the limit's name) and quota */
 	_GVT_ERROR_KIND_MAX,
 } GvtErrorKind;
 
@@ -26,7 +27,12 @@ typedef enum GvtErrorKind {
 
 typedef struct GvtError {
 	GvtErrorKind kind;
-	char resource[32];          /* GVT_ERROR_NO_CAPACITY: "aperture", "hidden", "fences", ... */
+	char resource[32];          /* GVT_ERROR_NO_CAPACITY: "aperture", "hidden", "fences", ...;
+	                             * GVT_ERROR_QUOTA_EXCEEDED: the limit, "vgpus", "aperture-mib", ... */
+	struct {
+		char owner[64];
+		unsigned long long limit, usage, request;
+	} quota;                    /* GVT_ERROR_QUOTA_EXCEEDED */
 	char message[GVT_ERROR_MESSAGE_MAX];
 } GvtError;
 

@@ -3,9 +3,12 @@
 #include <errno.h>
 
 #include "capacity.h"
+#include "definitions.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "manager.h"
+#include "owners.h"
+#include "quotas.h"
 
 /* Shows a caller's string safely in a message: printable ASCII only, cut short. */
 static const char *quote(const char *s, char buf[static 48])
@@ -83,29 +86,61 @@ static int check_type(Manager *m, Parent *p, const char *type, MdevType **ret, G
 			     p->name, type, p->name);
 }
 
-int lifecycle_create(Manager *m, const char *parent, const char *type, const char *uuid,
-		     char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+int lifecycle_validate_owner(const char *value, GvtError *e)
 {
-	_cleanup_free_ char *path = NULL;
-	char id[GVT_UUID_STRING_MAX];
-	Parent *p = NULL;
-	MdevType *t = NULL;
+	char q[48];
+
+	if (!owner_name_is_valid(value))
+		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+				     "Invalid owner \"%s\": expected a user name (a-z 0-9 _ . -, at most %d characters)",
+				     quote(strempty(value), q), OWNER_NAME_MAX);
+	return 0;
+}
+
+#define ATTR_VALUE_MAX 4096
+
+int lifecycle_validate_attrs(const Attr *attrs, size_t n, GvtError *e)
+{
+	char q[48];
 	int r;
 
-	r = lifecycle_validate_name("type", type, e);
-	if (r < 0)
-		return r;
-	if (!isempty(parent)) {
-		r = lifecycle_validate_name("parent", parent, e);
+	for (size_t i = 0; i < n; i++) {
+		r = lifecycle_validate_name("attribute name", attrs[i].name, e);
 		if (r < 0)
 			return r;
+		if (strnlen(attrs[i].value, ATTR_VALUE_MAX + 1) > ATTR_VALUE_MAX)
+			return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT, "Value of attribute %s is longer than %d bytes",
+					     attrs[i].name, ATTR_VALUE_MAX);
+		for (const char *c = attrs[i].value; *c; c++)
+			if (!isprint((unsigned char) *c))
+				return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+						     "Value \"%s\" of attribute %s has a non-printable character",
+						     quote(attrs[i].value, q), attrs[i].name);
 	}
-	if (!isempty(uuid)) {
-		r = lifecycle_validate_uuid(uuid, id, e);
+	return 0;
+}
+
+int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent **ret_parent,
+		      MdevType **ret_type, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+{
+	Parent *p = NULL;
+	int r;
+
+	r = lifecycle_validate_name("type", spec->type, e);
+	if (r >= 0 && !isempty(spec->parent))
+		r = lifecycle_validate_name("parent", spec->parent, e);
+	if (r >= 0 && !isempty(spec->owner))
+		r = lifecycle_validate_owner(spec->owner, e);
+	if (r >= 0)
+		r = lifecycle_validate_attrs(spec->attrs, spec->n_attrs, e);
+	if (r < 0)
+		return r;
+	if (!isempty(spec->uuid)) {
+		r = lifecycle_validate_uuid(spec->uuid, ret_uuid, e);
 		if (r < 0)
 			return r;
 	} else {
-		r = gvt_uuid_generate(id);
+		r = gvt_uuid_generate(ret_uuid);
 		if (r < 0)
 			return gvt_error_set_errno(e, r, "Failed to generate a UUID");
 	}
@@ -117,32 +152,67 @@ int lifecycle_create(Manager *m, const char *parent, const char *type, const cha
 				     "No mdev parent exists (modules state: %s): load the modules with "
 				     "\"gvtctl modules load\" and check \"gvtctl modules\"",
 				     modules_state_to_string(m->modules.state));
-	if (isempty(parent)) {
-		r = pick_parent(m, type, &p, e);
+	if (isempty(spec->parent)) {
+		r = pick_parent(m, spec->type, &p, e);
 		if (r < 0)
 			return r;
 	} else {
-		p = inventory_find_parent(&m->inventory, parent);
+		p = inventory_find_parent(&m->inventory, spec->parent);
 		if (!p)
 			return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
-					     "No mdev parent %s: list the parents with \"gvtctl parents\"", parent);
+					     "No mdev parent %s: list the parents with \"gvtctl parents\"", spec->parent);
 	}
-	r = check_type(m, p, type, &t, e);
+	r = check_type(m, p, spec->type, ret_type, e);
 	if (r < 0)
 		return r;
+	if (need_room && (*ret_type)->available == 0)
+		return capacity_explain(m->config.root, &m->inventory, p, *ret_type, e);
+	*ret_parent = p;
+	return 0;
+}
+
+static int write_attrs(Manager *m, const char *uuid, const Attr *attrs, size_t n, GvtError *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+		int r;
+
+		r = sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, uuid, attrs[i].name, NULL);
+		if (r >= 0)
+			r = sysfs_write(path, attrs[i].value);
+		if (r < 0)
+			return gvt_error_set(e, r == -ENOENT ? GVT_ERROR_INVALID_ARGUMENT : gvt_error_kind_from_errno(r),
+					     "Writing attribute %zu of %zu, %s=\"%s\", to vGPU %s failed, so it was "
+					     "removed again: %s", i + 1, n, attrs[i].name, attrs[i].value, uuid,
+					     r == -ENOENT ? "the vGPU has no such attribute" : strerror(-r));
+	}
+	return 0;
+}
+
+static int remove_device(Manager *m, const char *id, GvtError *e);
+
+int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, const Attr *attrs,
+			    size_t n_attrs, GvtError *e)
+{
+	_cleanup_free_ char *path = NULL, *parent = NULL, *type = NULL;
+	int r;
+
 	if (inventory_find_vgpu(&m->inventory, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
-	if (t->available == 0)
-		return capacity_explain(m->config.root, &m->inventory, p, t, e);
+	/* p and t point into the inventory, which the syncs below replace. */
+	parent = strdup(p->name);
+	type = strdup(t->name);
+	if (!parent || !type)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
 
-	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_BUS, p->name, SYSFS_TYPES_DIR, t->name, "create", NULL);
+	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, type, "create", NULL);
 	if (r < 0)
 		return gvt_error_set_errno(e, r, "Failed to build the create path");
 	r = sysfs_write(path, id);
 	if (r == -ENOSPC) {
 		/* Someone else took the room since we looked, or the kernel's own cap. */
 		(void) inventory_sync(m);
-		p = inventory_find_parent(&m->inventory, p->name);
+		p = inventory_find_parent(&m->inventory, parent);
 		t = p ? parent_find_type(p, type) : NULL;
 		if (p && t)
 			return capacity_explain(m->config.root, &m->inventory, p, t, e);
@@ -151,26 +221,59 @@ int lifecycle_create(Manager *m, const char *parent, const char *type, const cha
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
 				     "The kernel already has an mdev device %s (on some parent)", id);
 	if (r < 0)
-		return gvt_error_set_errno(e, r, "Failed to create a %s vGPU on %s (writing %s)", type, p->name, path);
+		return gvt_error_set_errno(e, r, "Failed to create a %s vGPU on %s (writing %s)", type, parent, path);
 
-	log_info("Created vGPU %s (%s on %s).", id, t->name, p->name);
+	r = write_attrs(m, id, attrs, n_attrs, e);
+	if (r < 0) {
+		if (remove_device(m, id, NULL) < 0)
+			log_error("Failed to remove vGPU %s after its attribute failed; remove it by hand.", id);
+		return r;
+	}
+	log_info("Created vGPU %s (%s on %s).", id, type, parent);
 	(void) inventory_sync(m);
+	return 0;
+}
+
+int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+{
+	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
+	char id[GVT_UUID_STRING_MAX];
+	Parent *p = NULL;
+	MdevType *t = NULL;
+	Usage need;
+	int r;
+
+	r = lifecycle_resolve(m, spec, true, &p, &t, id, e);
+	if (r < 0)
+		return r;
+	if (inventory_find_vgpu(&m->inventory, id))
+		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
+	if (definitions_find(m, id))
+		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
+				     "UUID %s is defined: start it with \"gvtctl start %s\"", id, id);
+	usage_of_type(&t->desc, t->described, &need);
+	r = quota_check(m, owner, &need, e);
+	if (r < 0)
+		return r;
+
+	/* The record first: after a crash, a record without a vGPU is garbage, a vGPU without one the admin's. */
+	r = owners_set(m->config.root, &m->owners, id, owner);
+	if (r < 0)
+		return gvt_error_set(e, GVT_ERROR_FAILED, "Failed to record the owner of %s, nothing created: %s",
+				     id, strerror(-r));
+	r = lifecycle_create_device(m, p, t, id, spec->attrs, spec->n_attrs, e);
+	if (r < 0) {
+		(void) owners_drop(m->config.root, &m->owners, id);
+		return r;
+	}
 	strcpy(ret_uuid, id);
 	return 0;
 }
 
-int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
+static int remove_device(Manager *m, const char *id, GvtError *e)
 {
 	_cleanup_free_ char *path = NULL;
-	char id[GVT_UUID_STRING_MAX];
 	int r;
-
-	r = lifecycle_validate_uuid(uuid, id, e);
-	if (r < 0)
-		return r;
-	(void) inventory_sync(m);
-	if (!inventory_find_vgpu(&m->inventory, id))
-		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
 
 	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, id, "remove", NULL);
 	if (r < 0)
@@ -188,5 +291,24 @@ int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
 
 	log_info("Removed vGPU %s.", id);
 	(void) inventory_sync(m);
+	return 0;
+}
+
+int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
+{
+	char id[GVT_UUID_STRING_MAX];
+	int r;
+
+	r = lifecycle_validate_uuid(uuid, id, e);
+	if (r < 0)
+		return r;
+	(void) inventory_sync(m);
+	if (!inventory_find_vgpu(&m->inventory, id))
+		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
+	r = remove_device(m, id, e);
+	if (r < 0)
+		return r;
+	if (!definitions_find(m, id) && owners_drop(m->config.root, &m->owners, id) < 0)
+		log_warning("Failed to drop the owner record of %s; the next start drops it.", id);
 	return 0;
 }

@@ -1,25 +1,53 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Creating and removing (transient) vGPUs. Every argument is validated and
- * every check that can be made is made before anything is written to sysfs.
+ * every check that can be made (names, capacity, the owner's quota) is made
+ * before anything is written to sysfs. Transport-independent: adapters
+ * authorize the caller, then call these.
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include "errors.h"
+#include "inventory.h"
+#include "mdevctl.h"
 #include "sysfs.h"
 
 typedef struct Manager Manager;
 
-/*
- * parent may be NULL/"" (the first parent offering the type with room),
- * uuid may be NULL/"" (generated). On success ret_uuid holds the new vGPU's
- * UUID and it is in m->inventory, its events emitted.
- */
-int lifecycle_create(Manager *m, const char *parent, const char *type, const char *uuid,
-		     char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
+/* What a caller asks for, for a transient create or a definition. */
+typedef struct VgpuSpec {
+	const char *parent;       /* NULL/"": the first parent offering type (with room, for create) */
+	const char *type;
+	const char *uuid;         /* NULL/"": generated */
+	const char *owner;        /* NULL/"": OWNER_ADMIN */
+	bool autostart;           /* definitions only */
+	const Attr *attrs;        /* written in order after the create */
+	size_t n_attrs;
+} VgpuSpec;
 
+/*
+ * On success ret_uuid holds the new vGPU's UUID, it is in m->inventory, its
+ * events emitted, and its owner recorded. A failing attribute removes the
+ * vGPU again and says which attribute and why.
+ */
+int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
+
+/* Removes a running vGPU; its owner record goes too unless a definition keeps it. */
 int lifecycle_remove(Manager *m, const char *uuid, GvtError *e);
 
 /* The checks alone, for adapters that want to fail early; also used by create. */
 int lifecycle_validate_name(const char *what, const char *value, GvtError *e);
 int lifecycle_validate_uuid(const char *value, char ret[GVT_UUID_STRING_MAX], GvtError *e);
+/* Owner names and attributes (names: plain file names; values: printable, at most 4 KiB). */
+int lifecycle_validate_owner(const char *value, GvtError *e);
+int lifecycle_validate_attrs(const Attr *attrs, size_t n, GvtError *e);
+
+/* Names, UUID (generated if empty) and the parent/type pair, as create and define need them. */
+int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent **ret_parent,
+		      MdevType **ret_type, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
+
+/* The sysfs create of a resolved type, then the attributes in order; undone on failure. */
+int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid, const Attr *attrs,
+			    size_t n_attrs, GvtError *e);

@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
+#include "autostart.h"
 #include "dbus.h"
+#include "definitions.h"
 #include "log.h"
 #include "manager.h"
 
@@ -14,6 +16,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(BusAdapter *, bus_adapter_free)
 typedef struct Options {
 	const char *config_file;
 	const char *bus_address;
+	const char *polkit;
 	Config overrides;         /* only the fields set on the command line */
 	bool set_profile, set_load;
 } Options;
@@ -28,7 +31,8 @@ static void help(void)
 	       "  --root=DIR                prefix for /sys, /etc, /var/lib/gvtd and /run/gvtd (tests)\n"
 	       "  --config=FILE             configuration file (default: ROOT/etc/gvtd/gvtd.conf)\n"
 	       "  --bus-address=ADDRESS     serve on this bus instead of the system bus\n"
-	       "  --admin-group=GROUP       group allowed to create/remove vGPUs and load modules\n"
+	       "  --admin-group=GROUP       without polkit: group allowed what root may do\n"
+	       "  --polkit=auto|yes|no      ask polkit about callers other than root (default: auto)\n"
 	       "  -v, --verbose             log debug messages\n"
 	       "  -h, --help                show this help\n"
 	       "      --version             show the version\n");
@@ -36,7 +40,7 @@ static void help(void)
 
 static int parse_argv(int argc, char *argv[], Options *o)
 {
-	enum { ARG_PROFILE = 0x100, ARG_MODULE_DIR, ARG_NO_LOAD, ARG_ROOT, ARG_CONFIG, ARG_BUS, ARG_GROUP, ARG_VERSION };
+	enum { ARG_PROFILE = 0x100, ARG_MODULE_DIR, ARG_NO_LOAD, ARG_ROOT, ARG_CONFIG, ARG_BUS, ARG_GROUP, ARG_POLKIT, ARG_VERSION };
 	static const struct option options[] = {
 		{ "profile", required_argument, NULL, ARG_PROFILE },
 		{ "module-dir", required_argument, NULL, ARG_MODULE_DIR },
@@ -45,6 +49,7 @@ static int parse_argv(int argc, char *argv[], Options *o)
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "bus-address", required_argument, NULL, ARG_BUS },
 		{ "admin-group", required_argument, NULL, ARG_GROUP },
+		{ "polkit", required_argument, NULL, ARG_POLKIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
@@ -77,6 +82,9 @@ static int parse_argv(int argc, char *argv[], Options *o)
 			break;
 		case ARG_GROUP:
 			o->overrides.admin_group = optarg;
+			break;
+		case ARG_POLKIT:
+			o->polkit = optarg;
 			break;
 		case 'v':
 			log_set_max_level(LOG_DEBUG);
@@ -119,6 +127,10 @@ static int load_config(Manager *m, const Options *o)
 		c->profile = o->overrides.profile;
 	if (o->set_load)
 		c->load_on_start = false;
+	if (o->bus_address && !(c->bus_address = strdup(o->bus_address)))
+		return log_oom();
+	if (o->polkit && config_set(c, "Access", "Polkit", o->polkit) < 0)
+		return log_error_errno(EINVAL, "--polkit takes auto, yes or no, not \"%s\".", o->polkit);
 	if ((o->overrides.module_dir && config_set(c, "Modules", "ModuleDir", o->overrides.module_dir) < 0) ||
 	    (o->overrides.admin_group && config_set(c, "Access", "AdminGroup", o->overrides.admin_group) < 0))
 		return log_oom();
@@ -143,6 +155,8 @@ static void on_startup_load_done(Manager *m, int r, const GvtError *e, void *use
 	if (r < 0)
 		log_error("Loading the modules failed: %s. gvtd keeps running; fix the cause and call LoadModules "
 			  "(gvtctl modules load).", e ? e->message : strerror(-r));
+	/* Units ordered after gvtd find their vGPUs. */
+	autostart_now(m);
 	(void) sd_notify(false, "READY=1");
 	notify_status(m);
 }
@@ -188,6 +202,13 @@ static int run(int argc, char *argv[])
 	if (r < 0)
 		return r;
 	r = inventory_start(m);
+	if (r < 0)
+		return r;
+	/* After the first scan: what runs is adopted, not duplicated. */
+	r = definitions_load(m);
+	if (r < 0)
+		return r;
+	r = autostart_init(m);
 	if (r < 0)
 		return r;
 

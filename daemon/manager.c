@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "polkit.h"
 
 int manager_new(Manager **ret)
 {
@@ -24,6 +25,13 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	inventory_stop(m);
+	sd_event_source_disable_unref(m->autostart_defer);
+	polkit_free(m->polkit);
+	for (size_t i = 0; i < m->n_definitions; i++)
+		definition_free(m->definitions[i]);
+	free(m->definitions);
+	owners_done(&m->owners);
+	quotas_done(&m->quotas);
 	modules_done(&m->modules);
 	inventory_done(&m->inventory);
 	sd_event_unref(m->event);
@@ -41,10 +49,18 @@ int manager_subscribe(Manager *m, EventHandler handler, void *userdata)
 	return 0;
 }
 
+void manager_emit_event(Manager *m, const Event *e)
+{
+	for (size_t i = 0; i < m->n_subscribers; i++)
+		m->subscribers[i].handler(m, e, m->subscribers[i].userdata);
+}
+
 void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p)
 {
-	Event e = { .kind = kind, .vgpu = v, .parent = p };
+	manager_emit_event(m, &(Event) { .kind = kind, .vgpu = v, .parent = p });
+}
 
-	for (size_t i = 0; i < m->n_subscribers; i++)
-		m->subscribers[i].handler(m, &e, m->subscribers[i].userdata);
+const char *manager_owner_of(Manager *m, const char *uuid)
+{
+	return owners_get(&m->owners, uuid);
 }

@@ -11,7 +11,10 @@
 #include "config.h"
 #include "errors.h"
 #include "inventory.h"
+#include "mdevctl.h"
 #include "modules.h"
+#include "owners.h"
+#include "quotas.h"
 
 typedef struct Manager Manager;
 
@@ -24,6 +27,9 @@ typedef enum EventKind {
 	EVENT_PARENT_REMOVED,
 	EVENT_PARENT_CHANGED,      /* availability or types */
 	EVENT_MODULES_CHANGED,
+	EVENT_DEFINITION_ADDED,
+	EVENT_DEFINITION_REMOVED,  /* definition: the last state, freed after the handlers ran */
+	EVENT_DEFINITION_CHANGED,  /* modified, started or stopped */
 	_EVENT_KIND_MAX,
 } EventKind;
 
@@ -31,6 +37,7 @@ typedef struct Event {
 	EventKind kind;
 	const Vgpu *vgpu;          /* VGPU events; on removal the last state seen */
 	const Parent *parent;      /* PARENT events */
+	const Definition *definition; /* DEFINITION events */
 } Event;
 
 typedef void (*EventHandler)(Manager *m, const Event *e, void *userdata);
@@ -42,11 +49,17 @@ struct Manager {
 	sd_event_source *resync_timer;  /* when there is no udev to send uevents */
 	Inventory inventory;
 	Modules modules;
+	Definition **definitions;  /* what ROOT/etc/mdevctl.d says (definitions.c) */
+	size_t n_definitions;
+	Owners owners;
+	Quotas quotas;
+	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */
+	struct Polkit *polkit;
 
 	struct {
 		EventHandler handler;
 		void *userdata;
-	} subscribers[4];
+	} subscribers[8];
 	size_t n_subscribers;
 };
 
@@ -59,6 +72,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
 
 int manager_subscribe(Manager *m, EventHandler handler, void *userdata);
 void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p);
+void manager_emit_event(Manager *m, const Event *e);
+
+/* The owner of a vGPU or definition: its record's, else OWNER_ADMIN. */
+const char *manager_owner_of(Manager *m, const char *uuid);
 
 
 

@@ -15,3 +15,7 @@
 #define GVT_TYPE_SIG "(sssuuusuu)"   /* parent, type, name, aperture MiB, hidden MiB, fences, resolution, weight, available */
 #define GVT_VGPU_SIG "(ossss)"       /* path, uuid, parent, type, state */
 #define GVT_MODULE_SIG "(ssss)"      /* step, kind, state, reason */
+/* uuid, parent, type, autostart, active (its vGPU runs), owner, attributes in order */
+#define GVT_DEFINITION_SIG "(sssbbsa(ss))"
+/* owner (or "@default"), limits set, usage: name -> value ("vgpus", "aperture-mib", ...) */
+#define GVT_QUOTA_SIG "(sa{st}a{st})"

@@ -27,6 +27,7 @@ static void test_errno_to_kind(void **state)
 		{ EACCES, GVT_ERROR_NOT_PERMITTED },
 		{ ENOPKG, GVT_ERROR_MODULE_FAILURE },
 		{ EAGAIN, GVT_ERROR_NOT_READY },
+		{ EDQUOT, GVT_ERROR_QUOTA_EXCEEDED },
 		{ EIO, GVT_ERROR_FAILED },
 		{ ENOMEM, GVT_ERROR_FAILED },
 		{ 0, GVT_ERROR_NONE },
@@ -84,6 +85,7 @@ static void test_dbus_names(void **state)
 		{ GVT_ERROR_NOT_PERMITTED, "org.gvtd1.Error.NotPermitted" },
 		{ GVT_ERROR_MODULE_FAILURE, "org.gvtd1.Error.ModuleFailure" },
 		{ GVT_ERROR_NOT_READY, "org.gvtd1.Error.NotReady" },
+		{ GVT_ERROR_QUOTA_EXCEEDED, "org.gvtd1.Error.QuotaExceeded" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

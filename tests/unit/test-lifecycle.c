@@ -44,6 +44,12 @@ static int teardown(void **state)
 	return 0;
 }
 
+static int create(Manager *m, const char *parent, const char *type, const char *uuid, char ret[GVT_UUID_STRING_MAX],
+		  GvtError *e)
+{
+	return lifecycle_create(m, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid }, ret, e);
+}
+
 static void test_bad_input(void **state)
 {
 	static const struct {
@@ -77,7 +83,7 @@ static void test_bad_input(void **state)
 		char uuid[GVT_UUID_STRING_MAX];
 		_cleanup_free_ char *written = NULL;
 
-		assert_true(lifecycle_create(m, parent, i < ELEMENTSOF(cases) ? cases[i].type : "gvt_base-GVTg_V5_4",
+		assert_true(create(m, parent, i < ELEMENTSOF(cases) ? cases[i].type : "gvt_base-GVTg_V5_4",
 					     i < ELEMENTSOF(cases) ? cases[i].uuid : "", uuid, &e) < 0);
 		if (i < ELEMENTSOF(cases)) {
 			assert_int_equal(e.kind, cases[i].kind);
@@ -97,13 +103,13 @@ static void test_create_writes_uuid(void **state)
 	_cleanup_free_ char *written = NULL;
 	GvtError e = {};
 
-	assert_int_equal(lifecycle_create(m, "", "gvt_base-GVTg_V5_4", "0B9E3A49-83A8-4C4E-9B1B-2F3C7AD2A5E1", uuid, &e), 0);
+	assert_int_equal(create(m, "", "gvt_base-GVTg_V5_4", "0B9E3A49-83A8-4C4E-9B1B-2F3C7AD2A5E1", uuid, &e), 0);
 	assert_string_equal(uuid, "0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1");
 	written = read_rel(m->config.root, CREATE_4);
 	assert_string_equal(written, uuid);
 
 	/* generated when not given */
-	assert_int_equal(lifecycle_create(m, "0000:00:02.0", "gvt_base-GVTg_V5_4", NULL, uuid, &e), 0);
+	assert_int_equal(create(m, "0000:00:02.0", "gvt_base-GVTg_V5_4", NULL, uuid, &e), 0);
 	assert_int_equal(gvt_uuid_normalize(uuid, (char[GVT_UUID_STRING_MAX]) {}), 0);
 }
 
@@ -114,13 +120,13 @@ static void test_exists_and_capacity(void **state)
 	GvtError e = {};
 
 	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_2", "11111111-2222-3333-4444-555555555555");
-	assert_int_equal(lifecycle_create(m, "", "gvt_base-GVTg_V5_4", "11111111-2222-3333-4444-555555555555", uuid, &e),
+	assert_int_equal(create(m, "", "gvt_base-GVTg_V5_4", "11111111-2222-3333-4444-555555555555", uuid, &e),
 			 -EEXIST);
 	assert_int_equal(e.kind, GVT_ERROR_ALREADY_EXISTS);
 
 	fake_root_write(m->config.root, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_2/available_instances", "0\n");
 	e = (GvtError) {};
-	assert_int_equal(lifecycle_create(m, "", "gvt_base-GVTg_V5_2", "", uuid, &e), -ENOSPC);
+	assert_int_equal(create(m, "", "gvt_base-GVTg_V5_2", "", uuid, &e), -ENOSPC);
 	assert_int_equal(e.kind, GVT_ERROR_NO_CAPACITY);
 	/* _8 and _4 still count 6 and 3: aperture (384) and hidden (2304) are proven; fences 24 ≥ 4 too */
 	assert_string_equal(e.resource, "unknown");

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* org.gvtd1.Manager members for definitions, owned creates and quotas. */
+#include <errno.h>
+
+#include "dbus.h"
+#include "definitions.h"
+#include "gvt-dbus.h"
+#include "manager.h"
+
+typedef struct AttrList {
+	Attr *attrs;
+	size_t n;
+} AttrList;
+
+static void attr_list_done(AttrList *l)
+{
+	/* The strings point into the message. */
+	free(l->attrs);
+}
+
+static int read_attrs(sd_bus_message *message, AttrList *ret)
+{
+	const char *name, *value;
+	int r;
+
+	r = sd_bus_message_enter_container(message, 'a', "(ss)");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_read(message, "(ss)", &name, &value)) > 0) {
+		Attr *l = realloc(ret->attrs, (ret->n + 1) * sizeof(Attr));
+
+		if (!l)
+			return -ENOMEM;
+		l[ret->n++] = (Attr) { .name = (char *) name, .value = (char *) value };
+		ret->attrs = l;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(message);
+}
+
+/*
+ * The owner a call acts for and the action that needs: the caller itself
+ * (own), or an explicit other owner (anyone's). Sets *ret_owner to point to
+ * explicit or own.
+ */
+static int owner_and_action(sd_bus_message *message, const char *explicit, char own[OWNER_NAME_MAX + 1],
+			    const char **ret_owner, int *ret_action, sd_bus_error *error)
+{
+	GvtError e = {};
+	int r;
+
+	if (!isempty(explicit) && (r = lifecycle_validate_owner(explicit, &e)) < 0)
+		return bus_error_from_gvt(error, r, &e);
+	r = bus_caller_owner(message, own);
+	if (r < 0)
+		return r;
+	*ret_owner = isempty(explicit) ? own : explicit;
+	*ret_action = bus_action_for_owner(message, *ret_owner);
+	return 0;
+}
+
+/*
+ * CreateVGPUEx and DefineVGPU: read the spec (autostart only for a define),
+ * authorize as the owner it is for. > 0: go on; 0: polkit asked; < 0: error.
+ */
+static int read_spec_and_authorize(sd_bus_message *message, BusAdapter *b, bool define, VgpuSpec *spec,
+				   AttrList *attrs, char own[OWNER_NAME_MAX + 1], sd_bus_error *error)
+{
+	const char *explicit;
+	int autostart = 0, interactive, action, r;
+
+	r = sd_bus_message_read(message, "ssss", &spec->parent, &spec->type, &spec->uuid, &explicit);
+	if (r >= 0 && define)
+		r = sd_bus_message_read(message, "b", &autostart);
+	if (r >= 0)
+		r = read_attrs(message, attrs);
+	if (r >= 0)
+		r = sd_bus_message_read(message, "b", &interactive);
+	if (r < 0)
+		return r;
+	spec->autostart = autostart;
+	spec->attrs = attrs->attrs;
+	spec->n_attrs = attrs->n;
+	r = owner_and_action(message, explicit, own, &spec->owner, &action, error);
+	if (r < 0)
+		return r;
+	return bus_authorize(b, message, action, interactive, error);
+}
+
+int bus_method_create_vgpu_ex(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(attr_list_done) AttrList attrs = {};
+	_cleanup_free_ char *path = NULL;
+	char id[GVT_UUID_STRING_MAX], own[OWNER_NAME_MAX + 1];
+	VgpuSpec spec = {};
+	GvtError e = {};
+	int r;
+
+	r = read_spec_and_authorize(message, userdata, false, &spec, &attrs, own, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = lifecycle_create(((BusAdapter *) userdata)->manager, &spec, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	r = bus_vgpu_path(id, &path);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(message, "os", path, id);
+}
+
+int bus_method_define_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(attr_list_done) AttrList attrs = {};
+	char id[GVT_UUID_STRING_MAX], own[OWNER_NAME_MAX + 1];
+	VgpuSpec spec = {};
+	GvtError e = {};
+	int r;
+
+	r = read_spec_and_authorize(message, userdata, true, &spec, &attrs, own, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = definitions_define(((BusAdapter *) userdata)->manager, &spec, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return sd_bus_reply_method_return(message, "s", id);
+}
+
+/* Undefine, start, stop: a UUID, the owner's action, the core call. */
+static int definition_call(sd_bus_message *message, BusAdapter *b, BusUuidOp op, sd_bus_error *error)
+{
+	const char *uuid;
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
+	if (r < 0)
+		return r;
+	return bus_uuid_call(b, message, uuid, interactive, op, error);
+}
+
+int bus_uuid_call(BusAdapter *b, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
+		  sd_bus_error *error)
+{
+	char id[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+	int r;
+
+	r = lifecycle_validate_uuid(uuid, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	r = bus_authorize(b, message, bus_action_for_owner(message, manager_owner_of(b->manager, id)), interactive,
+			  error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = op(b->manager, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	if (op == definitions_start) {
+		_cleanup_free_ char *path = NULL;
+
+		r = bus_vgpu_path(id, &path);
+		return r < 0 ? r : sd_bus_reply_method_return(message, "o", path);
+	}
+	return sd_bus_reply_method_return(message, NULL);
+}
+
+int bus_method_undefine_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	return definition_call(message, userdata, definitions_undefine, error);
+}
+
+int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	return definition_call(message, userdata, definitions_start, error);
+}
+
+int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	return definition_call(message, userdata, definitions_stop, error);
+}
+
+int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(attr_list_done) AttrList attrs = {};
+	BusAdapter *b = userdata;
+	const char *uuid, *type, *start;
+	char id[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+	int set_attrs, interactive, autostart = -1, r;
+
+	r = sd_bus_message_read(message, "sssb", &uuid, &type, &start, &set_attrs);
+	if (r >= 0)
+		r = read_attrs(message, &attrs);
+	if (r >= 0)
+		r = sd_bus_message_read(message, "b", &interactive);
+	if (r < 0)
+		return r;
+	r = lifecycle_validate_uuid(uuid, id, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	if (streq(start, "auto"))
+		autostart = 1;
+	else if (streq(start, "manual"))
+		autostart = 0;
+	else if (!isempty(start))
+		return bus_error_from_gvt(error, gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT,
+				"start must be \"auto\", \"manual\" or \"\" (unchanged)"), &e);
+	r = bus_authorize(b, message, bus_action_for_owner(message, manager_owner_of(b->manager, id)), interactive,
+			  error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = definitions_modify(b->manager, id, &(DefinitionChange) { .type = type, .autostart = autostart,
+				      .set_attrs = set_attrs, .attrs = attrs.attrs, .n_attrs = attrs.n }, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return sd_bus_reply_method_return(message, NULL);
+}
+
+int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	Manager *m = b->manager;
+	int r;
+
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', GVT_DEFINITION_SIG);
+	for (size_t i = 0; r >= 0 && i < m->n_definitions; i++) {
+		const Definition *d = m->definitions[i];
+
+		r = sd_bus_message_open_container(reply, 'r', "sssbbsa(ss)");
+		if (r >= 0)
+			r = sd_bus_message_append(reply, "sssbbs", d->uuid, d->parent, d->type, d->autostart,
+						  inventory_find_vgpu(&m->inventory, d->uuid) != NULL,
+						  manager_owner_of(m, d->uuid));
+		if (r >= 0)
+			r = sd_bus_message_open_container(reply, 'a', "(ss)");
+		for (size_t j = 0; r >= 0 && j < d->n_attrs; j++)
+			r = sd_bus_message_append(reply, "(ss)", d->attrs[j].name, d->attrs[j].value);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_limits(sd_bus_message *reply, const bool *set, const uint64_t *values)
+{
+	int r = sd_bus_message_open_container(reply, 'a', "{st}");
+
+	for (QuotaLimit l = 0; r >= 0 && l < _QUOTA_LIMIT_MAX; l++)
+		if (!set || set[l])
+			r = sd_bus_message_append(reply, "{st}", quota_limit_to_string(l), values[l]);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int append_quota(sd_bus_message *reply, Manager *m, const char *owner)
+{
+	const Quota *q = quotas_find(&m->quotas, owner);
+	static const Quota none = {};
+	Usage u = {};
+	int r;
+
+	if (!streq(owner, QUOTA_DEFAULT))
+		quota_usage(m, owner, &u);
+	r = sd_bus_message_open_container(reply, 'r', "sa{st}a{st}");
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "s", owner);
+	if (r >= 0)
+		r = append_limits(reply, (q ? q : &none)->set, (q ? q : &none)->max);
+	if (r >= 0)
+		r = append_limits(reply, NULL, u.v);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+/* Every owner with an entry, a vGPU or a definition, each once. */
+int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	Manager *m = ((BusAdapter *) userdata)->manager;
+	size_t n = m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions, k = 0;
+	_cleanup_free_ const char **owners = calloc(n + 1, sizeof(char *));
+	int r;
+
+	if (!owners)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->quotas.n_entries; i++)
+		owners[k++] = m->quotas.entries[i].owner;
+	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
+		owners[k++] = manager_owner_of(m, m->inventory.vgpus[i]->uuid);
+	for (size_t i = 0; i < m->n_definitions; i++)
+		owners[k++] = manager_owner_of(m, m->definitions[i]->uuid);
+
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', GVT_QUOTA_SIG);
+	for (size_t i = 0; r >= 0 && i < k; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = streq(owners[j], owners[i]);
+		if (!seen)
+			r = append_quota(reply, m, owners[i]);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+int bus_method_set_quota(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	BusAdapter *b = userdata;
+	const char *owner, *name;
+	uint64_t value;
+	Quota q = {};
+	GvtError e = {};
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "s", &owner);
+	if (r < 0)
+		return r;
+	snprintf(q.owner, sizeof(q.owner), "%s", owner);
+	r = sd_bus_message_enter_container(message, 'a', "{st}");
+	while (r >= 0 && (r = sd_bus_message_read(message, "{st}", &name, &value)) > 0) {
+		QuotaLimit l;
+
+		for (l = 0; l < _QUOTA_LIMIT_MAX; l++)
+			if (streq(name, quota_limit_to_string(l)))
+				break;
+		if (l == _QUOTA_LIMIT_MAX)
+			return bus_error_from_gvt(error, gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT,
+					"Unknown limit \"%.40s\": vgpus, aperture-mib, hidden-mib, fences or weight",
+					name), &e);
+		q.set[l] = true;
+		q.max[l] = value;
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(message);
+	if (r >= 0)
+		r = sd_bus_message_read(message, "b", &interactive);
+	if (r < 0)
+		return r;
+	r = bus_authorize(b, message, ACTION_SET_QUOTAS, interactive, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = quotas_set(b->manager, &q, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return sd_bus_reply_method_return(message, NULL);
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+
+#include "capacity.h"
+#include "definitions.h"
+#include "log.h"
+#include "manager.h"
+#include "owners.h"
+
+Definition *definitions_find(Manager *m, const char *uuid)
+{
+	for (size_t i = 0; uuid && i < m->n_definitions; i++)
+		if (streq(m->definitions[i]->uuid, uuid))
+			return m->definitions[i];
+	return NULL;
+}
+
+void definition_usage(Manager *m, const Definition *d, Usage *ret)
+{
+	const Parent *p = inventory_find_parent(&m->inventory, d->parent);
+	const MdevType *t = p ? parent_find_type(p, d->type) : NULL;
+
+	/* The parent may be away (modules unloaded): the same type elsewhere has the same sizes. */
+	for (size_t i = 0; !t && i < m->inventory.n_parents; i++)
+		t = parent_find_type(m->inventory.parents[i], d->type);
+	usage_of_type(t ? &t->desc : NULL, t && t->described, ret);
+}
+
+static void emit(Manager *m, EventKind kind, const Definition *d)
+{
+	Event ev = { .kind = kind, .definition = d };
+
+	manager_emit_event(m, &ev);
+}
+
+static int definitions_add(Manager *m, Definition *d)
+{
+	Definition **l = realloc(m->definitions, (m->n_definitions + 1) * sizeof(Definition *));
+
+	if (!l)
+		return -ENOMEM;
+	l[m->n_definitions++] = d;
+	m->definitions = l;
+	return 0;
+}
+
+static void definitions_take_out(Manager *m, Definition *d)
+{
+	for (size_t i = 0; i < m->n_definitions; i++)
+		if (m->definitions[i] == d) {
+			memmove(m->definitions + i, m->definitions + i + 1,
+				(m->n_definitions - i - 1) * sizeof(Definition *));
+			m->n_definitions--;
+			return;
+		}
+}
+
+int definitions_load(Manager *m)
+{
+	const char *root = m->config.root;
+	Definition **defs = NULL;
+	size_t n = 0;
+	int r;
+
+	r = mdevctl_load_all(root, &defs, &n);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the definitions: %m");
+	m->definitions = defs;
+	m->n_definitions = n;
+	r = owners_load(root, &m->owners);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the owner records: %m");
+	r = quotas_load(root, &m->quotas);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the quotas: %m");
+
+	/* A record that nothing needs is what a crash between two steps left behind. */
+	for (size_t i = 0; i < m->owners.n_records;) {
+		const char *uuid = m->owners.records[i].uuid;
+
+		if (definitions_find(m, uuid) || inventory_find_vgpu(&m->inventory, uuid)) {
+			i++;
+			continue;
+		}
+		log_info("Dropping the owner record of %s: neither defined nor running.", uuid);
+		if (owners_drop(root, &m->owners, uuid) < 0)
+			i++;
+	}
+	for (size_t i = 0; i < m->inventory.n_vgpus; i++) {
+		const Vgpu *v = m->inventory.vgpus[i];
+
+		log_info("Adopted running vGPU %s (%s on %s, %s, owner %s).", v->uuid, v->type, v->parent,
+			 definitions_find(m, v->uuid) ? "defined" : "transient", owners_get(&m->owners, v->uuid));
+	}
+	log_info("%zu definition(s), %zu owner record(s), %zu quota entr%s.", m->n_definitions,
+		 m->owners.n_records, m->quotas.n_entries, m->quotas.n_entries == 1 ? "y" : "ies");
+	return 0;
+}
+
+static int save_failed(GvtError *e, const char *what, const char *uuid, int r)
+{
+	/* ENOSPC here is a full disk, not a full GPU. */
+	return gvt_error_set(e, GVT_ERROR_FAILED, "Failed to %s definition %s, nothing changed: %s", what, uuid,
+			     strerror(-r));
+}
+
+int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+{
+	_cleanup_(definition_freep) Definition *d = NULL;
+	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
+	char id[GVT_UUID_STRING_MAX];
+	const Vgpu *running;
+	Parent *p = NULL;
+	MdevType *t = NULL;
+	Usage need = {};
+	bool had_record;
+	int r;
+
+	r = lifecycle_resolve(m, spec, false, &p, &t, id, e);
+	if (r < 0)
+		return r;
+	if (definitions_find(m, id))
+		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "UUID %s is defined already", id);
+	running = inventory_find_vgpu(&m->inventory, id);
+	if (running) {
+		if (!streq(running->parent, p->name) || !streq(running->type, t->name))
+			return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
+					     "vGPU %s runs as %s on %s: define it with that type and parent, or pick "
+					     "another UUID", id, running->type, running->parent);
+		if (!streq(owners_get(&m->owners, id), owner))
+			return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "vGPU %s runs already, owned by %s", id,
+					     owners_get(&m->owners, id));
+	} else {
+		usage_of_type(&t->desc, t->described, &need);
+		r = quota_check(m, owner, &need, e);
+		if (r < 0)
+			return r;
+	}
+
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->parent = strdup(p->name)) || !(d->type = strdup(t->name)) ||
+	    attrs_copy(spec->attrs, spec->n_attrs, &d->attrs) < 0)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to define %s", id);
+	strcpy(d->uuid, id);
+	d->n_attrs = spec->n_attrs;
+	d->autostart = spec->autostart;
+
+	had_record = owners_find(&m->owners, id);
+	r = owners_set(m->config.root, &m->owners, id, owner);
+	if (r < 0)
+		return save_failed(e, "record the owner of", id, r);
+	r = mdevctl_save(m->config.root, d);
+	if (r < 0) {
+		if (!had_record)
+			(void) owners_drop(m->config.root, &m->owners, id);
+		return save_failed(e, "write", id, r);
+	}
+	r = definitions_add(m, d);
+	if (r < 0)
+		return gvt_error_set_errno(e, r, "Failed to define %s", id);
+	log_info("Defined %s (%s on %s, %s start, owner %s).", id, d->type, d->parent,
+		 d->autostart ? "auto" : "manual", owner);
+	emit(m, EVENT_DEFINITION_ADDED, TAKE_PTR(d));
+	strcpy(ret_uuid, id);
+	return 0;
+}
+
+/* The definition of a valid UUID, or NotFound. */
+static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
+{
+	char id[GVT_UUID_STRING_MAX];
+	int r;
+
+	r = lifecycle_validate_uuid(uuid, id, e);
+	if (r < 0)
+		return r;
+	*ret = definitions_find(m, id);
+	if (!*ret)
+		return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
+				     "No definition %s: list them with \"gvtctl list --defined\"", id);
+	return 0;
+}
+
+int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
+{
+	Definition *d;
+	int r;
+
+	r = lookup(m, uuid, &d, e);
+	if (r < 0)
+		return r;
+	r = mdevctl_delete(m->config.root, d->parent, d->uuid);
+	if (r < 0)
+		return save_failed(e, "delete", d->uuid, r);
+	(void) inventory_sync(m);
+	if (!inventory_find_vgpu(&m->inventory, d->uuid) && owners_drop(m->config.root, &m->owners, d->uuid) < 0)
+		log_warning("Failed to drop the owner record of %s; the next start drops it.", d->uuid);
+	log_info("Undefined %s.", d->uuid);
+	definitions_take_out(m, d);
+	emit(m, EVENT_DEFINITION_REMOVED, d);
+	definition_free(d);
+	return 0;
+}
+
+int definitions_start(Manager *m, const char *uuid, GvtError *e)
+{
+	Definition *d;
+	Parent *p;
+	MdevType *t;
+	int r;
+
+	r = lookup(m, uuid, &d, e);
+	if (r < 0)
+		return r;
+	(void) inventory_sync(m);
+	if (inventory_find_vgpu(&m->inventory, d->uuid))
+		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "vGPU %s runs already", d->uuid);
+	p = inventory_find_parent(&m->inventory, d->parent);
+	if (!p)
+		return gvt_error_set(e, GVT_ERROR_NOT_READY,
+				     "Parent %s of definition %s is not present (modules state: %s)", d->parent,
+				     d->uuid, modules_state_to_string(m->modules.state));
+	t = parent_find_type(p, d->type);
+	if (!t)
+		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Parent %s has no type %s (definition %s)", d->parent,
+				     d->type, d->uuid);
+	/* No quota check: the definition holds its reservation already. */
+	if (t->available == 0)
+		return capacity_explain(m->config.root, &m->inventory, p, t, e);
+	r = lifecycle_create_device(m, p, t, d->uuid, d->attrs, d->n_attrs, e);
+	if (r < 0)
+		return r;
+	emit(m, EVENT_DEFINITION_CHANGED, d);
+	return 0;
+}
+
+int definitions_stop(Manager *m, const char *uuid, GvtError *e)
+{
+	Definition *d;
+	int r;
+
+	r = lookup(m, uuid, &d, e);
+	if (r < 0)
+		return r;
+	(void) inventory_sync(m);
+	if (!inventory_find_vgpu(&m->inventory, d->uuid))
+		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
+	r = lifecycle_remove(m, d->uuid, e);
+	if (r < 0)
+		return r;
+	emit(m, EVENT_DEFINITION_CHANGED, d);
+	return 0;
+}
+
+int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, GvtError *e)
+{
+	Definition *d, next;
+	_cleanup_free_ char *type = NULL;
+	Attr *attrs = NULL;
+	int r;
+
+	r = lookup(m, uuid, &d, e);
+	if (r < 0)
+		return r;
+	if (!isempty(c->type) && (r = lifecycle_validate_name("type", c->type, e)) < 0)
+		return r;
+	if (c->set_attrs && (r = lifecycle_validate_attrs(c->attrs, c->n_attrs, e)) < 0)
+		return r;
+	(void) inventory_sync(m);
+	if (inventory_find_vgpu(&m->inventory, d->uuid))
+		return gvt_error_set(e, GVT_ERROR_BUSY, "Definition %s is running: stop it first (\"gvtctl stop %s\")",
+				     d->uuid, d->uuid);
+
+	next = *d;
+	if (!isempty(c->type) && !streq(c->type, d->type)) {
+		const Parent *p = inventory_find_parent(&m->inventory, d->parent);
+		const char *owner = owners_get(&m->owners, d->uuid);
+		Usage old, need;
+
+		if (p && !parent_find_type(p, c->type))
+			return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Parent %s has no type %s: see \"gvtctl types "
+					     "--parent %s\"", d->parent, c->type, d->parent);
+		type = strdup(c->type);
+		if (!type)
+			return gvt_error_set_errno(e, ENOMEM, "Failed to modify %s", d->uuid);
+		next.type = type;
+		/* Check the new size as if the old one were released. */
+		definition_usage(m, d, &old);
+		definition_usage(m, &next, &need);
+		for (QuotaLimit l = 0; l < _QUOTA_LIMIT_MAX; l++)
+			need.v[l] = need.v[l] > old.v[l] ? need.v[l] - old.v[l] : 0;
+		r = quota_check(m, owner, &need, e);
+		if (r < 0)
+			return r;
+	}
+	if (c->autostart >= 0)
+		next.autostart = c->autostart;
+	if (c->set_attrs) {
+		if (attrs_copy(c->attrs, c->n_attrs, &attrs) < 0)
+			return gvt_error_set_errno(e, ENOMEM, "Failed to modify %s", d->uuid);
+		next.attrs = attrs;
+		next.n_attrs = c->n_attrs;
+	}
+	r = mdevctl_save(m->config.root, &next);
+	if (r < 0) {
+		if (c->set_attrs)
+			attrs_free(attrs, c->n_attrs);
+		return save_failed(e, "write", d->uuid, r);
+	}
+	if (type) {
+		free(d->type);
+		d->type = TAKE_PTR(type);
+	}
+	if (c->set_attrs) {
+		attrs_free(d->attrs, d->n_attrs);
+		d->attrs = attrs;
+		d->n_attrs = c->n_attrs;
+	}
+	d->autostart = next.autostart;
+	log_info("Modified definition %s.", d->uuid);
+	emit(m, EVENT_DEFINITION_CHANGED, d);
+	return 0;
+}
+
+void definitions_autostart(Manager *m, const char *parent)
+{
+	(void) inventory_sync(m);
+	for (size_t i = 0; i < m->n_definitions; i++) {
+		const Definition *d = m->definitions[i];
+		GvtError e = {};
+
+		if (!d->autostart || (parent && !streq(parent, d->parent)) ||
+		    !inventory_find_parent(&m->inventory, d->parent) || inventory_find_vgpu(&m->inventory, d->uuid))
+			continue;
+		if (definitions_start(m, d->uuid, &e) < 0)
+			log_error("Failed to autostart %s on %s: %s", d->uuid, d->parent, e.message);
+		else
+			log_info("Autostarted %s on %s.", d->uuid, d->parent);
+	}
+}

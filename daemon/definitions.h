@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Persistent vGPUs: define, undefine, start, stop, modify, and autostart.
+ * Transport-independent core entry points (the D-Bus and REST adapters call
+ * these after authorizing the caller): each validates its arguments, checks
+ * the owner's quota, writes the files crash-safely (mdevctl.c, owners.c) and
+ * only then touches sysfs. Each returns 0 or -errno with *e filled.
+ *
+ * Order of writes, so that a crash at any point is repaired by
+ * definitions_load() on the next start:
+ *   define:   owner record, then the mdevctl file (a record alone is garbage);
+ *   undefine: the mdevctl file, then the record (unless the vGPU runs on);
+ *   start:    the create, then the attributes (a failing attribute removes it).
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "errors.h"
+#include "lifecycle.h"
+#include "mdevctl.h"
+#include "quotas.h"
+
+typedef struct Manager Manager;
+
+/*
+ * Reads definitions, owner records and quotas below the root and drops
+ * owner records that neither a definition nor a running vGPU needs any more.
+ * Running vGPUs are adopted as they are: defined ones report active, others
+ * (made before a restart, or by other tools) are kept transient.
+ */
+int definitions_load(Manager *m);
+
+Definition *definitions_find(Manager *m, const char *uuid);
+/* What a definition reserves: its type's sizes on its parent (or any parent offering the type). */
+void definition_usage(Manager *m, const Definition *d, Usage *ret);
+
+/*
+ * spec->parent may be empty: the first parent offering the type. spec->uuid
+ * may be empty (generated). A UUID that runs already may be defined if parent
+ * and type match: the running vGPU becomes persistent.
+ */
+int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
+/* Removes the definition; a running vGPU keeps running as a transient one. */
+int definitions_undefine(Manager *m, const char *uuid, GvtError *e);
+int definitions_start(Manager *m, const char *uuid, GvtError *e);
+/* Removes the vGPU, keeps the definition. */
+int definitions_stop(Manager *m, const char *uuid, GvtError *e);
+
+typedef struct DefinitionChange {
+	const char *type;         /* NULL/"": unchanged */
+	int autostart;            /* -1: unchanged */
+	bool set_attrs;
+	const Attr *attrs;        /* replace all, if set_attrs */
+	size_t n_attrs;
+} DefinitionChange;
+
+/* Changes a stopped definition; the quota is checked against the new type. */
+int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, GvtError *e);
+
+/* Starts every "auto" definition of parent (NULL: of every parent) that does not run; logs failures. */
+void definitions_autostart(Manager *m, const char *parent);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Persistent vGPU definitions in mdevctl's format and place, so mdevctl and
+ * libvirt see what gvtd defines and gvtd sees what they define:
+ *
+ *   ROOT/etc/mdevctl.d/<parent>/<uuid>
+ *   {"mdev_type": "<type>", "start": "auto"|"manual", "attrs": [{"<name>": "<value>"}, ...]}
+ *
+ * Only the file format and its directory live here; what may be defined and
+ * when is the business of definitions.c.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+#include "sysfs.h"
+
+#define MDEVCTL_DIR "etc/mdevctl.d"
+
+/* One sysfs attribute written after the create, in order. */
+typedef struct Attr {
+	char *name;
+	char *value;
+} Attr;
+
+typedef struct Definition {
+	char uuid[GVT_UUID_STRING_MAX];
+	char *parent;
+	char *type;
+	bool autostart;           /* "start": "auto" */
+	Attr *attrs;
+	size_t n_attrs;
+} Definition;
+
+Definition *definition_free(Definition *d);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Definition *, definition_free)
+void attrs_free(Attr *attrs, size_t n);
+int attrs_copy(const Attr *attrs, size_t n, Attr **ret);
+
+/* The JSON document; -EBADMSG with *reason (static text) for anything mdevctl would not write. */
+int mdevctl_parse(const char *json, Definition *d, const char **reason);
+int mdevctl_format(const Definition *d, char **ret);
+
+/* Reads every definition below root; unreadable files are set aside and skipped. */
+int mdevctl_load_all(const char *root, Definition ***ret, size_t *ret_n);
+
+/* Crash-safe replace / removal of one definition's file. */
+int mdevctl_save(const char *root, const Definition *d);
+int mdevctl_delete(const char *root, const char *parent, const char *uuid);

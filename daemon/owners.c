@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <jansson.h>
+#include <time.h>
+
+#include "log.h"
+#include "owners.h"
+#include "store.h"
+
+
+bool owner_name_is_valid(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strnlen(s, OWNER_NAME_MAX + 1);
+	if (n == 0 || n > OWNER_NAME_MAX)
+		return false;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	if (s[n - 1] == '$')
+		n--;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+static int parse_record(const char *text, OwnerRecord *rec, const char **reason)
+{
+	_cleanup_(json_decrefp) json_t *root = json_loads(text, 0, NULL);
+	json_t *owner, *created;
+
+	owner = json_object_get(root, "owner");
+	created = json_object_get(root, "created");
+	if (!json_is_string(owner) || !owner_name_is_valid(json_string_value(owner))) {
+		*reason = "\"owner\" is missing or not a user name";
+		return -EBADMSG;
+	}
+	if (created && !json_is_integer(created)) {
+		*reason = "\"created\" is not an integer";
+		return -EBADMSG;
+	}
+	strcpy(rec->owner, json_string_value(owner));
+	rec->created = created ? json_integer_value(created) : 0;
+	return 0;
+}
+
+static int push(Owners *o, const OwnerRecord *rec)
+{
+	OwnerRecord *l = realloc(o->records, (o->n_records + 1) * sizeof(OwnerRecord));
+
+	if (!l)
+		return -ENOMEM;
+	l[o->n_records++] = *rec;
+	o->records = l;
+	return 0;
+}
+
+int owners_load(const char *root, Owners *ret)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	Owners o = {};
+	struct dirent *de;
+	int r;
+
+	r = sysfs_path(&dir, root, OWNERS_DIR, NULL);
+	if (r < 0)
+		return r;
+	d = opendir(dir);
+	if (!d) {
+		*ret = o;
+		return errno == ENOENT ? 0 : -errno;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL, *text = NULL;
+		OwnerRecord rec = {};
+		const char *reason = NULL;
+
+		if (de->d_name[0] == STORE_HIDDEN_PREFIX || gvt_uuid_normalize(de->d_name, rec.uuid) < 0 ||
+		    sysfs_path(&path, root, OWNERS_DIR, de->d_name, NULL) < 0)
+			continue;
+		r = store_read(path, &text, NULL);
+		if (r >= 0)
+			r = parse_record(text, &rec, &reason);
+		if (r == -ENOMEM) {
+			owners_done(&o);
+			return r;
+		}
+		if (r < 0) {
+			(void) store_set_aside(path, reason ? reason : strerror(-r));
+			continue;
+		}
+		if (push(&o, &rec) < 0) {
+			owners_done(&o);
+			return -ENOMEM;
+		}
+	}
+	*ret = o;
+	return 0;
+}
+
+void owners_done(Owners *o)
+{
+	free(o->records);
+	*o = (Owners) {};
+}
+
+const OwnerRecord *owners_find(const Owners *o, const char *uuid)
+{
+	for (size_t i = 0; i < o->n_records; i++)
+		if (streq(o->records[i].uuid, uuid))
+			return &o->records[i];
+	return NULL;
+}
+
+const char *owners_get(const Owners *o, const char *uuid)
+{
+	const OwnerRecord *rec = owners_find(o, uuid);
+
+	return rec ? rec->owner : OWNER_ADMIN;
+}
+
+int owners_set(const char *root, Owners *o, const char *uuid, const char *owner)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	OwnerRecord rec = {}, *existing;
+	int r;
+
+	if (!owner_name_is_valid(owner) || gvt_uuid_normalize(uuid, rec.uuid) < 0)
+		return -EINVAL;
+	strcpy(rec.owner, owner);
+	existing = (OwnerRecord *) owners_find(o, uuid);
+	rec.created = existing ? existing->created : (int64_t) time(NULL);
+	r = sysfs_path(&path, root, OWNERS_DIR, rec.uuid, NULL);
+	if (r < 0)
+		return r;
+	{
+		_cleanup_(json_decrefp) json_t *j = json_pack("{s:s, s:I}", "owner", rec.owner,
+							      "created", (json_int_t) rec.created);
+
+		if (!j || !(text = json_dumps(j, JSON_PRESERVE_ORDER)))
+			return -ENOMEM;
+	}
+	r = store_write(path, text, strlen(text));
+	if (r < 0)
+		return r;
+	if (existing) {
+		*existing = rec;
+		return 0;
+	}
+	return push(o, &rec);
+}
+
+int owners_drop(const char *root, Owners *o, const char *uuid)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = sysfs_path(&path, root, OWNERS_DIR, uuid, NULL);
+	if (r < 0)
+		return r;
+	r = store_remove(path);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < o->n_records; i++)
+		if (streq(o->records[i].uuid, uuid)) {
+			o->records[i] = o->records[--o->n_records];
+			break;
+		}
+	return 0;
+}

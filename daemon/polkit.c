@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <systemd/sd-bus.h>
+
+#include "log.h"
+#include "macro.h"
+#include "polkit.h"
+
+/* An authentication agent waits for a person. */
+#define INTERACTIVE_TIMEOUT_USEC (5 * 60 * 1000000ULL)
+#define CHECK_ALLOW_USER_INTERACTION 1u
+
+struct Polkit {
+	sd_event *event;
+	char *bus_address;
+	sd_bus *bus;
+};
+
+typedef struct Query {
+	PolkitDone done;
+	void *userdata;
+} Query;
+
+int polkit_new(sd_event *event, const char *bus_address, Polkit **ret)
+{
+	Polkit *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	if (bus_address && !(p->bus_address = strdup(bus_address))) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->event = sd_event_ref(event);
+	*ret = p;
+	return 0;
+}
+
+Polkit *polkit_free(Polkit *p)
+{
+	if (!p)
+		return NULL;
+	sd_bus_flush_close_unref(p->bus);
+	sd_event_unref(p->event);
+	free(p->bus_address);
+	free(p);
+	return NULL;
+}
+
+static int connect_bus(Polkit *p)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	int r;
+
+	if (p->bus && sd_bus_is_open(p->bus) > 0)
+		return 0;
+	p->bus = sd_bus_flush_close_unref(p->bus);
+	if (p->bus_address) {
+		r = sd_bus_new(&bus);
+		if (r >= 0)
+			r = sd_bus_set_address(bus, p->bus_address);
+		if (r >= 0)
+			r = sd_bus_set_bus_client(bus, true);
+		if (r >= 0)
+			r = sd_bus_start(bus);
+	} else
+		r = sd_bus_open_system(&bus);
+	if (r >= 0)
+		r = sd_bus_attach_event(bus, p->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return r;
+	p->bus = TAKE_PTR(bus);
+	return 0;
+}
+
+static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	_cleanup_free_ Query *q = userdata;
+	const sd_bus_error *error = sd_bus_message_get_error(reply);
+	int authorized = 0, challenge = 0, r;
+
+	if (error) {
+		if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+			r = -EHOSTUNREACH;
+		else {
+			log_warning("polkit failed to answer: %s: %s", error->name, strempty(error->message));
+			r = -sd_bus_error_get_errno(error);
+		}
+		q->done(r < 0 ? r : -EIO, false, q->userdata);
+		return 0;
+	}
+	r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+	if (r < 0) {
+		log_warning_errno(r, "polkit's answer is malformed: %m");
+		q->done(r, false, q->userdata);
+		return 0;
+	}
+	q->done(0, authorized, q->userdata);
+	return 0;
+}
+
+int polkit_check(Polkit *p, const PolkitSubject *s, const char *action_id, bool interactive, PolkitDone done,
+		 void *userdata)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	_cleanup_free_ Query *q = NULL;
+	int r;
+
+	r = connect_bus(p);
+	if (r < 0)
+		return r == -ENOENT || r == -ECONNREFUSED ? -EHOSTUNREACH : r;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->done = done;
+	q->userdata = userdata;
+
+	r = sd_bus_message_new_method_call(p->bus, &m, "org.freedesktop.PolicyKit1",
+					   "/org/freedesktop/PolicyKit1/Authority",
+					   "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
+	if (r < 0)
+		return r;
+	if (s->bus_name)
+		r = sd_bus_message_append(m, "(sa{sv})", "system-bus-name", 1, "name", "s", s->bus_name);
+	else
+		/* start-time 0: polkit reads it from /proc itself. */
+		r = sd_bus_message_append(m, "(sa{sv})", "unix-process", 3, "pid", "u", (uint32_t) s->pid,
+					  "start-time", "t", (uint64_t) 0, "uid", "i", (int32_t) s->uid);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "sa{ss}us", action_id, 0,
+					  interactive ? CHECK_ALLOW_USER_INTERACTION : 0u, "");
+	if (r < 0)
+		return r;
+	r = sd_bus_call_async(p->bus, NULL, m, on_reply, q, interactive ? INTERACTIVE_TIMEOUT_USEC : 0);
+	if (r < 0)
+		return r;
+	TAKE_PTR(q);
+	return 0;
+}
