@@ -2,6 +2,7 @@
 /* gvtctl: the operator's client for gvtd, over D-Bus (docs/gvtctl.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -266,6 +267,8 @@ static int verb_types(sd_bus *bus, int argc, char *argv[])
 	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
 }
 
+static int list_definitions(sd_bus *bus);
+
 static int verb_list(sd_bus *bus, int argc, char *argv[])
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -273,8 +276,10 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	const char *path, *uuid, *parent, *type, *state;
 	int r;
 
+	if (argc == 2 && streq(argv[1], "--defined"))
+		return list_definitions(bus);
 	if (argc > 1)
-		return usage_error("list takes no arguments: %s", argv[1]);
+		return usage_error("list takes no arguments but --defined: %s", argv[1]);
 	if (!t)
 		return call_failed("list", NULL, -ENOMEM);
 	r = call(bus, "ListVGPUs", &reply, NULL);
@@ -288,19 +293,102 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
 }
 
-static int verb_create(sd_bus *bus, int argc, char *argv[])
+/* NAME=VALUE arguments of --attr, in order. */
+typedef struct AttrArgs {
+	const char *names[64];
+	const char *values[64];
+	size_t n;
+	char *copies[64];
+} AttrArgs;
+
+static void attr_args_done(AttrArgs *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->copies[i]);
+}
+
+static int attr_args_add(AttrArgs *a, const char *arg)
+{
+	char *copy, *eq;
+
+	if (a->n >= ELEMENTSOF(a->names))
+		return usage_error("at most %zu --attr", ELEMENTSOF(a->names));
+	eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return usage_error("--attr takes NAME=VALUE, not \"%s\"", arg);
+	copy = strdup(arg);
+	if (!copy)
+		return call_failed("--attr", NULL, -ENOMEM);
+	copy[eq - arg] = '\0';
+	a->copies[a->n] = copy;
+	a->names[a->n] = copy;
+	a->values[a->n++] = copy + (eq - arg) + 1;
+	return 0;
+}
+
+static int append_attrs(sd_bus_message *m, const AttrArgs *a)
+{
+	int r = sd_bus_message_open_container(m, 'a', "(ss)");
+
+	for (size_t i = 0; r >= 0 && i < a->n; i++)
+		r = sd_bus_message_append(m, "(ss)", a->names[i], a->values[i]);
+	return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+/* CreateVGPUEx / DefineVGPU / ModifyDefinition: arguments up to the attributes, the attributes, interactive. */
+static int call_with_attrs(sd_bus *bus, const char *method, sd_bus_message **reply, const AttrArgs *attrs,
+			   const char *types, ...)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int r;
+
+	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, method);
+	if (r < 0)
+		return call_failed(method, NULL, r);
+	va_start(ap, types);
+	r = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	if (r >= 0)
+		r = append_attrs(m, attrs);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "b", true);
+	if (r < 0)
+		return call_failed(method, NULL, r);
+	r = sd_bus_call(bus, m, LONG_CALL_USEC, &error, reply);
+	return r < 0 ? call_failed(method, &error, r) : 0;
+}
+
+static void print_uuid(const char *id, const char *path)
+{
+	if (arg_json && path)
+		printf("{\n  \"uuid\": \"%s\",\n  \"object\": \"%s\"\n}\n", id, path);
+	else if (arg_json)
+		printf("{\n  \"uuid\": \"%s\"\n}\n", id);
+	else
+		printf("%s\n", id);
+}
+
+/* create and define: the same options, define adds --auto. */
+static int verb_create_or_define(sd_bus *bus, int argc, char *argv[], bool define)
 {
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, 't' },
 		{ "parent", required_argument, NULL, 'p' },
 		{ "uuid", required_argument, NULL, 'u' },
+		{ "owner", required_argument, NULL, 'o' },
+		{ "attr", required_argument, NULL, 'a' },
+		{ "auto", no_argument, NULL, 'A' },
 		{}
 	};
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	const char *type = NULL, *parent = "", *uuid = "", *path, *id;
+	_cleanup_(attr_args_done) AttrArgs attrs = {};
+	const char *type = NULL, *parent = "", *uuid = "", *owner = "", *path = NULL, *id;
+	bool autostart = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "t:p:u:", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "t:p:u:o:a:", options, NULL)) >= 0) {
 		switch (c) {
 		case 't':
 			type = optarg;
@@ -311,26 +399,253 @@ static int verb_create(sd_bus *bus, int argc, char *argv[])
 		case 'u':
 			uuid = optarg;
 			break;
+		case 'o':
+			owner = optarg;
+			break;
+		case 'a':
+			r = attr_args_add(&attrs, optarg);
+			if (r < 0)
+				return r;
+			break;
+		case 'A':
+			if (!define)
+				return usage_error("--auto is for define");
+			autostart = true;
+			break;
 		default:
 			return -EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
-		return usage_error("create takes no positional arguments: %s", argv[optind]);
+		return usage_error("%s takes no positional arguments: %s", argv[0], argv[optind]);
 	if (!type)
-		return usage_error("create needs --type (see 'gvtctl types')");
+		return usage_error("%s needs --type (see 'gvtctl types')", argv[0]);
 
-	r = call(bus, "CreateVGPU", &reply, "sssb", parent, type, uuid, true);
+	if (define)
+		r = call_with_attrs(bus, "DefineVGPU", &reply, &attrs, "ssssb", parent, type, uuid, owner, autostart);
+	else if (isempty(owner) && attrs.n == 0)
+		r = call(bus, "CreateVGPU", &reply, "sssb", parent, type, uuid, true);
+	else
+		r = call_with_attrs(bus, "CreateVGPUEx", &reply, &attrs, "ssss", parent, type, uuid, owner);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_read(reply, "os", &path, &id);
+	r = define ? sd_bus_message_read(reply, "s", &id) : sd_bus_message_read(reply, "os", &path, &id);
 	if (r < 0)
-		return call_failed("CreateVGPU", NULL, r);
-	if (arg_json)
-		printf("{\n  \"uuid\": \"%s\",\n  \"object\": \"%s\"\n}\n", id, path);
-	else
-		printf("%s\n", id);
+		return call_failed(argv[0], NULL, r);
+	print_uuid(id, path);
 	return 0;
+}
+
+static int verb_create(sd_bus *bus, int argc, char *argv[])
+{
+	return verb_create_or_define(bus, argc, argv, false);
+}
+
+static int verb_define(sd_bus *bus, int argc, char *argv[])
+{
+	return verb_create_or_define(bus, argc, argv, true);
+}
+
+static int verb_uuid_call(sd_bus *bus, int argc, char *argv[], const char *method)
+{
+	if (argc != 2)
+		return usage_error("%s needs exactly one UUID", argv[0]);
+	return call(bus, method, NULL, "sb", argv[1], true);
+}
+
+static int verb_undefine(sd_bus *bus, int argc, char *argv[])
+{
+	return verb_uuid_call(bus, argc, argv, "UndefineVGPU");
+}
+
+static int verb_start(sd_bus *bus, int argc, char *argv[])
+{
+	return verb_uuid_call(bus, argc, argv, "StartVGPU");
+}
+
+static int verb_stop(sd_bus *bus, int argc, char *argv[])
+{
+	return verb_uuid_call(bus, argc, argv, "StopVGPU");
+}
+
+static int verb_modify(sd_bus *bus, int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "auto", no_argument, NULL, 'A' },
+		{ "manual", no_argument, NULL, 'M' },
+		{ "attr", required_argument, NULL, 'a' },
+		{ "clear-attrs", no_argument, NULL, 'C' },
+		{}
+	};
+	_cleanup_(attr_args_done) AttrArgs attrs = {};
+	const char *type = "", *start = "";
+	bool set_attrs = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "t:a:", options, NULL)) >= 0) {
+		switch (c) {
+		case 't':
+			type = optarg;
+			break;
+		case 'A':
+			start = "auto";
+			break;
+		case 'M':
+			start = "manual";
+			break;
+		case 'a':
+			r = attr_args_add(&attrs, optarg);
+			if (r < 0)
+				return r;
+			set_attrs = true;
+			break;
+		case 'C':
+			set_attrs = true;
+			break;
+		default:
+			return -EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("modify needs exactly one UUID");
+	return call_with_attrs(bus, "ModifyDefinition", NULL, &attrs, "sssb", argv[optind], type, start, set_attrs);
+}
+
+static int list_definitions(sd_bus *bus)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "START", "STATE", "OWNER", "ATTRS", NULL);
+	const char *uuid, *parent, *type, *owner, *name, *value;
+	int autostart, active, r;
+
+	if (!t)
+		return call_failed("list", NULL, -ENOMEM);
+	r = call(bus, "ListDefinitions", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_DEFINITION_SIG);
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sssbbsa(ss)")) > 0) {
+		char attrs[1024] = "";
+
+		r = sd_bus_message_read(reply, "sssbbs", &uuid, &parent, &type, &autostart, &active, &owner);
+		if (r >= 0)
+			r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+		while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &name, &value)) > 0)
+			snprintf(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), "%s%s=%s", *attrs ? "," : "",
+				 name, value);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = table_add_row(t, uuid, parent, type, autostart ? "auto" : "manual",
+					  active ? "active" : "stopped", owner, attrs);
+	}
+	if (r < 0)
+		return call_failed("ListDefinitions", NULL, r);
+	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+}
+
+static int verb_quota(sd_bus *bus, int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "max-vgpus", required_argument, NULL, 'v' },
+		{ "max-aperture-mib", required_argument, NULL, 'a' },
+		{ "max-hidden-mib", required_argument, NULL, 'h' },
+		{ "max-fences", required_argument, NULL, 'f' },
+		{ "max-weight", required_argument, NULL, 'w' },
+		{}
+	};
+	static const char *const keys[] = { "vgpus", "aperture-mib", "hidden-mib", "fences", "weight" };
+	static const char *const shorts = "vahfw";
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(table_freep) Table *t = NULL;
+	uint64_t values[5];
+	bool set[5] = {};
+	const char *owner, *name;
+	uint64_t value;
+	int c, r;
+
+	if (argc >= 2 && streq(argv[1], "show")) {
+		const char *only = argc == 3 ? argv[2] : NULL;
+
+		if (argc > 3)
+			return usage_error("quota show takes at most one OWNER");
+		t = table_new("OWNER", "LIMIT", "MAX", "USED", NULL);
+		if (!t)
+			return call_failed("quota", NULL, -ENOMEM);
+		table_set_numeric(t, 3);
+		r = call(bus, "ListQuotas", &reply, NULL);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_enter_container(reply, 'a', GVT_QUOTA_SIG);
+		while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sa{st}a{st}")) > 0) {
+			char max[5][24];
+
+			for (size_t i = 0; i < 5; i++)
+				strcpy(max[i], "-");
+			r = sd_bus_message_read(reply, "s", &owner);
+			for (int pass = 0; r >= 0 && pass < 2; pass++) {
+				r = sd_bus_message_enter_container(reply, 'a', "{st}");
+				while (r >= 0 && (r = sd_bus_message_read(reply, "{st}", &name, &value)) > 0)
+					for (size_t i = 0; i < 5; i++) {
+						if (!streq(name, keys[i]))
+							continue;
+						if (pass == 0)
+							snprintf(max[i], sizeof(max[i]), "%" PRIu64, value);
+						else if (!only || streq(only, owner)) {
+							char used[24];
+
+							snprintf(used, sizeof(used), "%" PRIu64, value);
+							r = table_add_row(t, owner, keys[i], max[i], used);
+						}
+					}
+				if (r >= 0)
+					r = sd_bus_message_exit_container(reply);
+			}
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+		}
+		if (r < 0)
+			return call_failed("ListQuotas", NULL, r);
+		return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+	}
+	if (argc < 3 || !streq(argv[1], "set"))
+		return usage_error("quota show [OWNER] | quota set OWNER [--max-vgpus N] ...");
+	owner = argv[2];
+	optind = 3;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+		const char *k = strchr(shorts, c);
+		char *end;
+
+		if (!k)
+			return -EXIT_USAGE;
+		errno = 0;
+		values[k - shorts] = strtoull(optarg, &end, 10);
+		if (errno || end == optarg || *end || optarg[0] == '-')
+			return usage_error("--max-%s takes a non-negative number, not \"%s\"", keys[k - shorts], optarg);
+		set[k - shorts] = true;
+	}
+	if (optind < argc)
+		return usage_error("quota set takes no more arguments: %s", argv[optind]);
+	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "SetQuota");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", owner);
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "{st}");
+	for (size_t i = 0; r >= 0 && i < 5; i++)
+		if (set[i])
+			r = sd_bus_message_append(m, "{st}", keys[i], values[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "b", true);
+	if (r < 0)
+		return call_failed("SetQuota", NULL, r);
+	r = sd_bus_call(bus, m, LONG_CALL_USEC, &error, NULL);
+	return r < 0 ? call_failed("SetQuota", &error, r) : 0;
 }
 
 static int verb_remove(sd_bus *bus, int argc, char *argv[])
@@ -435,10 +750,22 @@ static const Verb verbs[] = {
 	{ "parents", "parents", "List the mdev parents (GPUs that offer vGPUs).", verb_parents },
 	{ "types", "types [--parent P]", "List the vGPU types with their sizes and available instances.",
 	  verb_types },
-	{ "list", "list", "List the vGPUs.", verb_list },
-	{ "create", "create --type T [--parent P] [--uuid U]",
-	  "Create a vGPU and print its UUID. Without --parent, the first parent with room for the type.",
+	{ "list", "list [--defined]", "List the vGPUs, or the definitions with their state and owner.", verb_list },
+	{ "create", "create --type T [--parent P] [--uuid U] [--owner O] [--attr N=V...]",
+	  "Create a transient vGPU and print its UUID. Without --parent, the first parent with room for the type.",
 	  verb_create },
+	{ "define", "define --type T [--parent P] [--uuid U] [--auto] [--owner O] [--attr N=V...]",
+	  "Define a persistent vGPU (mdevctl format) and print its UUID; --auto starts it with its parent.",
+	  verb_define },
+	{ "undefine", "undefine UUID", "Remove a definition (a running vGPU stays, transient).", verb_undefine },
+	{ "start", "start UUID", "Create the vGPU of a definition.", verb_start },
+	{ "stop", "stop UUID", "Remove the vGPU of a definition, keep the definition.", verb_stop },
+	{ "modify", "modify UUID [--type T] [--auto|--manual] [--attr N=V...|--clear-attrs]",
+	  "Change a stopped definition.", verb_modify },
+	{ "quota", "quota show [OWNER] | quota set OWNER [--max-vgpus N] [--max-aperture-mib N] "
+		   "[--max-hidden-mib N] [--max-fences N] [--max-weight N]",
+	  "Show limits and usage per owner; set an owner's limits (@default: owners without an entry; "
+	  "no option: remove the entry).", verb_quota },
 	{ "remove", "remove UUID", "Remove a vGPU.", verb_remove },
 	{ "monitor", "monitor", "Print vGPU and module events as they happen, one per line.", verb_monitor },
 };
