@@ -223,6 +223,7 @@ int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_
 	Manager *m = b->manager;
 	int r;
 
+	(void) definitions_refresh(m);
 	r = sd_bus_message_new_method_return(message, &reply);
 	if (r < 0)
 		return r;

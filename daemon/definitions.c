@@ -55,6 +55,27 @@ static void definitions_take_out(Manager *m, Definition *d)
 		}
 }
 
+int definitions_refresh(Manager *m)
+{
+	Definition **defs = NULL;
+	size_t n = 0;
+	int r;
+
+	r = mdevctl_load_all(m->config.root, &defs, &n);
+	if (r < 0)
+		return log_warning_errno(r, "Failed to reread the definitions, keeping the last ones: %m");
+	for (size_t i = 0; i < n; i++)
+		if (!definitions_find(m, defs[i]->uuid))
+			log_info("Definition %s (%s on %s) appeared on disk.", defs[i]->uuid, defs[i]->type,
+				 defs[i]->parent);
+	for (size_t i = 0; i < m->n_definitions; i++)
+		definition_free(m->definitions[i]);
+	free(m->definitions);
+	m->definitions = defs;
+	m->n_definitions = n;
+	return 0;
+}
+
 int definitions_load(Manager *m)
 {
 	const char *root = m->config.root;
@@ -119,6 +140,7 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	r = lifecycle_resolve(m, spec, false, &p, &t, id, e);
 	if (r < 0)
 		return r;
+	(void) definitions_refresh(m);
 	if (definitions_find(m, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "UUID %s is defined already", id);
 	running = inventory_find_vgpu(&m->inventory, id);
@@ -174,6 +196,7 @@ static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 	r = lifecycle_validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
+	(void) definitions_refresh(m);
 	*ret = definitions_find(m, id);
 	if (!*ret)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
@@ -324,17 +347,30 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 
 void definitions_autostart(Manager *m, const char *parent)
 {
+	_cleanup_free_ char (*todo)[GVT_UUID_STRING_MAX] = NULL;
+	size_t n = 0;
+
 	(void) inventory_sync(m);
+	(void) definitions_refresh(m);
+	/* Starting rereads the definitions: pick the UUIDs first. */
+	todo = calloc(m->n_definitions + 1, sizeof(*todo));
+	if (!todo) {
+		log_oom();
+		return;
+	}
 	for (size_t i = 0; i < m->n_definitions; i++) {
 		const Definition *d = m->definitions[i];
+
+		if (d->autostart && (!parent || streq(parent, d->parent)) &&
+		    inventory_find_parent(&m->inventory, d->parent) && !inventory_find_vgpu(&m->inventory, d->uuid))
+			strcpy(todo[n++], d->uuid);
+	}
+	for (size_t i = 0; i < n; i++) {
 		GvtError e = {};
 
-		if (!d->autostart || (parent && !streq(parent, d->parent)) ||
-		    !inventory_find_parent(&m->inventory, d->parent) || inventory_find_vgpu(&m->inventory, d->uuid))
-			continue;
-		if (definitions_start(m, d->uuid, &e) < 0)
-			log_error("Failed to autostart %s on %s: %s", d->uuid, d->parent, e.message);
+		if (definitions_start(m, todo[i], &e) < 0)
+			log_error("Failed to autostart %s: %s", todo[i], e.message);
 		else
-			log_info("Autostarted %s on %s.", d->uuid, d->parent);
+			log_info("Autostarted %s.", todo[i]);
 	}
 }

@@ -31,6 +31,13 @@ typedef struct Manager Manager;
  */
 int definitions_load(Manager *m);
 
+/*
+ * Rereads ROOT/etc/mdevctl.d, so definitions made with mdevctl (or removed
+ * with it) count; every operation and listing does this first. gvtd writes
+ * its files before changing memory, so the disk is always the truth.
+ */
+int definitions_refresh(Manager *m);
+
 Definition *definitions_find(Manager *m, const char *uuid);
 /* What a definition reserves: its type's sizes on its parent (or any parent offering the type). */
 void definition_usage(Manager *m, const Definition *d, Usage *ret);
