@@ -25,7 +25,7 @@
 #define GVT_BASE_BDSM			0x5c	/* base of stolen memory */
 #define GVT_BASE_ASLS			0xfc	/* OpRegion address */
 
-/* GMCH_CTRL: 64 MiB stolen (GMS = 2, 32 MiB units), 8 MiB GTT (GGMS = 3) = 4 GiB GGTT. */
+/* GMCH_CTRL: 64 MiB stolen (GMS 2, in 32 MiB), 8 MiB GTT (GGMS 3): a 4 GiB GGTT. */
 #define GVT_BASE_GMCH_CTRL_VAL		((0x02 << 8) | (0x3 << 6))
 
 #define GVT_BASE_BAR0_ADDR		0xf6000000ULL	/* 16 MiB aligned */
