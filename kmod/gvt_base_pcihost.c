@@ -63,13 +63,43 @@ static struct pci_dev *gvt_base_pcihost_lookup(const char *addr)
 	return pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, func));
 }
 
-static void gvt_base_pcihost_release(struct pci_dev *pdev)
+/* Drop the functions; clear_override once gvt_base may have set theirs. */
+static void gvt_base_pcihost_put_all(bool clear_override)
 {
-	driver_set_override(&pdev->dev, &pdev->driver_override, "", 0);
-	pci_dev_put(pdev);
+	struct pci_dev *pdev;
+
+	while (gvt_base_pcihost_nr) {
+		pdev = gvt_base_pcihost_devs[--gvt_base_pcihost_nr];
+		if (clear_override)
+			driver_set_override(&pdev->dev, &pdev->driver_override, "", 0);
+		pci_dev_put(pdev);
+	}
 }
 
-/* Bind gvt_base to the function; it must not have a driver already. */
+/*
+ * The function must have no driver and no driver_override of someone else's,
+ * so that clearing the override at exit leaves it as it was.
+ */
+static int gvt_base_pcihost_check_free(struct pci_dev *pdev)
+{
+	int ret = 0;
+
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver) {
+		pr_err("host=%s: PCI function is bound to %s; unbind it first\n",
+		       pci_name(pdev), pdev->dev.driver->name);
+		ret = -EBUSY;
+	} else if (pdev->driver_override &&
+		   strcmp(pdev->driver_override, KBUILD_MODNAME)) {
+		pr_err("host=%s: PCI function has driver_override %s; clear it first\n",
+		       pci_name(pdev), pdev->driver_override);
+		ret = -EBUSY;
+	}
+	device_unlock(&pdev->dev);
+	return ret;
+}
+
+/* Bind gvt_base to the function. */
 static int gvt_base_pcihost_attach(struct pci_dev *pdev)
 {
 	struct device_driver *drv;
@@ -122,12 +152,9 @@ int gvt_base_pcihost_init(char **hosts, unsigned int nr_hosts)
 			ret = -EINVAL;
 			goto err_put;
 		}
-		if (pdev->dev.driver) {
-			pr_err("host=%s: PCI function is bound to %s; unbind it first\n",
-			       hosts[i], pdev->dev.driver->name);
-			ret = -EBUSY;
+		ret = gvt_base_pcihost_check_free(pdev);
+		if (ret)
 			goto err_put;
-		}
 	}
 
 	ret = pci_register_driver(&gvt_base_pci_driver);
@@ -142,9 +169,10 @@ int gvt_base_pcihost_init(char **hosts, unsigned int nr_hosts)
 
 err_driver:
 	pci_unregister_driver(&gvt_base_pci_driver);
+	gvt_base_pcihost_put_all(true);
+	return ret;
 err_put:
-	while (gvt_base_pcihost_nr)
-		gvt_base_pcihost_release(gvt_base_pcihost_devs[--gvt_base_pcihost_nr]);
+	gvt_base_pcihost_put_all(false);
 	return ret;
 }
 
@@ -153,6 +181,5 @@ void gvt_base_pcihost_exit(void)
 	if (!gvt_base_pcihost_nr)
 		return;
 	pci_unregister_driver(&gvt_base_pci_driver);
-	while (gvt_base_pcihost_nr)
-		gvt_base_pcihost_release(gvt_base_pcihost_devs[--gvt_base_pcihost_nr]);
+	gvt_base_pcihost_put_all(true);
 }

@@ -19,6 +19,13 @@ refused_host() {
 		"$(ls "$dev/driver" 2>/dev/null)$(cat "$dev/driver_override")" "(null)"
 }
 refused_host gpus=2 host=$pci,$pci
+echo vfio-pci >"$dev/driver_override"
+dmesg -C
+load_base host=$pci 2>/dev/null && { fail "host= over another driver_override: loaded"; rmmod gvt_base; }
+dmesg | grep -q "host=$pci: PCI function has driver_override vfio-pci; clear it first" &&
+	ok "host= over another driver_override: refused" || fail "host= over another driver_override: no message"
+expect "... which is left alone" "$(cat "$dev/driver_override")" vfio-pci
+echo >"$dev/driver_override"
 
 load_both gpus=2 host=$pci aperture_mb=1024 || { fail "load host=$pci"; finish; }
 expect "function bound to gvt_base" "$(basename "$(readlink "$dev/driver")")" gvt_base
