@@ -18,6 +18,43 @@ static const struct {
 	[ACTION_MANAGE_MODULES] = { "load or unload the GVT modules", "org.gvtd1.manage-modules" },
 };
 
+static const char *const role_names[_ROLE_MAX] = {
+	[ROLE_NONE] = "none",
+	[ROLE_READER] = "reader",
+	[ROLE_USER] = "user",
+	[ROLE_ADMIN] = "admin",
+};
+
+/* The least role that may do each action. */
+static const Role action_roles[_ACTION_MAX] = {
+	[ACTION_MANAGE_OWN_VGPUS] = ROLE_USER,
+	[ACTION_MANAGE_VGPUS] = ROLE_ADMIN,
+	[ACTION_SET_QUOTAS] = ROLE_ADMIN,
+	[ACTION_MANAGE_MODULES] = ROLE_ADMIN,
+};
+
+const char *role_to_string(Role r)
+{
+	return r >= 0 && r < _ROLE_MAX ? role_names[r] : NULL;
+}
+
+Role role_from_string(const char *s)
+{
+	for (Role r = ROLE_READER; r < _ROLE_MAX; r++)
+		if (s && streq(s, role_names[r]))
+			return r;
+	return _ROLE_INVALID;
+}
+
+static int check_role(const Caller *c, Action a, GvtError *e)
+{
+	if (c->role >= action_roles[a])
+		return 0;
+	return gvt_error_set(e, GVT_ERROR_NOT_PERMITTED, "The token of \"%s\" has role %s; to %s takes role %s",
+			     strempty(c->owner), role_to_string(c->role), actions[a].description,
+			     role_to_string(action_roles[a]));
+}
+
 const char *action_to_polkit_id(Action a)
 {
 	return a >= 0 && a < _ACTION_MAX ? actions[a].polkit_id : NULL;
@@ -29,6 +66,12 @@ int auth_caller_name(const Caller *c, char ret[OWNER_NAME_MAX + 1])
 	char buf[4096];
 	int r;
 
+	if (c->role != ROLE_NONE) {
+		if (!owner_name_is_valid(strempty(c->owner)))
+			return -ENOENT;
+		strcpy(ret, c->owner);
+		return 0;
+	}
 	r = getpwuid_r(c->uid, &pw, buf, sizeof(buf), &result);
 	if (r != 0)
 		return -r;
@@ -62,6 +105,8 @@ int auth_check(Manager *m, const Caller *c, Action a, GvtError *e)
 	const char *group = m->config.admin_group;
 	struct group *g;
 
+	if (c->role != ROLE_NONE)
+		return check_role(c, a, e);
 	if (c->uid == 0)
 		return 0;
 	g = isempty(group) ? NULL : getgrnam(group);
@@ -107,6 +152,10 @@ int auth_authorize(Manager *m, const Caller *c, Action a, bool interactive, Auth
 	Pending *p;
 	int r;
 
+	if (c->role != ROLE_NONE) {
+		r = check_role(c, a, e);
+		return r < 0 ? r : 1;
+	}
 	if (c->uid == 0)
 		return 1;
 	if (m->config.polkit == POLKIT_NO) {

@@ -5,6 +5,7 @@
  * or, where polkit is off or not running (Access.Polkit=), membership in
  * Access.AdminGroup. Adapters find out who the caller is and ask here; the
  * decision is the core's. Quotas are checked separately, by the operation.
+ * A token caller (REST over TCP) is decided by its token's role alone.
  */
 #pragma once
 
@@ -16,6 +17,15 @@
 
 typedef struct Manager Manager;
 
+typedef enum Role {
+	ROLE_NONE,                /* a local caller: decided by uid and groups */
+	ROLE_READER,              /* reads only */
+	ROLE_USER,                /* + creates and removes vGPUs */
+	ROLE_ADMIN,               /* + loads and unloads the modules */
+	_ROLE_MAX,
+	_ROLE_INVALID = -1,
+} Role;
+
 typedef struct Caller {
 	uid_t uid;
 	gid_t gid;
@@ -23,7 +33,12 @@ typedef struct Caller {
 	size_t n_groups;
 	const char *bus_name;     /* a D-Bus caller's unique name; NULL for others */
 	pid_t pid;                /* a local process (REST on the unix socket), for polkit */
+	Role role;                /* set for token callers; uid and groups are then ignored */
+	const char *owner;        /* a token's owner */
 } Caller;
+
+const char *role_to_string(Role r);
+Role role_from_string(const char *s);
 
 typedef enum Action {
 	ACTION_MANAGE_OWN_VGPUS,  /* org.gvtd1.manage-own-vgpus: as owner, within quota */

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "log.h"
@@ -33,6 +34,10 @@ void config_init(Config *c)
 		.load_on_start = true,
 		.wait_timeout_sec = 30,
 		.admin_group = strdup("gvt"),
+		.api_socket = strdup("/run/gvtd/api.sock"),
+		.api_socket_group = strdup("gvt"),
+		.api_token_file = strdup("/etc/gvtd/api-tokens"),
+		.api_max_connections = 64,
 	};
 }
 
@@ -42,6 +47,12 @@ void config_done(Config *c)
 	free(c->module_dir);
 	free(c->gvt_base_options);
 	free(c->admin_group);
+	free(c->api_socket);
+	free(c->api_socket_group);
+	free(c->api_listen);
+	free(c->api_tls_certificate);
+	free(c->api_tls_key);
+	free(c->api_token_file);
 	free(c->bus_address);
 	*c = (Config) {};
 }
@@ -54,6 +65,19 @@ static int parse_bool(const char *v, bool *ret)
 		*ret = false;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+static int parse_unsigned(const char *value, unsigned min, unsigned max, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || end == value || *end || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
 	return 0;
 }
 
@@ -87,17 +111,8 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 			return set_string(&c->gvt_base_options, value);
 		if (streq(key, "LoadOnStart"))
 			return parse_bool(value, &c->load_on_start);
-		if (streq(key, "WaitTimeoutSec")) {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(value, &end, 10);
-			if (errno || end == value || *end || v == 0 || v > 3600)
-				return -EINVAL;
-			c->wait_timeout_sec = v;
-			return 0;
-		}
+		if (streq(key, "WaitTimeoutSec"))
+			return parse_unsigned(value, 1, 3600, &c->wait_timeout_sec);
 	} else if (streq(section, "Access")) {
 		if (streq(key, "AdminGroup"))
 			return set_string(&c->admin_group, value);
@@ -112,6 +127,24 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 				return -EINVAL;
 			return 0;
 		}
+	} else if (streq(section, "API")) {
+		static const struct {
+			const char *key;
+			size_t offset;
+		} strings[] = {
+			{ "Socket", offsetof(Config, api_socket) },
+			{ "SocketGroup", offsetof(Config, api_socket_group) },
+			{ "ListenTCP", offsetof(Config, api_listen) },
+			{ "TLSCertificate", offsetof(Config, api_tls_certificate) },
+			{ "TLSKey", offsetof(Config, api_tls_key) },
+			{ "TokenFile", offsetof(Config, api_token_file) },
+		};
+
+		for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+			if (streq(key, strings[i].key))
+				return set_string((char **) ((char *) c + strings[i].offset), value);
+		if (streq(key, "MaxConnections"))
+			return parse_unsigned(value, 1, 4096, &c->api_max_connections);
 	}
 	return -ENOENT;
 }

@@ -31,6 +31,15 @@ typedef struct Config {
 	char *admin_group;        /* without polkit: members may do everything root may */
 	PolkitMode polkit;
 	char *bus_address;        /* NULL: the system bus (served on, and polkit's) */
+
+	/* The REST API; paths are below the root prefix. */
+	char *api_socket;         /* unix socket; NULL: none (unless socket-activated) */
+	char *api_socket_group;   /* the socket's group (mode 0660) */
+	char *api_listen;         /* TCP "address:port"; NULL: no TCP listener */
+	char *api_tls_certificate;
+	char *api_tls_key;
+	char *api_token_file;     /* "sha256:HEX OWNER ROLE" lines */
+	unsigned api_max_connections;
 } Config;
 
 const char *profile_to_string(Profile p);

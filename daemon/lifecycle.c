@@ -294,6 +294,34 @@ static int remove_device(Manager *m, const char *id, GvtError *e)
 	return 0;
 }
 
+int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+			      bool *ret_created, GvtError *e)
+{
+	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
+	const char *had;
+	char id[GVT_UUID_STRING_MAX];
+	const Vgpu *v;
+
+	*ret_created = false;
+	if (!isempty(spec->uuid) && lifecycle_validate_uuid(spec->uuid, id, NULL) >= 0) {
+		(void) inventory_sync(m);
+		v = inventory_find_vgpu(&m->inventory, id);
+		if (v) {
+			had = owners_get(&m->owners, id);
+			if (!streq(v->type, strempty(spec->type)) ||
+			    (!isempty(spec->parent) && !streq(v->parent, spec->parent)) ||
+			    !streq(strempty(had), owner) || spec->n_attrs > 0)
+				return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
+						     "A vGPU with UUID %s exists already, of type %s on %s for %s: "
+						     "not the one asked for", id, v->type, v->parent, strempty(had));
+			strcpy(ret_uuid, id);
+			return 0;
+		}
+	}
+	*ret_created = true;
+	return lifecycle_create(m, spec, ret_uuid, e);
+}
+
 int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
 {
 	char id[GVT_UUID_STRING_MAX];

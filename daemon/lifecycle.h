@@ -34,6 +34,14 @@ typedef struct VgpuSpec {
  */
 int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
 
+/*
+ * A create that a client may retry: if spec->uuid names a vGPU that exists
+ * with this type, owner (and parent, if given), that is the answer
+ * (*ret_created = false); one that differs is GVT_ERROR_ALREADY_EXISTS.
+ */
+int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+			      bool *ret_created, GvtError *e);
+
 /* Removes a running vGPU; its owner record goes too unless a definition keeps it. */
 int lifecycle_remove(Manager *m, const char *uuid, GvtError *e);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* gvtd: wiring only. The core is manager/modules/inventory/lifecycle; adapters are dbus*. */
+/* gvtd: wiring only. The core is manager/modules/inventory/lifecycle; adapters are dbus* and rest*. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,8 +10,10 @@
 #include "definitions.h"
 #include "log.h"
 #include "manager.h"
+#include "rest.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(BusAdapter *, bus_adapter_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(RestServer *, rest_server_free)
 
 typedef struct Options {
 	const char *config_file;
@@ -165,6 +167,7 @@ static int run(int argc, char *argv[])
 {
 	_cleanup_(manager_freep) Manager *m = NULL;
 	_cleanup_(bus_adapter_freep) BusAdapter *bus = NULL;
+	_cleanup_(rest_server_freep) RestServer *rest = NULL;
 	Options o = {};
 	sigset_t mask;
 	int r;
@@ -199,6 +202,9 @@ static int run(int argc, char *argv[])
 	if (r < 0)
 		return r;
 	r = bus_adapter_new(m, o.bus_address, &bus);
+	if (r < 0)
+		return r;
+	r = rest_server_new(m, &rest);
 	if (r < 0)
 		return r;
 	r = inventory_start(m);

@@ -12,7 +12,9 @@ int manager_new(Manager **ret)
 	if (!m)
 		return -ENOMEM;
 	config_init(&m->config);
-	if (!m->config.admin_group) {
+	if (!m->config.admin_group || !m->config.api_socket || !m->config.api_socket_group ||
+	    !m->config.api_token_file) {
+		config_done(&m->config);
 		free(m);
 		return -ENOMEM;
 	}
@@ -53,6 +55,17 @@ void manager_emit_event(Manager *m, const Event *e)
 {
 	for (size_t i = 0; i < m->n_subscribers; i++)
 		m->subscribers[i].handler(m, e, m->subscribers[i].userdata);
+}
+
+void manager_unsubscribe(Manager *m, EventHandler handler, void *userdata)
+{
+	for (size_t i = 0; i < m->n_subscribers; i++)
+		if (m->subscribers[i].handler == handler && m->subscribers[i].userdata == userdata) {
+			memmove(&m->subscribers[i], &m->subscribers[i + 1],
+				(m->n_subscribers - i - 1) * sizeof(m->subscribers[0]));
+			m->n_subscribers--;
+			return;
+		}
 }
 
 void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p)

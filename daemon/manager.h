@@ -71,6 +71,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
 #define manager_path(m, ret, base, ...) sysfs_path((ret), (m)->config.root, (base), __VA_ARGS__)
 
 int manager_subscribe(Manager *m, EventHandler handler, void *userdata);
+void manager_unsubscribe(Manager *m, EventHandler handler, void *userdata);
 void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p);
 void manager_emit_event(Manager *m, const Event *e);
 

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * GET /v1/events: the core's events as Server-Sent Events, the same ones the
+ * D-Bus adapter sends as signals. Every event is rendered once into a bounded
+ * history; each client is only a position in it, so a slow client costs no
+ * memory of its own. A client that falls behind the history is cut off alone
+ * (it reconnects with Last-Event-ID and is told to resync). A client with
+ * nothing to read is suspended and resumed when an event or a heartbeat
+ * comes, so nothing polls.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+
+#include "log.h"
+#include "manager.h"
+#include "rest.h"
+
+typedef struct Client Client;
+
+struct RestEvents {
+	Manager *manager;
+	RestServer *server;
+	RestEventsHistory history;
+	sd_event_source *heartbeat;
+	Client *clients;
+};
+
+struct Client {
+	RestEvents *events;
+	struct MHD_Connection *connection;
+	uint64_t pos;
+	size_t off;
+	const char *pending;      /* a control frame to send before events */
+	size_t pending_off;
+	bool suspended;
+	bool closing;
+	Client *prev, *next;
+};
+
+#define FRAME_HELLO "retry: 2000\n\n"
+#define FRAME_RESYNC "event: resync\ndata: {}\n\n"
+#define FRAME_HEARTBEAT ": heartbeat\n\n"
+
+void rest_events_history_init(RestEventsHistory *h, uint64_t start_id)
+{
+	*h = (RestEventsHistory) { .first_id = start_id, .next_id = start_id };
+}
+
+void rest_events_history_done(RestEventsHistory *h)
+{
+	for (size_t i = 0; i < REST_EVENTS_HISTORY; i++)
+		free(h->frames[i]);
+	*h = (RestEventsHistory) {};
+}
+
+int rest_events_history_append(RestEventsHistory *h, const char *name, json_t *data)
+{
+	_cleanup_free_ char *json = json_dumps(data, JSON_COMPACT);
+	char *frame;
+	size_t slot = h->next_id % REST_EVENTS_HISTORY;
+
+	if (!json || asprintf(&frame, "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n", h->next_id, name, json) < 0)
+		return -ENOMEM;
+	if (h->next_id - h->first_id == REST_EVENTS_HISTORY)
+		h->first_id++;
+	free(h->frames[slot]);
+	h->frames[slot] = frame;
+	h->next_id++;
+	return 0;
+}
+
+ssize_t rest_events_history_read(const RestEventsHistory *h, uint64_t *pos, size_t *off, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (*pos < h->first_id && *pos < h->next_id)
+		return -ESTALE;
+	while (n < size && *pos < h->next_id) {
+		const char *f = h->frames[*pos % REST_EVENTS_HISTORY];
+		size_t len = strlen(f) - *off, k = len < size - n ? len : size - n;
+
+		memcpy(buf + n, f + *off, k);
+		n += k;
+		*off += k;
+		if (k == len) {
+			(*pos)++;
+			*off = 0;
+		}
+	}
+	return n;
+}
+
+int rest_events_history_resume(const RestEventsHistory *h, const char *last_event_id, uint64_t *ret)
+{
+	char *end;
+	uint64_t id;
+
+	*ret = h->next_id;
+	if (!last_event_id)
+		return 0;
+	errno = 0;
+	id = strtoull(last_event_id, &end, 10);
+	if (errno || end == last_event_id || *end || id >= h->next_id || id + 1 < h->first_id)
+		return -ESTALE;
+	*ret = id + 1;
+	return 0;
+}
+
+static void client_resume(Client *c)
+{
+	if (!c->suspended)
+		return;
+	c->suspended = false;
+	MHD_resume_connection(c->connection);
+}
+
+static void resume_all(RestEvents *ev)
+{
+	for (Client *c = ev->clients; c; c = c->next)
+		client_resume(c);
+	rest_server_wake(ev->server);
+}
+
+static ssize_t copy_pending(Client *c, char *buf, size_t max)
+{
+	size_t len = strlen(c->pending) - c->pending_off, k = len < max ? len : max;
+
+	memcpy(buf, c->pending + c->pending_off, k);
+	c->pending_off += k;
+	if (c->pending_off == strlen(c->pending)) {
+		c->pending = NULL;
+		c->pending_off = 0;
+	}
+	return k;
+}
+
+static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
+{
+	Client *c = cls;
+	ssize_t n;
+
+
+	if (c->closing)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (c->pending && c->off == 0)
+		return copy_pending(c, buf, max);
+	n = rest_events_history_read(&c->events->history, &c->pos, &c->off, buf, max);
+	if (n == -ESTALE) {
+		log_info("Cutting off an event stream client %" PRIu64 " events behind: too slow.",
+			 c->events->history.next_id - c->pos);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	if (n > 0)
+		return n;
+	c->suspended = true;
+	MHD_suspend_connection(c->connection);
+	return 0;
+}
+
+static void client_free(void *cls)
+{
+	Client *c = cls;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (c->events)
+		c->events->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
+
+struct MHD_Response *rest_events_response(RestEvents *ev, RestRequest *req)
+{
+	struct MHD_Response *response;
+	Client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->events = ev;
+	c->connection = req->connection;
+	c->pending = FRAME_HELLO;
+	if (rest_events_history_resume(&ev->history, rest_request_header(req, "Last-Event-ID"), &c->pos) < 0)
+		c->pending = FRAME_HELLO FRAME_RESYNC;
+	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, client_read, c, client_free);
+	if (!response) {
+		free(c);
+		return NULL;
+	}
+	c->next = ev->clients;
+	if (c->next)
+		c->next->prev = c;
+	ev->clients = c;
+	req->stream = c;
+	(void) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	(void) MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	return response;
+}
+
+static const char *const event_names[_EVENT_KIND_MAX] = {
+	[EVENT_VGPU_ADDED] = "vgpu-added",
+	[EVENT_VGPU_REMOVED] = "vgpu-removed",
+	[EVENT_VGPU_STATE_CHANGED] = "vgpu-state-changed",
+	[EVENT_VGPU_CHANGED] = "vgpu-changed",
+	[EVENT_PARENT_ADDED] = "parent-added",
+	[EVENT_PARENT_REMOVED] = "parent-removed",
+	[EVENT_PARENT_CHANGED] = "parent-changed",
+	[EVENT_MODULES_CHANGED] = "modules-changed",
+	[EVENT_DEFINITION_ADDED] = "definition-added",
+	[EVENT_DEFINITION_REMOVED] = "definition-removed",
+	[EVENT_DEFINITION_CHANGED] = "definition-changed",
+};
+
+static void on_event(Manager *m, const Event *e, void *userdata)
+{
+	RestEvents *ev = userdata;
+	_cleanup_(json_decrefp) json_t *data = e->vgpu ? rest_json_vgpu(m, e->vgpu) :
+					      e->parent ? rest_json_parent(e->parent) :
+					      e->definition ? rest_json_definition(m, e->definition) : rest_json_host(m);
+	int r;
+
+	r = data ? rest_events_history_append(&ev->history, event_names[e->kind], data) : -ENOMEM;
+	if (r < 0) {
+		log_warning_errno(r, "Failed to record a %s event for the REST stream, ignoring: %m",
+				  event_names[e->kind]);
+		return;
+	}
+	resume_all(ev);
+}
+
+static int on_heartbeat(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	RestEvents *ev = userdata;
+
+	for (Client *c = ev->clients; c; c = c->next)
+		if (!c->pending) {
+			c->pending = FRAME_HEARTBEAT;
+			client_resume(c);
+		}
+	rest_server_wake(ev->server);
+	return sd_event_source_set_time_relative(s, REST_EVENTS_HEARTBEAT_USEC);
+}
+
+int rest_events_new(Manager *m, RestServer *server, RestEvents **ret)
+{
+	RestEvents *ev = calloc(1, sizeof(*ev));
+	struct timespec now;
+	int r;
+
+	if (!ev)
+		return -ENOMEM;
+	ev->manager = m;
+	ev->server = server;
+	clock_gettime(CLOCK_REALTIME, &now);
+	rest_events_history_init(&ev->history, (uint64_t) now.tv_sec * 1000000 + now.tv_nsec / 1000);
+	r = sd_event_add_time_relative(m->event, &ev->heartbeat, CLOCK_MONOTONIC, REST_EVENTS_HEARTBEAT_USEC, 0,
+				       on_heartbeat, ev);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(ev->heartbeat, SD_EVENT_ON);
+	if (r >= 0)
+		r = manager_subscribe(m, on_event, ev);
+	if (r < 0) {
+		sd_event_source_disable_unref(ev->heartbeat);
+		free(ev);
+		return r;
+	}
+	*ret = ev;
+	return 0;
+}
+
+void rest_events_shutdown(RestEvents *ev)
+{
+	for (Client *c = ev->clients; c; c = c->next) {
+		c->closing = true;
+		client_resume(c);
+	}
+}
+
+RestEvents *rest_events_free(RestEvents *ev)
+{
+	if (!ev)
+		return NULL;
+	manager_unsubscribe(ev->manager, on_event, ev);
+	/* Connections still open drop their clients later: they must not reach back. */
+	for (Client *c = ev->clients; c; c = c->next)
+		c->events = NULL;
+	sd_event_source_disable_unref(ev->heartbeat);
+	rest_events_history_done(&ev->history);
+	free(ev);
+	return NULL;
+}

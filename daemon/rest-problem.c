@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The one map from errors to HTTP: RFC 9457 application/problem+json. The
+ * type is a stable URN per kind of the core's vocabulary (the same names as
+ * the D-Bus errors) or per HTTP-level problem of the adapter; the detail is
+ * the core's message; specifics (the resource that ran out, the field that
+ * is wrong) are members of their own.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "rest.h"
+
+static const unsigned statuses[_GVT_ERROR_KIND_MAX] = {
+	[GVT_ERROR_NONE] = 500,
+	[GVT_ERROR_FAILED] = 500,
+	[GVT_ERROR_INVALID_ARGUMENT] = 400,
+	[GVT_ERROR_NOT_FOUND] = 404,
+	[GVT_ERROR_ALREADY_EXISTS] = 409,
+	[GVT_ERROR_NO_CAPACITY] = 409,
+	[GVT_ERROR_BUSY] = 409,
+	[GVT_ERROR_NOT_PERMITTED] = 403,
+	[GVT_ERROR_MODULE_FAILURE] = 500,
+	[GVT_ERROR_NOT_READY] = 503,
+};
+
+static const char *const titles[_GVT_ERROR_KIND_MAX] = {
+	[GVT_ERROR_NONE] = "Failed",
+	[GVT_ERROR_FAILED] = "The operation failed",
+	[GVT_ERROR_INVALID_ARGUMENT] = "Invalid argument",
+	[GVT_ERROR_NOT_FOUND] = "Not found",
+	[GVT_ERROR_ALREADY_EXISTS] = "Already exists",
+	[GVT_ERROR_NO_CAPACITY] = "No capacity left",
+	[GVT_ERROR_BUSY] = "Busy",
+	[GVT_ERROR_NOT_PERMITTED] = "Not permitted",
+	[GVT_ERROR_MODULE_FAILURE] = "Module failure",
+	[GVT_ERROR_NOT_READY] = "Not ready",
+};
+
+unsigned rest_problem_status(GvtErrorKind kind)
+{
+	return kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX ? statuses[kind] : 500;
+}
+
+static int problem_new(RestReply *reply, unsigned status, const char *name, const char *title, const char *detail)
+{
+	char type[64];
+
+	snprintf(type, sizeof(type), REST_PROBLEM_PREFIX "%s", name);
+	rest_reply_done(reply);
+	reply->status = status;
+	reply->problem = true;
+	reply->body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", (int) status,
+				"detail", detail);
+	return reply->body ? 0 : -ENOMEM;
+}
+
+int rest_problem_from_error(RestReply *reply, int r, const GvtError *e)
+{
+	GvtErrorKind kind = e && e->kind != GVT_ERROR_NONE ? e->kind : gvt_error_kind_from_errno(r);
+	const char *detail = e && e->kind != GVT_ERROR_NONE ? e->message : strerror(r < 0 ? -r : r);
+
+	if (kind <= GVT_ERROR_NONE || kind >= _GVT_ERROR_KIND_MAX)
+		kind = GVT_ERROR_FAILED;
+	if (problem_new(reply, statuses[kind], gvt_error_kind_to_string(kind), titles[kind], detail) < 0)
+		return -ENOMEM;
+	if (kind == GVT_ERROR_NO_CAPACITY && e && e->resource[0])
+		json_object_set_new(reply->body, "resource", json_string(e->resource));
+	if (kind == GVT_ERROR_NOT_READY)
+		reply->retry_after = 5;
+	return 0;
+}
+
+int rest_problem(RestReply *reply, unsigned status, const char *name, const char *field, const char *format, ...)
+{
+	char detail[GVT_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(detail, sizeof(detail), format, ap);
+	va_end(ap);
+	if (problem_new(reply, status, name, name, detail) < 0)
+		return -ENOMEM;
+	if (field)
+		json_object_set_new(reply->body, "invalid-params",
+				    json_pack("[{s:s, s:s}]", "name", field, "reason", detail));
+	return 0;
+}

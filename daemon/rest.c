@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libmicrohttpd on gvtd's loop, as systemd-journal-remote does it: no thread
+ * of MHD's own (MHD_USE_EPOLL | MHD_USE_ITC), its epoll fd an sd-event io
+ * source, a timer set from MHD_get_timeout(). Handlers run on the loop like
+ * D-Bus methods; work that waits suspends its connection. Every socket is
+ * non-blocking, so a client that stalls holds only its own connection.
+ *
+ * Listeners: the unix socket (caller = SO_PEERCRED, authorized like a D-Bus
+ * caller), sockets passed by systemd, and an optional TCP listener where
+ * every request needs a bearer token and a non-loopback address needs TLS.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "manager.h"
+#include "rest.h"
+
+#define LISTENERS_MAX 8
+#define CONNECTION_TIMEOUT_SEC 30
+#define CONNECTION_MEMORY (32 * 1024)   /* headers beyond that: 431 */
+
+typedef struct Listener {
+	RestServer *server;
+	struct MHD_Daemon *daemon;
+	sd_event_source *io;
+	sd_event_source *timer;
+	bool tcp;                 /* every request needs a bearer token */
+	char *unlink_path;        /* a socket we created */
+	char *tls_certificate;    /* PEM, kept while MHD runs */
+	char *tls_key;
+} Listener;
+
+struct RestServer {
+	Manager *manager;
+	RestEvents *events;
+	RestTokens tokens;
+	Listener listeners[LISTENERS_MAX];
+	size_t n_listeners;
+	unsigned n_connections;
+	sd_event_source *wake;    /* runs MHD after connections were resumed */
+};
+
+static const char *const method_names[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
+
+RestMethod rest_method_from_string(const char *s)
+{
+	for (size_t i = 0; i < ELEMENTSOF(method_names); i++)
+		if (streq(s, method_names[i]))
+			return 1u << i;
+	return 0;
+}
+
+const char *rest_methods_to_string(unsigned mask, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(method_names); i++)
+		if (mask & (1u << i))
+			n += snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? ", " : "", method_names[i]);
+	return buf;
+}
+
+void rest_reply_done(RestReply *r)
+{
+	json_decref(r->body);
+	*r = (RestReply) {};
+}
+
+const char *rest_request_query(RestRequest *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *rest_request_header(RestRequest *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, key);
+}
+
+typedef struct QueryCheck {
+	const char *const *allowed;
+	const char *unknown;
+} QueryCheck;
+
+static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	QueryCheck *q = cls;
+
+	for (size_t i = 0; q->allowed[i]; i++)
+		if (streq(key, q->allowed[i]))
+			return MHD_YES;
+	q->unknown = key;
+	return MHD_NO;
+}
+
+int rest_request_check_query(RestRequest *req, const char *const *allowed)
+{
+	QueryCheck q = { .allowed = allowed };
+
+	MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_query_key, &q);
+	if (!q.unknown)
+		return 0;
+	(void) rest_problem(&req->reply, 400, "InvalidArgument", q.unknown, "Unknown query parameter \"%.64s\"",
+			    q.unknown);
+	return 1;
+}
+
+void rest_request_resume(RestRequest *req)
+{
+	req->handled = true;
+	rest_request_redispatch(req);
+}
+
+void rest_request_redispatch(RestRequest *req)
+{
+	if (req->suspended) {
+		req->suspended = false;
+		MHD_resume_connection(req->connection);
+		rest_server_wake(req->server);
+	}
+}
+
+RestEvents *rest_server_events(RestServer *s)
+{
+	return s->events;
+}
+
+/* ---- replies ---- */
+
+static enum MHD_Result queue_reply(struct MHD_Connection *connection, RestReply *r)
+{
+	struct MHD_Response *response;
+	char *text = NULL;
+	size_t len = 0;
+	enum MHD_Result ret;
+
+	if (r->body) {
+		text = json_dumps(r->body, JSON_COMPACT);
+		if (!text)
+			return MHD_NO;
+		len = strlen(text);
+	}
+	response = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!response) {
+		free(text);
+		return MHD_NO;
+	}
+	if (r->body)
+		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+					       r->problem ? "application/problem+json" : "application/json");
+	if (r->location[0])
+		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->allow) {
+		char allow[64];
+
+		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW,
+					       rest_methods_to_string(r->allow, allow, sizeof(allow)));
+	}
+	if (r->authenticate)
+		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"gvtd\"");
+	if (r->retry_after) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "%u", r->retry_after);
+		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, s);
+	}
+	ret = MHD_queue_response(connection, r->status, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+/* ---- requests ---- */
+
+static void request_free(RestRequest *req)
+{
+	if (!req)
+		return;
+	rest_reply_done(&req->reply);
+	json_decref(req->body);
+	free(req->upload);
+	free(req->path);
+	free(req);
+}
+
+/* Who is asking: 0, or 1 with a 401 in req->reply. */
+static int identify(Listener *l, RestRequest *req, RestPeer *peer)
+{
+	const union MHD_ConnectionInfo *info;
+	const RestToken *t;
+
+	if (l->tcp) {
+		t = rest_tokens_find(&l->server->tokens,
+				     rest_bearer_token(rest_request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)));
+		if (!t) {
+			(void) rest_problem(&req->reply, 401, "Unauthorized", NULL,
+					    "A valid bearer token is required (Authorization: Bearer TOKEN)");
+			req->reply.authenticate = true;
+			return 1;
+		}
+		req->caller = (Caller) { .uid = (uid_t) -1, .gid = (gid_t) -1, .role = t->role, .owner = t->owner };
+		return 0;
+	}
+	info = MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info || rest_peer_from_fd(info->connect_fd, peer) < 0) {
+		(void) rest_problem(&req->reply, 401, "Unauthorized", NULL, "Could not tell who the caller is");
+		return 1;
+	}
+	req->caller = (Caller) { .uid = peer->uid, .gid = peer->gid, .groups = peer->groups,
+				 .n_groups = peer->n_groups, .pid = peer->pid };
+	return 0;
+}
+
+static bool content_type_is_json(const char *s)
+{
+	size_t n = strlen("application/json");
+
+	return s && strncasecmp(s, "application/json", n) == 0 && (s[n] == '\0' || s[n] == ';' || s[n] == ' ');
+}
+
+/* Everything decided from the request line and headers: 0 go on, 1 with req->reply set. */
+static int request_begin(Listener *l, RestRequest *req, const char *method)
+{
+	const char *length;
+	unsigned allow;
+	int r;
+
+	if (l->server->n_connections > l->server->manager->config.api_max_connections) {
+		(void) rest_problem(&req->reply, 503, "TooManyConnections", NULL,
+				    "Too many connections (%u): try again later",
+				    l->server->manager->config.api_max_connections);
+		req->reply.retry_after = 1;
+		return 1;
+	}
+	if (identify(l, req, &req->peer) != 0)
+		return 1;
+	req->method = rest_method_from_string(method);
+	r = req->method ? rest_route_find(req->path, req->method, &req->route, &req->param, &allow) : -EOPNOTSUPP;
+	if (r == -ENOENT) {
+		(void) rest_problem(&req->reply, 404, "NotFound", NULL, "No resource %.128s: see GET /v1", req->path);
+		return 1;
+	}
+	if (r < 0) {
+		(void) rest_problem(&req->reply, 405, "MethodNotAllowed", NULL, "%.16s is not allowed on %.128s",
+				    method, req->path);
+		req->reply.allow = allow;
+		return 1;
+	}
+	if (req->method & (REST_POST | REST_PUT | REST_PATCH)) {
+		if (!content_type_is_json(rest_request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+			(void) rest_problem(&req->reply, 415, "UnsupportedMediaType", NULL,
+					    "The body must be application/json");
+			return 1;
+		}
+		length = rest_request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (length && strtoull(length, NULL, 10) > REST_BODY_MAX) {
+			(void) rest_problem(&req->reply, 413, "PayloadTooLarge", NULL,
+					    "The body may have at most %d bytes", REST_BODY_MAX);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void upload_append(RestRequest *req, const char *data, size_t size)
+{
+	char *n;
+
+	if (req->upload_too_large)
+		return;
+	if (req->upload_size + size > REST_BODY_MAX) {
+		req->upload_too_large = true;
+		return;
+	}
+	n = realloc(req->upload, req->upload_size + size + 1);
+	if (!n) {
+		req->upload_too_large = true;
+		return;
+	}
+	memcpy(n + req->upload_size, data, size);
+	req->upload = n;
+	req->upload_size += size;
+}
+
+/* The whole request is in: parse the body, run the handler. */
+static int request_run(RestRequest *req)
+{
+	json_error_t error;
+
+	if (req->upload_too_large)
+		return rest_problem(&req->reply, 413, "PayloadTooLarge", NULL, "The body may have at most %d bytes",
+				    REST_BODY_MAX);
+	if ((req->method & (REST_POST | REST_PUT | REST_PATCH)) && !req->body) {
+		req->body = json_loadb(req->upload ?: "", req->upload_size, JSON_REJECT_DUPLICATES, &error);
+		if (!req->body) {
+			int r = rest_problem(&req->reply, 400, "MalformedJson", NULL, "Malformed JSON at line %d, "
+					     "column %d: %s", error.line, error.column, error.text);
+
+			if (r >= 0)
+				json_object_update_new(req->reply.body,
+						       json_pack("{s:i, s:i, s:i}", "line", error.line, "column",
+								 error.column, "position", error.position));
+			return r;
+		}
+	}
+	return rest_route_dispatch(req);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
+				      const char *method, const char *version, const char *upload_data,
+				      size_t *upload_data_size, void **con_cls)
+{
+	Listener *l = cls;
+	RestRequest *req = *con_cls;
+	struct MHD_Response *stream;
+	enum MHD_Result ret;
+	int r;
+
+	if (!req) {
+		req = calloc(1, sizeof(*req));
+		if (!req || !(req->path = strdup(url))) {
+			free(req);
+			return MHD_NO;
+		}
+		req->server = l->server;
+		req->manager = l->server->manager;
+		req->connection = connection;
+		*con_cls = req;
+		if (request_begin(l, req, method) != 0) {
+			req->handled = true;
+			return queue_reply(connection, &req->reply);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		upload_append(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->handled)
+		return queue_reply(connection, &req->reply);
+
+	r = request_run(req);
+	if (r < 0) {
+		log_warning_errno(r, "Failed to answer %s %s: %m", method, url);
+		if (rest_problem(&req->reply, 500, "Failed", NULL, "Internal error: %s", strerror(-r)) < 0)
+			return MHD_NO;
+	} else if (r == REST_SUSPENDED) {
+		req->suspended = true;
+		MHD_suspend_connection(connection);
+		return MHD_YES;
+	} else if (r == REST_STREAM) {
+		stream = rest_events_response(l->server->events, req);
+		if (!stream)
+			return MHD_NO;
+		req->handled = true;
+		ret = MHD_queue_response(connection, MHD_HTTP_OK, stream);
+		MHD_destroy_response(stream);
+		return ret;
+	}
+	req->handled = true;
+	return queue_reply(connection, &req->reply);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	request_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void connection_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	Listener *l = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		l->server->n_connections++;
+	else if (l->server->n_connections > 0)
+		l->server->n_connections--;
+}
+
+static void mhd_log(void *cls, const char *format, va_list ap)
+{
+	char buf[256];
+
+	vsnprintf(buf, sizeof(buf), format, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_debug("libmicrohttpd: %s", buf);
+}
+
+/* ---- MHD on sd-event ---- */
+
+static void listener_rearm(Listener *l)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+	int r;
+
+	if (MHD_get_timeout(l->daemon, &ms) != MHD_YES) {
+		(void) sd_event_source_set_enabled(l->timer, SD_EVENT_OFF);
+		return;
+	}
+	r = sd_event_source_set_time_relative(l->timer, ms * 1000);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_warning_errno(r, "Failed to arm the HTTP timer, ignoring: %m");
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Listener *l = userdata;
+
+	if (MHD_run(l->daemon) != MHD_YES)
+		log_warning("libmicrohttpd failed to process its sockets, ignoring.");
+	listener_rearm(l);
+	return 0;
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	return on_io(NULL, -1, 0, userdata);
+}
+
+/*
+ * MHD notes a resumed connection but, without a thread of its own, only
+ * serves it in the next MHD_run(): its inter-thread pipe does not reliably
+ * make the epoll fd readable. So whoever resumes wakes us.
+ */
+static int on_wake(sd_event_source *source, void *userdata)
+{
+	RestServer *s = userdata;
+
+	for (size_t i = 0; i < s->n_listeners; i++)
+		(void) on_io(NULL, -1, 0, &s->listeners[i]);
+	return 0;
+}
+
+void rest_server_wake(RestServer *s)
+{
+	int r = sd_event_source_set_enabled(s->wake, SD_EVENT_ONESHOT);
+
+	if (r < 0)
+		log_warning_errno(r, "Failed to schedule the HTTP server, ignoring: %m");
+}
+
+static void listener_done(Listener *l)
+{
+	sd_event_source_disable_unref(l->io);
+	sd_event_source_disable_unref(l->timer);
+	if (l->daemon)
+		MHD_stop_daemon(l->daemon);
+	if (l->unlink_path)
+		(void) unlink(l->unlink_path);
+	free(l->unlink_path);
+	free(l->tls_certificate);
+	free(l->tls_key);
+	*l = (Listener) {};
+}
+
+static int listener_start(RestServer *s, int fd, bool tcp, const char *unlink_path, const char *tls_certificate,
+			  const char *tls_key)
+{
+	Listener *l;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem options[16];
+	size_t n = 0;
+	int r;
+
+	if (s->n_listeners >= LISTENERS_MAX) {
+		close(fd);
+		return log_error_errno(E2BIG, "Too many REST listeners, at most %d.", LISTENERS_MAX);
+	}
+	l = &s->listeners[s->n_listeners];
+	*l = (Listener) { .server = s, .tcp = tcp };
+	if ((unlink_path && !(l->unlink_path = strdup(unlink_path))) ||
+	    (tls_certificate && !(l->tls_certificate = strdup(tls_certificate))) ||
+	    (tls_key && !(l->tls_key = strdup(tls_key)))) {
+		close(fd);
+		listener_done(l);
+		return log_oom();
+	}
+
+#define OPTION(o, v, p) options[n++] = (struct MHD_OptionItem) { (o), (intptr_t) (v), (p) }
+	OPTION(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
+	OPTION(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+	OPTION(MHD_OPTION_NOTIFY_COMPLETED, request_completed, l);
+	OPTION(MHD_OPTION_NOTIFY_CONNECTION, connection_notify, l);
+	OPTION(MHD_OPTION_CONNECTION_LIMIT, s->manager->config.api_max_connections + 16, NULL);
+	OPTION(MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SEC, NULL);
+	OPTION(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL);
+	if (tls_certificate) {
+		flags |= MHD_USE_TLS;
+		OPTION(MHD_OPTION_HTTPS_MEM_CERT, 0, l->tls_certificate);
+		OPTION(MHD_OPTION_HTTPS_MEM_KEY, 0, l->tls_key);
+	}
+	OPTION(MHD_OPTION_END, 0, NULL);
+#undef OPTION
+
+	l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, l, MHD_OPTION_ARRAY, options,
+				     MHD_OPTION_END);
+	if (!l->daemon) {
+		close(fd);
+		listener_done(l);
+		return log_error_errno(EINVAL, "Failed to start libmicrohttpd on a REST listener.");
+	}
+	info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info) {
+		listener_done(l);
+		return log_error_errno(EINVAL, "libmicrohttpd has no epoll fd.");
+	}
+	r = sd_event_add_io(s->manager->event, &l->io, info->epoll_fd, EPOLLIN, on_io, l);
+	if (r >= 0)
+		r = sd_event_add_time_relative(s->manager->event, &l->timer, CLOCK_MONOTONIC, 0, 0, on_timer, l);
+	if (r < 0) {
+		listener_done(l);
+		return log_error_errno(r, "Failed to add a REST listener to the event loop: %m");
+	}
+	s->n_listeners++;
+	listener_rearm(l);
+	return 0;
+}
+
+/* ---- sockets ---- */
+
+/* A configured path below the root prefix. */
+static int rooted(const Config *c, const char *path, char **ret)
+{
+	return asprintf(ret, "%s%s", strempty(c->root), path) < 0 ? -ENOMEM : 0;
+}
+
+static int unix_listener(RestServer *s)
+{
+	const Config *c = &s->manager->config;
+	_cleanup_free_ char *path = NULL, *dir = NULL;
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct group *g;
+
+	if (rooted(c, c->api_socket, &path) < 0)
+		return log_oom();
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return log_error_errno(ENAMETOOLONG, "REST socket path %s is too long.", path);
+	strcpy(sa.sun_path, path);
+	dir = strdup(path);
+	if (!dir)
+		return log_oom();
+	*strrchr(dir, '/') = '\0';
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return log_error_errno(errno, "Failed to create %s: %m", dir);
+		*slash = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "Failed to create %s: %m", dir);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return log_error_errno(errno, "Failed to create the REST socket: %m");
+	(void) unlink(path);
+	/* Created 0660 from the start: no moment in which others may connect. */
+	mode_t old = umask(0117);
+	int r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+
+	umask(old);
+	if (r < 0)
+		return log_error_errno(errno, "Failed to bind %s: %m", path);
+	g = isempty(c->api_socket_group) ? NULL : getgrnam(c->api_socket_group);
+	if (g && chown(path, (uid_t) -1, g->gr_gid) < 0)
+		log_warning_errno(errno, "Failed to give %s to group %s, ignoring: %m", path, c->api_socket_group);
+	else if (!g && !isempty(c->api_socket_group))
+		log_warning("Group \"%s\" does not exist: %s is for root alone.", c->api_socket_group, path);
+	if (listen(fd, SOMAXCONN) < 0)
+		return log_error_errno(errno, "Failed to listen on %s: %m", path);
+	log_info("REST API on %s.", path);
+	return listener_start(s, TAKE_FD(fd), false, path, NULL, NULL);
+}
+
+static bool address_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
+static int read_file(const Config *c, const char *path, char **ret)
+{
+	_cleanup_free_ char *p = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	char *text = NULL;
+	size_t n = 0;
+
+	if (rooted(c, path, &p) < 0)
+		return log_oom();
+	f = fopen(p, "re");
+	if (!f || getdelim(&text, &n, '\0', f) < 0) {
+		free(text);
+		return log_error_errno(errno ?: EIO, "Failed to read %s: %m", p);
+	}
+	*ret = text;
+	return 0;
+}
+
+static int tcp_listener(RestServer *s)
+{
+	const Config *c = &s->manager->config;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	_cleanup_free_ char *host = strdup(c->api_listen), *cert = NULL, *key = NULL;
+	_cleanup_close_ int fd = -1;
+	struct addrinfo *ai = NULL;
+	char *port;
+	int r, one = 1;
+
+	if (!host)
+		return log_oom();
+	port = strrchr(host, ':');
+	if (!port)
+		return log_error_errno(EINVAL, "ListenTCP=%s: expected ADDRESS:PORT, e.g. 127.0.0.1:8443.",
+				       c->api_listen);
+	*port++ = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	r = getaddrinfo(host, port, &hints, &ai);
+	if (r != 0)
+		return log_error_errno(EINVAL, "ListenTCP=%s: %s.", c->api_listen, gai_strerror(r));
+	if (!address_is_loopback(ai->ai_addr) && (isempty(c->api_tls_certificate) || isempty(c->api_tls_key))) {
+		freeaddrinfo(ai);
+		return log_error_errno(EINVAL, "ListenTCP=%s is not a loopback address: set TLSCertificate= and "
+				       "TLSKey= too, tokens must not cross a network in the clear.", c->api_listen);
+	}
+	if (!isempty(c->api_tls_certificate) != !isempty(c->api_tls_key)) {
+		freeaddrinfo(ai);
+		return log_error_errno(EINVAL, "TLSCertificate= and TLSKey= go together.");
+	}
+	if (!isempty(c->api_tls_certificate) && ((r = read_file(c, c->api_tls_certificate, &cert)) < 0 ||
+						 (r = read_file(c, c->api_tls_key, &key)) < 0)) {
+		freeaddrinfo(ai);
+		return r;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0)
+		(void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	r = fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0 ? -errno : 0;
+	freeaddrinfo(ai);
+	if (r < 0)
+		return log_error_errno(r, "Failed to listen on %s: %m", c->api_listen);
+	log_info("REST API on %s (%s).", c->api_listen, cert ? "TLS" : "plain HTTP, loopback");
+	return listener_start(s, TAKE_FD(fd), true, NULL, cert, key);
+}
+
+/* Sockets from systemd (gvtd-api.socket): unix ones as the API socket, TCP ones as ListenTCP. */
+static int activated_listeners(RestServer *s)
+{
+	int n = sd_listen_fds(true), r;
+
+	for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
+		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0)
+			r = listener_start(s, fd, false, NULL, NULL, NULL);
+		else if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0)
+			r = listener_start(s, fd, true, NULL, NULL, NULL);
+		else {
+			log_warning("Ignoring passed fd %d: not a listening stream socket.", fd);
+			close(fd);
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return n < 0 ? 0 : n;
+}
+
+int rest_server_new(Manager *m, RestServer **ret)
+{
+	_cleanup_free_ char *tokens = NULL;
+	RestServer *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return log_oom();
+	s->manager = m;
+	r = sd_event_add_defer(m->event, &s->wake, on_wake, s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->wake, SD_EVENT_OFF);
+	if (r >= 0)
+		r = rest_events_new(m, s, &s->events);
+	if (r >= 0)
+		r = rooted(&m->config, m->config.api_token_file, &tokens);
+	if (r >= 0)
+		r = rest_tokens_load(tokens, &s->tokens);
+	if (r >= 0)
+		r = activated_listeners(s);
+	if (r == 0 && !isempty(m->config.api_socket))
+		r = unix_listener(s);
+	if (r >= 0 && !isempty(m->config.api_listen))
+		r = tcp_listener(s);
+	if (r < 0) {
+		rest_server_free(s);
+		return log_error_errno(r, "Failed to start the REST API: %m");
+	}
+	*ret = s;
+	return 0;
+}
+
+RestServer *rest_server_free(RestServer *s)
+{
+	if (!s)
+		return NULL;
+	if (s->events)
+		rest_events_shutdown(s->events);
+	for (size_t i = 0; i < s->n_listeners; i++)
+		listener_done(&s->listeners[i]);
+	rest_events_free(s->events);
+	sd_event_source_disable_unref(s->wake);
+	rest_tokens_done(&s->tokens);
+	free(s);
+	return NULL;
+}
