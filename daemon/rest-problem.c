@@ -12,6 +12,7 @@
 
 #include "rest.h"
 
+/* Every kind has its entry: a new kind without one fails the unit test. */
 static const unsigned statuses[_GVT_ERROR_KIND_MAX] = {
 	[GVT_ERROR_NONE] = 500,
 	[GVT_ERROR_FAILED] = 500,
@@ -23,6 +24,7 @@ static const unsigned statuses[_GVT_ERROR_KIND_MAX] = {
 	[GVT_ERROR_NOT_PERMITTED] = 403,
 	[GVT_ERROR_MODULE_FAILURE] = 500,
 	[GVT_ERROR_NOT_READY] = 503,
+	[GVT_ERROR_QUOTA_EXCEEDED] = 409,
 };
 
 static const char *const titles[_GVT_ERROR_KIND_MAX] = {
@@ -36,6 +38,7 @@ static const char *const titles[_GVT_ERROR_KIND_MAX] = {
 	[GVT_ERROR_NOT_PERMITTED] = "Not permitted",
 	[GVT_ERROR_MODULE_FAILURE] = "Module failure",
 	[GVT_ERROR_NOT_READY] = "Not ready",
+	[GVT_ERROR_QUOTA_EXCEEDED] = "Quota exceeded",
 };
 
 unsigned rest_problem_status(GvtErrorKind kind)
@@ -65,8 +68,13 @@ int rest_problem_from_error(RestReply *reply, int r, const GvtError *e)
 		kind = GVT_ERROR_FAILED;
 	if (problem_new(reply, statuses[kind], gvt_error_kind_to_string(kind), titles[kind], detail) < 0)
 		return -ENOMEM;
-	if (kind == GVT_ERROR_NO_CAPACITY && e && e->resource[0])
+	if ((kind == GVT_ERROR_NO_CAPACITY || kind == GVT_ERROR_QUOTA_EXCEEDED) && e && e->resource[0])
 		json_object_set_new(reply->body, "resource", json_string(e->resource));
+	if (kind == GVT_ERROR_QUOTA_EXCEEDED && e)
+		json_object_set_new(reply->body, "quota",
+				    json_pack("{s:s, s:I, s:I, s:I}", "owner", e->quota.owner,
+					      "limit", (json_int_t) e->quota.limit, "usage", (json_int_t) e->quota.usage,
+					      "request", (json_int_t) e->quota.request));
 	if (kind == GVT_ERROR_NOT_READY)
 		reply->retry_after = 5;
 	return 0;
