@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""gvtd's REST API on the host, no kernel: a private bus, a scratch sysfs
+tree, the unix socket and a loopback TCP listener with tokens (plain and
+TLS). Every response is checked against api/openapi.yaml.
+usage: test-rest-api.py GVTD FAKE_SYSFS SRCDIR"""
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+gvtd, fake, src = sys.argv[1:4]
+sys.path.insert(0, os.path.join(src, "tests", "rest"))
+import gvtapi  # noqa: E402
+
+fails = 0
+
+
+def expect(what, got, want):
+    global fails
+    if got == want:
+        print(f"ok   - {what}")
+    else:
+        print(f"FAIL - {what}: got {got!r}, want {want!r}")
+        fails += 1
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+tmp = tempfile.mkdtemp()
+root = os.path.join(tmp, "root")
+subprocess.run([fake, root], check=True, stdout=subprocess.DEVNULL)
+uuid = "0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1"
+dev = f"{root}/sys/devices/pci0000:00/0000:00:02.0/{uuid}"
+
+tokens = {"reader": "tok-reader-1", "user": "tok-user-2", "admin": "tok-admin-3"}
+with open(f"{root}/etc/gvtd/api-tokens", "w") as f:
+    f.write("# test tokens\n")
+    for role, t in tokens.items():
+        f.write(f"sha256:{hashlib.sha256(t.encode()).hexdigest()} {role}-owner {role}\n")
+port, tls_port = free_port(), free_port()
+
+bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE, text=True)
+address = bus.stdout.readline().strip()
+procs = [bus]
+
+
+def start(conf, log):
+    with open(f"{root}/etc/gvtd/gvtd.conf", "w") as f:
+        f.write(conf)
+    p = subprocess.Popen([gvtd, f"--root={root}", f"--bus-address={address}", "--profile=sim", "--no-load"],
+                         stderr=open(os.path.join(tmp, log), "w"))
+    procs.append(p)
+    return p
+
+
+def wait_for(check):
+    for _ in range(100):
+        try:
+            if check():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+try:
+    spec = gvtapi.Spec(os.path.join(src, "api", "openapi.yaml"))
+    d = start(f"[API]\nListenTCP=127.0.0.1:{port}\n", "log1")
+    sock = f"{root}/run/gvtd/api.sock"
+    wait_for(lambda: os.path.exists(sock) and socket.create_connection(("127.0.0.1", port)).close() is None)
+    api = gvtapi.Client(spec, unix=sock)
+
+    # -- reads
+    s, _, b = api.request("GET", "/v1")
+    expect("GET /v1", s, 200)
+    expect("GET /v1 links vgpus", b["links"]["vgpus"], "/v1/vgpus")
+    expect("GET /v1/health", api.request("GET", "/v1/health")[0], 200)
+    s, _, b = api.request("GET", "/v1/host")
+    expect("GET /v1/host profile", (s, b["profile"]), (200, "sim"))
+    s, _, b = api.request("GET", "/v1/parents")
+    expect("GET /v1/parents", (s, [p["name"] for p in b]), (200, ["0000:00:02.0"]))
+    expect("GET /v1/parents/ID", api.request("GET", "/v1/parents/0000:00:02.0")[0], 200)
+    s, _, b = api.request("GET", "/v1/types?parent=0000:00:02.0")
+    expect("GET /v1/types?parent", (s, len(b)), (200, 3))
+    expect("V5_4 availability", [t["available"] for t in b if t["name"].endswith("_4")], [3])
+    expect("GET /v1/vgpus empty", api.request("GET", "/v1/vgpus")[2], [])
+
+    # -- errors, each a documented problem
+    def problem(what, status, ptype, *args, **kw):
+        s, h, b = api.request(*args, **kw)
+        expect(what, (s, (b or {}).get("type")), (status, "urn:gvtd:problem:" + ptype))
+        return h, b
+
+    problem("unknown path", 404, "NotFound", "GET", "/v1/nothing")
+    problem("unknown parent", 404, "NotFound", "GET", "/v1/parents/0000:00:09.0")
+    problem("unknown vGPU", 404, "NotFound", "GET", f"/v1/vgpus/{uuid}")
+    h, _ = problem("wrong method", 405, "MethodNotAllowed", "PUT", "/v1/vgpus", body={})
+    expect("405 Allow", h.get("Allow"), "GET, POST")
+    problem("bad uuid", 400, "InvalidArgument", "GET", "/v1/vgpus/not-a-uuid")
+    problem("over-long uuid", 400, "InvalidArgument", "DELETE", "/v1/vgpus/" + "a" * 300)
+    problem("unknown query", 400, "InvalidArgument", "GET", "/v1/vgpus?colour=red")
+    problem("bad parent filter", 400, "InvalidArgument", "GET", "/v1/types?parent=..")
+    problem("wrong content type", 415, "UnsupportedMediaType", "POST", "/v1/vgpus", raw=b"{}",
+            headers={"Content-Type": "text/plain"})
+    _, b = problem("malformed JSON", 400, "MalformedJson", "POST", "/v1/vgpus", raw=b'{"type": ',
+                   headers={"Content-Type": "application/json"})
+    expect("malformed JSON says where", (b.get("line"), b.get("column")), (1, 9))
+    _, b = problem("unknown member", 400, "InvalidArgument", "POST", "/v1/vgpus", body={"type": "x", "colour": 1})
+    expect("unknown member named", b["invalid-params"][0]["name"], "colour")
+    _, b = problem("wrong type", 400, "InvalidArgument", "POST", "/v1/vgpus", body={"type": 5})
+    expect("wrong type named", b["invalid-params"][0]["name"], "type")
+    _, b = problem("path-like type", 400, "InvalidArgument", "POST", "/v1/vgpus", body={"type": "../../x"})
+    expect("path-like type named", b["invalid-params"][0]["name"], "type")
+    problem("missing type", 400, "InvalidArgument", "POST", "/v1/vgpus", body={"parent": "0000:00:02.0"})
+    problem("body too large", 413, "PayloadTooLarge", "POST", "/v1/vgpus", raw=b" " * (65 * 1024),
+            headers={"Content-Type": "application/json"})
+    problem("unknown type", 404, "NotFound", "POST", "/v1/vgpus", body={"type": "gvt_base-GVTg_V5_3"})
+    problem("modules: bad action", 400, "InvalidArgument", "POST", "/v1/host/modules", body={"action": "reload"})
+    expect("nothing was created", api.request("GET", "/v1/vgpus")[2], [])
+
+    # -- a vGPU appears (as the kernel would make it): listed, and an SSE event
+    ev = socket.socket(socket.AF_UNIX)
+    ev.connect(sock)
+    ev.sendall(b"GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(0.3)
+    os.makedirs(dev)
+    os.symlink("../mdev_supported_types/gvt_base-GVTg_V5_4", f"{dev}/mdev_type")
+    os.symlink(f"../../../devices/pci0000:00/0000:00:02.0/{uuid}", f"{root}/sys/bus/mdev/devices/{uuid}")
+    ev.settimeout(5)
+    got = b""
+    while b"vgpu-added" not in got:
+        chunk = ev.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    expect("SSE: text/event-stream", b"Content-Type: text/event-stream" in got, True)
+    expect("SSE: vgpu-added with the uuid", b"event: vgpu-added" in got and uuid.encode() in got, True)
+    event_id = [ln.split(b": ")[1] for ln in got.split(b"\n") if ln.startswith(b"id: ")]
+    expect("SSE: the event has an id", len(event_id), 1)
+    ev.close()
+    s, _, b = api.request("GET", f"/v1/vgpus/{uuid}")
+    expect("GET /v1/vgpus/UUID", (s, b and b["type"], b and b["owner"]), (200, "gvt_base-GVTg_V5_4", "root"))
+    expect("filter by type", len(api.request("GET", "/v1/vgpus?type=gvt_base-GVTg_V5_4")[2]), 1)
+    expect("filter by parent", len(api.request("GET", "/v1/vgpus?parent=0000:00:09.0")[2]), 0)
+
+    # -- idempotent create: the same body again is the existing vGPU; a different one a conflict
+    same = {"type": "gvt_base-GVTg_V5_4", "uuid": uuid, "owner": "root"}
+    s, h, b = api.request("POST", "/v1/vgpus", body=same)
+    expect("retried create: 200", (s, h.get("Location")), (200, f"/v1/vgpus/{uuid}"))
+    problem("same uuid, other type: 409", 409, "AlreadyExists", "POST", "/v1/vgpus",
+            body={"type": "gvt_base-GVTg_V5_8", "uuid": uuid})
+
+    # -- the vGPU goes; resume from the add's id gives the removal
+    os.unlink(f"{root}/sys/bus/mdev/devices/{uuid}")
+    shutil.rmtree(dev)
+    wait_for(lambda: api.request("GET", "/v1/vgpus")[2] == [])
+    ev = socket.socket(socket.AF_UNIX)
+    ev.connect(sock)
+    ev.sendall(b"GET /v1/events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + event_id[0] + b"\r\n\r\n")
+    ev.settimeout(5)
+    got = b""
+    while b"vgpu-removed" not in got:
+        chunk = ev.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    expect("SSE resume: vgpu-removed after the add", b"event: vgpu-removed" in got and b"vgpu-added" not in got, True)
+    ev.close()
+    ev = socket.socket(socket.AF_UNIX)
+    ev.connect(sock)
+    ev.sendall(b"GET /v1/events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 12\r\n\r\n")
+    ev.settimeout(5)
+    got = b""
+    while b"resync" not in got:
+        chunk = ev.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    expect("SSE resume from an unknown id: resync", b"event: resync" in got, True)
+
+    # -- a stalled event client does not hold up others
+    stalled = [socket.socket(socket.AF_UNIX) for _ in range(4)]
+    for c in stalled:
+        c.connect(sock)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        c.sendall(b"GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    start_t = time.monotonic()
+    for _ in range(50):
+        api.request("GET", "/v1/parents")
+    expect("50 reads beside stalled streams within 5 s", time.monotonic() - start_t < 5, True)
+    for c in stalled:
+        c.close()
+
+    # -- TCP: tokens and roles
+    def tcp(token):
+        return gvtapi.Client(spec, host="127.0.0.1", port=port, token=token)
+
+    s, h, b = tcp(None).request("GET", "/v1/vgpus")
+    expect("TCP without token: 401", (s, b["type"]), (401, "urn:gvtd:problem:Unauthorized"))
+    expect("401 WWW-Authenticate", h.get("WWW-Authenticate", "").startswith("Bearer"), True)
+    expect("TCP wrong token: 401", tcp("tok-admin-4").request("GET", "/v1")[0], 401)
+    for role in tokens:
+        expect(f"TCP {role}: read", tcp(tokens[role]).request("GET", "/v1/vgpus")[0], 200)
+    s, _, b = tcp(tokens["reader"]).request("POST", "/v1/vgpus", body={"type": "gvt_base-GVTg_V5_4"})
+    expect("reader may not create: 403", (s, b["type"]), (403, "urn:gvtd:problem:NotPermitted"))
+    s, _, b = tcp(tokens["user"]).request("POST", "/v1/vgpus", body={"type": "gvt_base-GVTg_V5_4",
+                                                                     "owner": "someone-else"})
+    expect("user may not create for another owner: 403", s, 403)
+    s, _, b = tcp(tokens["user"]).request("POST", "/v1/host/modules", body={"action": "unload"})
+    expect("user: unloading nothing loaded is a no-op", s, 200)
+    s, _, b = tcp(tokens["user"]).request("POST", "/v1/host/modules", body={"action": "load"})
+    expect("user may not load modules: 403", s, 403)
+    s, _, b = tcp(tokens["admin"]).request("DELETE", f"/v1/vgpus/{uuid}")
+    expect("admin delete of a gone vGPU: 404", s, 404)
+
+    # -- a non-loopback address without TLS is refused at start
+    d.send_signal(signal.SIGTERM)
+    d.wait(10)
+    expect("socket removed at exit", os.path.exists(sock), False)
+    p = start("[API]\nListenTCP=192.0.2.1:8443\n", "log2")
+    expect("non-loopback without TLS: gvtd refuses to start", p.wait(10) != 0, True)
+
+    # -- TLS on loopback
+    key, cert = f"{root}/etc/gvtd/key.pem", f"{root}/etc/gvtd/cert.pem"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=localhost"], capture_output=True)
+    if r.returncode == 0:
+        d = start(f"[API]\nListenTCP=[::1]:{tls_port}\nTLSCertificate=/etc/gvtd/cert.pem\n"
+                  "TLSKey=/etc/gvtd/key.pem\n", "log3")
+        wait_for(lambda: socket.create_connection(("::1", tls_port)).close() is None)
+        c = gvtapi.Client(spec, host="::1", port=tls_port, token=tokens["reader"], cafile=cert)
+        expect("TLS on ::1 with a token", c.request("GET", "/v1/host")[0], 200)
+        c.token = None
+        expect("TLS without a token: 401", c.request("GET", "/v1/host")[0], 401)
+    else:
+        print("# no openssl: TLS not tested")
+
+    for e in api.errors + [e for e in gvtapi.__dict__.get("_extra", [])]:
+        print("FAIL - openapi:", e)
+        fails += 1
+finally:
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    if fails:
+        for log in ("log1", "log2", "log3"):
+            if os.path.exists(os.path.join(tmp, log)):
+                print(f"--- {log}")
+                print(open(os.path.join(tmp, log)).read())
+    shutil.rmtree(tmp, ignore_errors=True)
+
+print("all passed" if fails == 0 else f"{fails} failed")
+sys.exit(1 if fails else 0)
