@@ -169,8 +169,9 @@ static int load_one(const char *root, const char *parent, const char *name, Defi
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	/* mdevctl keeps its scripts.d here too: only UUIDs are definitions. */
 	if (gvt_uuid_normalize(name, d->uuid) < 0) {
-		log_warning("Ignoring %s: the name is not a UUID.", path);
+		log_debug("Ignoring %s: the name is not a UUID.", path);
 		return 0;
 	}
 	d->parent = strdup(parent);
