@@ -1,0 +1,544 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""gvtd's benchmark.
+
+  bench.py run [--quick]   inside the VM (as root): measure everything, print
+                           progress, then the results as JSON after a marker line
+  bench.py report FILE     print the table of a results file
+
+tools/bench boots the VM, runs `run`, keeps the JSON and prints the report.
+Absolute times under TCG mean little; the ratios, taken in one run, are the result.
+"""
+import glob
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+MARKER = "=== gvtd bench results ==="
+SRC = os.environ.get("GVT_SRCDIR", os.getcwd())
+BUILD = os.environ.get("GVT_BUILDDIR", os.path.join(SRC, "build"))
+SOCK = "/run/gvtd/api.sock"
+TCP = "127.0.0.1:8080"
+NGINX = "127.0.0.1:8081"
+NOTIFY = "/run/bench-notify.sock"
+TYPE_SUFFIX = "GVTg_V5_8"
+# 8 model GPUs with a 1 GiB aperture: each holds 7 vGPUs of _8 (kvmgt's id limit,
+# and hidden GM and fences run out at 7 too), 56 in all.
+GVT_BASE_PARAMETERS = "gpus=8 aperture_mb=1024"
+MDEVCTL_D = "/etc/mdevctl.d"
+
+QUICK = False
+# Cycles per create+remove row. Each row takes cycles * its per-cycle time under
+# TCG; see docs/PERFORMANCE.md for why these counts.
+COUNTS = {
+    "cycles": 200, "cycles_process": 200, "warmup": 10,
+    "list_calls": 30, "list_process": 10, "events": 50, "ready_runs": 3, "wrk_seconds": 10,
+}
+
+
+def log(*args):
+    print("bench:", *args, flush=True)
+
+
+def prog(name):
+    return os.path.join(BUILD, "bench", name)
+
+
+def run(*cmd, check=True, **kw):
+    return subprocess.run(cmd, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def samples_of(*cmd):
+    p = run(*cmd)
+    return [float(x) for x in p.stdout.split()]
+
+
+def stats(samples):
+    """Median and p99 (nearest rank) in milliseconds of samples in microseconds."""
+    s = sorted(samples)
+    p99 = s[max(0, -(-99 * len(s) // 100) - 1)]
+    return {"n": len(s), "median_ms": statistics.median(s) / 1000, "p99_ms": p99 / 1000,
+            "min_ms": s[0] / 1000, "max_ms": s[-1] / 1000}
+
+
+def timed(fn, n):
+    out = []
+    for i in range(n):
+        t = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - t) * 1e6)
+    return out
+
+
+def uuid_of(series, n):
+    return "b0b0%04x-0000-4000-8000-%012x" % (series, n)
+
+
+# -- the system under test ------------------------------------------------------
+
+class Gvtd:
+    def __init__(self):
+        self.proc = None
+
+    def start(self):
+        """Starts gvtd and returns the seconds until it said READY=1."""
+        if os.path.exists(NOTIFY):
+            os.unlink(NOTIFY)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(NOTIFY)
+        s.settimeout(300)
+        env = dict(os.environ, NOTIFY_SOCKET=NOTIFY)
+        t = time.perf_counter()
+        self.proc = subprocess.Popen([os.path.join(BUILD, "daemon", "gvtd"), "--module-dir", os.path.join(BUILD, "kmod"),
+                                      "--profile=sim"], env=env, stdout=open("/tmp/gvtd.log", "a"),
+                                     stderr=subprocess.STDOUT)
+        while True:
+            msg = s.recv(4096)
+            if b"READY=1" in msg.split(b"\n"):
+                break
+        ready = time.perf_counter() - t
+        s.close()
+        # The REST socket exists before READY=1; wait for it anyway so nobody races.
+        for _ in range(100):
+            if os.path.exists(SOCK):
+                break
+            time.sleep(0.05)
+        return ready
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+        self.proc = None
+
+    def status(self, key):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])  # kB
+        raise KeyError(key)
+
+
+def setup_system():
+    os.makedirs("/run/dbus", exist_ok=True)
+    os.makedirs("/etc/dbus-1/system.d", exist_ok=True)
+    shutil.copy(os.path.join(SRC, "systemd", "org.gvtd1.conf"), "/etc/dbus-1/system.d/")
+    run("dbus-daemon", "--system", "--fork")
+    # mdevctl's udev rule would start `auto` definitions too when a parent appears,
+    # racing gvtd's autostart: the time to ready is gvtd's alone.
+    for rule in glob.glob("/usr/lib/udev/rules.d/*mdevctl*"):
+        os.unlink(rule)
+    run("udevadm", "control", "--reload", check=False)
+    token = hashlib.sha256(os.urandom(32)).hexdigest()
+    os.makedirs("/etc/gvtd", exist_ok=True)
+    with open("/etc/gvtd/gvtd.conf", "w") as f:
+        f.write("[Modules]\nGvtBaseParameters=%s\n[API]\nListenTCP=%s\nMaxConnections=512\n"
+                % (GVT_BASE_PARAMETERS, TCP))
+    with open("/etc/gvtd/api-tokens", "w") as f:
+        f.write("sha256:%s bench reader\n" % hashlib.sha256(token.encode()).hexdigest())
+    os.chmod("/etc/gvtd/api-tokens", 0o600)
+    return token
+
+
+def parents():
+    return sorted(os.listdir("/sys/class/mdev_bus"))
+
+
+def type_of(parent):
+    return os.path.basename(glob.glob("/sys/class/mdev_bus/%s/mdev_supported_types/*-%s" % (parent, TYPE_SUFFIX))[0])
+
+
+def remove_all_vgpus():
+    for d in glob.glob("/sys/bus/mdev/devices/*/remove"):
+        with open(d, "w") as f:
+            f.write("1")
+
+
+def write_definitions(start, count, autostart=False):
+    """Definitions in mdevctl's format, spread over the parents as autostart needs."""
+    ps = parents() if os.path.isdir("/sys/class/mdev_bus") else []
+    ps = ps or ["gvt_base.%d" % i for i in range(8)]
+    for i in range(start, start + count):
+        p = ps[i % len(ps)]
+        os.makedirs(os.path.join(MDEVCTL_D, p), exist_ok=True)
+        with open(os.path.join(MDEVCTL_D, p, uuid_of(9, i)), "w") as f:
+            json.dump({"mdev_type": "gvt_base-" + TYPE_SUFFIX, "start": "auto" if autostart else "manual",
+                       "attrs": []}, f)
+
+
+def clear_definitions():
+    shutil.rmtree(MDEVCTL_D, ignore_errors=True)
+    shutil.rmtree("/var/lib/gvtd/owners", ignore_errors=True)
+
+
+# -- the rows ----------------------------------------------------------------------
+
+def row_cycles(res):
+    parent = parents()[0]
+    type_ = type_of(parent)
+    n, w, np_ = COUNTS["cycles"], COUNTS["warmup"], COUNTS["cycles_process"]
+    gvtctl = os.path.join(BUILD, "cli", "gvtctl")
+    out = {}
+    for path in ("sysfs", "dbus", "rest"):
+        log("create+remove via", path)
+        out[path] = stats(samples_of(prog("bench-cycle"), path, parent, type_, str(n), str(w), SOCK))
+
+    def gvtctl_cycle(i):
+        u = uuid_of(4, i)
+        run(gvtctl, "create", "--type", type_, "--parent", parent, "--uuid", u)
+        run(gvtctl, "remove", u)
+
+    def mdevctl_cycle(i):
+        u = uuid_of(8, i)
+        run("mdevctl", "start", "-u", u, "-p", parent, "-t", type_)
+        run("mdevctl", "stop", "-u", u)
+
+    for name, fn in (("gvtctl", gvtctl_cycle), ("mdevctl", mdevctl_cycle)):
+        log("create+remove via", name)
+        for i in range(w):
+            fn(10000 + i)
+        out[name] = stats(timed(fn, np_))
+    res["cycles"] = out
+
+
+def row_list(res, gvtd):
+    out = {}
+    have = 0
+    for n in (0, 10, 100, 1000):
+        write_definitions(have, n - have)
+        have = n
+        log("listing with", n, "definitions")
+        row = {}
+        for kind in ("dbus-definitions", "dbus-vgpus", "rest-vgpus"):
+            row[kind] = stats(samples_of(prog("bench-list"), kind, str(COUNTS["list_calls"]), "3", SOCK))
+        row["mdevctl"] = stats(timed(lambda i: run("mdevctl", "list", "--defined"), COUNTS["list_process"]))
+        out[str(n)] = row
+    res["list"] = out
+
+
+def fill(count):
+    p = run(prog("bench-cycle"), "fill", "gvt_base-" + TYPE_SUFFIX, str(count))
+    return float(p.stdout) / 1e6
+
+
+def wait_vgpus(count, timeout=60):
+    """Until gvtd lists count vGPUs (its inventory follows uevents)."""
+    out = None
+    for _ in range(timeout * 10):
+        out = run("curl", "-s", "--unix-socket", SOCK, "http://localhost/v1/vgpus").stdout
+        if len(json.loads(out)) == count:
+            return out
+        time.sleep(0.1)
+    raise RuntimeError("gvtd lists %d vGPUs, want %d" % (len(json.loads(out)), count))
+
+
+def wrk(url, token, conns):
+    p = run("wrk", "-t1", "-c%d" % conns, "-d%ds" % COUNTS["wrk_seconds"], "-H", "Authorization: Bearer " + token, url)
+    rps = [float(line.split()[1]) for line in p.stdout.splitlines() if line.startswith("Requests/sec:")][0]
+    errors = [line for line in p.stdout.splitlines() if "Non-2xx" in line or "Socket errors" in line]
+    return {"requests_per_s": rps, "errors": errors}
+
+
+def row_throughput(res, token):
+    n = sum(int(open(p).read()) for p in
+            glob.glob("/sys/class/mdev_bus/*/mdev_supported_types/gvt_base-%s/available_instances" % TYPE_SUFFIX))
+    log("throughput with", n, "vGPUs (all the model holds)")
+    fill(n)
+    wait_vgpus(n)
+    body = run("curl", "-s", "-H", "Authorization: Bearer " + token, "http://%s/v1/vgpus" % TCP).stdout
+    os.makedirs("/tmp/www", exist_ok=True)
+    with open("/tmp/www/vgpus.json", "w") as f:
+        f.write(body)
+    os.makedirs("/tmp/nginx", exist_ok=True)
+    with open("/tmp/nginx/nginx.conf", "w") as f:
+        f.write("""user root; worker_processes 1; pid /tmp/nginx/nginx.pid; error_log /tmp/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path /tmp/nginx; proxy_temp_path /tmp/nginx; fastcgi_temp_path /tmp/nginx;
+  uwsgi_temp_path /tmp/nginx; scgi_temp_path /tmp/nginx;
+  server {
+    listen %s;
+    location = /v1/vgpus { default_type application/json; alias /tmp/www/vgpus.json; }
+  }
+}
+""" % NGINX)
+    run("nginx", "-c", "/tmp/nginx/nginx.conf")
+    same = run("curl", "-s", "http://%s/v1/vgpus" % NGINX).stdout == body
+    out = {"vgpus": n, "body_bytes": len(body), "same_bytes": same}
+    for conns in (1, 8):
+        log("wrk with", conns, "connection(s)")
+        out["gvtd_c%d" % conns] = wrk("http://%s/v1/vgpus" % TCP, token, conns)
+        out["nginx_c%d" % conns] = wrk("http://%s/v1/vgpus" % NGINX, token, conns)
+    run("nginx", "-c", "/tmp/nginx/nginx.conf", "-s", "stop", check=False)
+    remove_all_vgpus()
+    wait_vgpus(0)
+    res["throughput"] = out
+
+
+def sse_clients(n):
+    socks = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(SOCK)
+        s.sendall(b"GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        socks.append(s)
+    for s in socks:
+        s.settimeout(30)
+        got = b""
+        while b"retry:" not in got:
+            chunk = s.recv(4096)
+            if not chunk:
+                raise RuntimeError("an SSE client got no stream: %r" % got)
+            got += chunk
+    return socks
+
+
+def row_memory_loaded(res, gvtd):
+    mem = res["memory"]
+    log("memory: 1000 definitions and 50 running vGPUs")
+    fill(50)
+    wait_vgpus(50)
+    samples_of(prog("bench-list"), "dbus-definitions", "3", "0", SOCK)
+    samples_of(prog("bench-list"), "rest-vgpus", "3", "0", SOCK)
+    mem["loaded_hwm_kib"] = gvtd.status("VmHWM")
+    mem["loaded_rss_kib"] = gvtd.status("VmRSS")
+    mem["loaded_anon_kib"] = gvtd.status("RssAnon")
+    log("memory: + 100 SSE clients")
+    socks = sse_clients(100)
+    remove_all_vgpus()  # 50 removals: events to every client
+    wait_vgpus(0)
+    time.sleep(1)
+    mem["sse_hwm_kib"] = gvtd.status("VmHWM")
+    mem["sse_rss_kib"] = gvtd.status("VmRSS")
+    for s in socks:
+        s.close()
+    clear_definitions()
+
+
+def row_events(res):
+    parent = parents()[0]
+    out = {}
+    for kind in ("dbus", "sse"):
+        log("event latency via", kind)
+        out[kind] = stats(samples_of(prog("bench-event"), kind, parent, type_of(parent), str(COUNTS["events"]), SOCK))
+    res["events"] = out
+
+
+def unload_modules():
+    remove_all_vgpus()
+    time.sleep(0.5)
+    for m in ("gvt_mdev", "gvt_base"):
+        run("rmmod", m, check=False)
+
+
+def row_ready(res, gvtd):
+    """gvtd start to READY=1 (modules loaded, autostarts done) against the same by hand."""
+    n_auto = 50
+    out = {"auto_definitions": n_auto, "ready0_s": [], "ready50_s": [], "floor_load_s": [], "floor_creates50_s": []}
+    gvtd.stop()
+    for _ in range(COUNTS["ready_runs"]):
+        unload_modules()
+        clear_definitions()
+        log("time to ready, no definitions")
+        out["ready0_s"].append(gvtd.start())
+        gvtd.stop()
+        unload_modules()
+        write_definitions(0, n_auto, autostart=True)
+        log("time to ready,", n_auto, "auto definitions")
+        out["ready50_s"].append(gvtd.start())
+        running = len(os.listdir("/sys/bus/mdev/devices"))
+        if running != n_auto:
+            raise RuntimeError("%d vGPUs run after READY=1, want %d" % (running, n_auto))
+        gvtd.stop()
+        unload_modules()
+        clear_definitions()
+        log("floor: modules by hand, then", n_auto, "creates")
+        t = time.perf_counter()
+        for m in ("vfio", "vfio_iommu_type1", "mdev"):
+            run("modprobe", m)
+        run("insmod", os.path.join(BUILD, "kmod", "gvt_base.ko"), *GVT_BASE_PARAMETERS.split())
+        run("insmod", os.path.join(BUILD, "kmod", "gvt_mdev.ko"))
+        while len(glob.glob("/sys/class/mdev_bus/*")) < 8:
+            time.sleep(0.001)
+        out["floor_load_s"].append(time.perf_counter() - t)
+        out["floor_creates50_s"].append(fill(n_auto))
+    unload_modules()
+    res["ready"] = {k: (statistics.median(v) if isinstance(v, list) else v) for k, v in out.items()}
+    res["ready"]["runs"] = COUNTS["ready_runs"]
+
+
+def machine():
+    cpu = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+    return {"nproc": os.cpu_count(), "cpu": cpu[0] if cpu else "?", "kernel": os.uname().release,
+            "accel": "kvm" if "hypervisor" in open("/proc/cpuinfo").read() and "QEMU TCG" not in cpu[0] else "tcg"}
+
+
+def cmd_run():
+    global QUICK
+    if "--quick" in sys.argv:
+        QUICK = True
+        COUNTS.update(cycles=20, cycles_process=5, warmup=2, list_calls=5, list_process=2, events=5,
+                      ready_runs=1, wrk_seconds=3)
+    only = [a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--rows=")]
+    only = only[0] if only else ["1", "2", "3", "4", "5", "6"]
+    res = {"machine": machine(), "counts": COUNTS, "gvt_base_parameters": GVT_BASE_PARAMETERS,
+           "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    t0 = time.perf_counter()
+    token = setup_system()
+    gvtd = Gvtd()
+    res["memory"] = {}
+    res["ready_first_s"] = gvtd.start()
+    time.sleep(1)
+    res["memory"]["idle_hwm_kib"] = gvtd.status("VmHWM")
+    res["memory"]["idle_rss_kib"] = gvtd.status("VmRSS")
+    # Resident pages of gvtd's own heap and stack, against those of the shared libraries it maps.
+    res["memory"]["idle_anon_kib"] = gvtd.status("RssAnon")
+    res["memory"]["idle_file_kib"] = gvtd.status("RssFile")
+    try:
+        if "1" in only:
+            row_cycles(res)
+        if "3" in only:
+            row_throughput(res, token)
+        if "2" in only:
+            row_list(res, gvtd)
+        if "4" in only:
+            if "2" not in only:
+                write_definitions(0, 1000)
+            row_memory_loaded(res, gvtd)
+        clear_definitions()
+        if "6" in only:
+            row_events(res)
+        if "5" in only:
+            row_ready(res, gvtd)
+    except subprocess.CalledProcessError as e:
+        log("FAILED:", e.cmd, e.stdout, e.stderr)
+        res["error"] = "%s: %s" % (e.cmd, e.stderr.strip())
+    except Exception as e:  # noqa: BLE001 -- report what was measured so far
+        log("FAILED:", repr(e))
+        res["error"] = repr(e)
+    res["seconds"] = time.perf_counter() - t0
+    if gvtd.proc:
+        gvtd.stop()
+    print(MARKER)
+    print(json.dumps(res, indent=1))
+    return 1 if "error" in res else 0
+
+
+# -- the report ---------------------------------------------------------------------
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def report(res):
+    lines = []
+    m = res["machine"]
+    add = lines.append
+    add("gvtd benchmark, %s: %s guest CPUs (%s, %s), kernel %s; %.0f s" %
+        (res.get("started", "?"), m["nproc"], m["cpu"], m["accel"], m["kernel"], res.get("seconds", 0)))
+    if "host" in res:
+        add("host: %s" % res["host"])
+    if "error" in res:
+        add("RUN FAILED: %s" % res["error"])
+    c = res.get("cycles")
+    if c:
+        add("")
+        add("1. vGPU create+remove, one cycle (ms): median and p99 of n cycles after %d untimed"
+            % res["counts"]["warmup"])
+        add("   %-30s %5s %9s %9s" % ("path", "n", "median", "p99"))
+        names = {"sysfs": "a. floor: sysfs writes (C)", "dbus": "b. D-Bus, one connection (C)",
+                 "rest": "c. REST keep-alive, unix (C)", "gvtctl": "d. gvtctl create + remove",
+                 "mdevctl": "e. mdevctl start + stop"}
+        for k, name in names.items():
+            if k in c:
+                add("   %-30s %5d %9.2f %9.2f" % (name, c[k]["n"], c[k]["median_ms"], c[k]["p99_ms"]))
+        for a, b, target, what in (("dbus", "sysfs", 1.5, "b/a"), ("rest", "sysfs", 2.0, "c/a"),
+                                   ("gvtctl", "mdevctl", 0.5, "d/e")):
+            r = c[a]["median_ms"] / c[b]["median_ms"]
+            add("   %s = %.2f (medians; target <= %.1f) %s" % (what, r, target, verdict(r <= target)))
+    li = res.get("list")
+    if li:
+        add("")
+        add("2. listing (ms, median of n calls on one connection; mdevctl: one process per call)")
+        add("   %-12s %18s %18s %18s %18s" % ("definitions", "D-Bus ListDefs", "D-Bus ListVGPUs",
+                                              "REST GET /vgpus", "mdevctl --defined"))
+        for n, row in li.items():
+            add("   %-12s %18.2f %18.2f %18.2f %18.2f" % (n, row["dbus-definitions"]["median_ms"],
+                                                      row["dbus-vgpus"]["median_ms"], row["rest-vgpus"]["median_ms"],
+                                                      row["mdevctl"]["median_ms"]))
+        if "1000" in li and "10" in li:
+            for k, name in (("dbus-definitions", "D-Bus ListDefinitions"), ("dbus-vgpus", "D-Bus ListVGPUs"),
+                            ("rest-vgpus", "REST GET /v1/vgpus"), ("mdevctl", "mdevctl list --defined")):
+                r = li["1000"][k]["median_ms"] / li["10"][k]["median_ms"]
+                add("   1000/10 %-24s = %6.1f (target <= 20) %s" % (name, r, verdict(r <= 20)))
+    t = res.get("throughput")
+    if t:
+        add("")
+        add("3. REST read throughput: GET /v1/vgpus with %d vGPUs (%d bytes, nginx serves the same bytes: %s),"
+            % (t["vgpus"], t["body_bytes"], t["same_bytes"]))
+        add("   wrk -t1 over TCP loopback, %d s each; gvtd one thread, nginx one worker" % res["counts"]["wrk_seconds"])
+        for conns in (1, 8):
+            g, n = t["gvtd_c%d" % conns], t["nginx_c%d" % conns]
+            r = g["requests_per_s"] / n["requests_per_s"]
+            add("   %d conn: gvtd %8.0f req/s, nginx %8.0f req/s, gvtd/nginx = %.2f (target >= 0.50) %s%s" %
+                (conns, g["requests_per_s"], n["requests_per_s"], r, verdict(r >= 0.5),
+                 "  [%s]" % "; ".join(g["errors"] + n["errors"]) if g["errors"] or n["errors"] else ""))
+    mem = res.get("memory")
+    if mem:
+        add("")
+        add("4. gvtd memory (VmHWM = peak RSS since start, MiB)")
+        if "idle_hwm_kib" in mem:
+            v = mem["idle_hwm_kib"] / 1024
+            add("   idle, modules loaded, nothing else    %6.2f (target <= 4) %s  [RSS now %.2f: anon %.2f, files %.2f]"
+                % (v, verdict(v <= 4), mem["idle_rss_kib"] / 1024, mem["idle_anon_kib"] / 1024,
+                   mem["idle_file_kib"] / 1024))
+        if "loaded_hwm_kib" in mem:
+            v = mem["loaded_hwm_kib"] / 1024
+            add("   1000 definitions + 50 running vGPUs   %6.2f (target <= 16) %s  [RSS now %.2f]" %
+                (v, verdict(v <= 16), mem["loaded_rss_kib"] / 1024))
+        if "sse_hwm_kib" in mem:
+            v = mem["sse_hwm_kib"] / 1024
+            add("   + 100 SSE clients, 50 events each     %6.2f (target <= 16) %s  [RSS now %.2f]" %
+                (v, verdict(v <= 16), mem["sse_rss_kib"] / 1024))
+    rd = res.get("ready")
+    if rd:
+        add("")
+        add("5. time to ready (s, median of %d starts): gvtd start -> modules loaded -> autostarts -> READY=1"
+            % rd["runs"])
+        add("   0 definitions %.2f, %d auto definitions %.2f" % (rd["ready0_s"], rd["auto_definitions"], rd["ready50_s"]))
+        add("   floor: modules by hand %.2f, %d raw creates %.2f" %
+            (rd["floor_load_s"], rd["auto_definitions"], rd["floor_creates50_s"]))
+        auto = rd["ready50_s"] - rd["ready0_s"]
+        r = auto / rd["floor_creates50_s"]
+        add("   autostart part (ready50 - ready0) / raw creates = %.2f (target <= 2.0) %s" % (r, verdict(r <= 2)))
+        r = rd["ready50_s"] / (rd["floor_load_s"] + rd["floor_creates50_s"])
+        add("   whole: ready50 / (modules by hand + raw creates) = %.2f" % r)
+    ev = res.get("events")
+    if ev:
+        add("")
+        add("6. event latency: sysfs create returned -> event seen (ms)")
+        for k, name in (("dbus", "D-Bus VGPUAdded signal"), ("sse", "SSE vgpu-added event")):
+            add("   %-24s n=%3d median %7.2f p99 %7.2f" % (name, ev[k]["n"], ev[k]["median_ms"], ev[k]["p99_ms"]))
+    return "\n".join(lines)
+
+
+def main():
+    if len(sys.argv) >= 2 and sys.argv[1] == "run":
+        return cmd_run()
+    if len(sys.argv) == 3 and sys.argv[1] == "report":
+        with open(sys.argv[2]) as f:
+            print(report(json.load(f)))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
