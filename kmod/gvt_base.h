@@ -26,6 +26,8 @@ struct gvt_base_gpu;
 struct gvt_base_snapshot {
 	const u8 *cfg_space;		/* GVT_BASE_CFG_SPACE_SIZE bytes */
 	const u8 *mmio;			/* GVT_BASE_MMIO_SIZE bytes */
+	size_t size;			/* of the golden_hw_state file */
+	u32 crc32;			/* its header's crc32 */
 };
 
 /* What the GPU has to share out among vGPUs (before host reservations). */

@@ -34,6 +34,9 @@ static void gvt_base_gpu_snapshot_take(struct gvt_base_gpu *gpu)
 	}
 	gpu->snapshot.cfg_space = cfg;
 	gpu->snapshot.mmio = mmio;
+	gpu->snapshot.size = GVT_BASE_GOLDEN_SIZE;
+	gpu->snapshot.crc32 =
+		le32_to_cpu(((struct gvt_base_golden_header *)gpu->golden)->crc32);
 }
 
 int gvt_base_gpu_probe(struct device *dev, unsigned int index)

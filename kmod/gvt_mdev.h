@@ -10,6 +10,7 @@
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/vfio.h>
+#include <linux/xarray.h>
 #include "gvt_base.h"
 
 /* kvmgt's GVT_MAX_VGPU: vGPU ids run from 1 to 7. */
@@ -56,7 +57,7 @@ struct gvt_mdev_range {
 	u64 size;
 };
 
-/* What a vGPU was given; the next stage writes it into its PVINFO page. */
+/* What a vGPU was given; its PVINFO page tells the guest. */
 struct gvt_mdev_alloc {
 	struct gvt_mdev_range low_gm;	/* aperture */
 	struct gvt_mdev_range high_gm;	/* hidden */
@@ -79,20 +80,85 @@ struct gvt_mdev_parent {
 	struct gvt_mdev_pool high_gm;
 	struct gvt_mdev_pool fences;
 	DECLARE_BITMAP(ids, GVT_MDEV_MAX_VGPU);
+	struct list_head node;		/* in gvt_mdev_parents */
+	struct list_head vgpus;
+};
+
+/* vfio-pci's region offsets (VFIO_PCI_OFFSET_SHIFT in vfio_pci_core.h). */
+#define GVT_MDEV_REGION_SHIFT		40
+#define GVT_MDEV_REGION_OFFSET_MASK	((1ULL << GVT_MDEV_REGION_SHIFT) - 1)
+
+/* Device-specific regions follow vfio-pci's. */
+#define GVT_MDEV_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
+#define GVT_MDEV_NUM_REGIONS		(VFIO_PCI_NUM_REGIONS + 1)
+
+/* BAR0 (GTTMMIO) on Gen9: registers, then from 8 MiB the GGTT's entries. */
+#define GVT_MDEV_GTT_OFFSET		SZ_8M
+#define GVT_MDEV_GTT_ENTRY_SIZE		8
+#define GVT_MDEV_PVINFO_OFFSET		0x78000
+#define GVT_MDEV_PVINFO_SIZE		0x1000
+
+/* The EDID region: vfio_region_gfx_edid, then the blob (as mbochs). */
+#define GVT_MDEV_EDID_BLOB_OFFSET	0x800
+#define GVT_MDEV_EDID_MAX_SIZE		0x400
+#define GVT_MDEV_EDID_REGION_SIZE	(GVT_MDEV_EDID_BLOB_OFFSET + GVT_MDEV_EDID_MAX_SIZE)
+
+/*
+ * Memory given a page at a time, on first write or fault: a vGPU's aperture
+ * slice (up to 512 MiB) and GTT (8 MiB) cost only what the guest touches.
+ * The xarray has its own lock; the pages' contents are the user's business.
+ */
+struct gvt_mdev_store {
+	struct xarray pages;
+	u64 size;
+};
+
+struct gvt_mdev_edid {
+	struct vfio_region_gfx_edid regs;
+	u8 blob[GVT_MDEV_EDID_MAX_SIZE];
+};
+
+struct gvt_mdev_irqs {
+	struct eventfd_ctx *trigger[VFIO_PCI_NUM_IRQS];
+	bool intx_masked;
+};
+
+/* Successful read()/write() calls on the device fd, per region. */
+struct gvt_mdev_counters {
+	u64 cfg_reads;
+	u64 cfg_writes;
+	u64 mmio_reads;
+	u64 mmio_writes;
+	u64 resets;
+	u64 opens;
 };
 
 /*
  * One vGPU.  The vfio_device is embedded (vfio_alloc_device allocates the
- * whole struct); the next stage adds the MMIO image and the emulation.
+ * whole struct).  parent, type, alloc and the stores' sizes are set in init
+ * and never change.
  */
 struct gvt_mdev_vgpu {
 	struct vfio_device vdev;
 	struct gvt_mdev_parent *parent;
 	const struct gvt_mdev_type *type;
 	struct gvt_mdev_alloc alloc;
-	/* Virtual config space, from the snapshot; read-only in this stage. */
+	struct list_head node;		/* in parent->vgpus, under gvt_mdev_registry_lock */
+	struct gvt_mdev_store aperture;	/* this vGPU's slice of BAR2 */
+	/* Serialises the emulation: protects everything below. */
+	struct mutex lock;
 	u8 cfg_space[GVT_BASE_CFG_SPACE_SIZE];
+	u8 *mmio;			/* GVT_BASE_MMIO_SIZE, from the snapshot */
+	struct gvt_mdev_store gtt;
+	struct gvt_mdev_edid edid;
+	struct gvt_mdev_irqs irqs;
+	struct gvt_mdev_counters counters;
+	pid_t opener;			/* tgid, 0 when closed */
 };
+
+/* All parents; each parent's vgpus list.  Taken before p->lock and vgpu->lock. */
+extern struct mutex gvt_mdev_registry_lock;
+extern struct list_head gvt_mdev_parents;
 
 static inline struct gvt_mdev_parent *gvt_mdev_type_parent(struct mdev_type *mtype)
 {
@@ -119,7 +185,56 @@ int gvt_mdev_alloc_reserve(struct gvt_mdev_parent *p,
 			   struct gvt_mdev_alloc *alloc, struct device *who);
 void gvt_mdev_alloc_release(struct gvt_mdev_parent *p, const struct gvt_mdev_alloc *alloc);
 
+/* gvt_mdev_store.c */
+void gvt_mdev_store_init(struct gvt_mdev_store *s, u64 size);
+struct page *gvt_mdev_store_page(struct gvt_mdev_store *s, pgoff_t index);
+int gvt_mdev_store_rw(struct gvt_mdev_store *s, u64 off, void *buf, size_t len, bool write);
+void gvt_mdev_store_clear(struct gvt_mdev_store *s);
+
+/*
+ * The regions' emulation.  Each *_rw is called with vgpu->lock held, with
+ * a kernel buffer, and returns 0 or a negative errno.
+ */
+/* gvt_mdev_cfg.c */
+void gvt_mdev_cfg_reset(struct gvt_mdev_vgpu *vgpu);
+int gvt_mdev_cfg_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
+
+/* gvt_mdev_mmio.c */
+int gvt_mdev_mmio_init(struct gvt_mdev_vgpu *vgpu);
+void gvt_mdev_mmio_fini(struct gvt_mdev_vgpu *vgpu);
+void gvt_mdev_mmio_reset(struct gvt_mdev_vgpu *vgpu);
+int gvt_mdev_mmio_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
+
+/* gvt_mdev_aperture.c */
+int gvt_mdev_aperture_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
+int gvt_mdev_aperture_mmap(struct gvt_mdev_vgpu *vgpu, struct vm_area_struct *vma);
+int gvt_mdev_aperture_caps(struct gvt_mdev_vgpu *vgpu, struct vfio_info_cap *caps);
+
+/* gvt_mdev_edid.c */
+void gvt_mdev_edid_init(struct gvt_mdev_vgpu *vgpu);
+int gvt_mdev_edid_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
+int gvt_mdev_edid_caps(struct vfio_info_cap *caps);
+
+/* gvt_mdev_irq.c */
+int gvt_mdev_irq_count(unsigned int index);
+void gvt_mdev_irq_info(struct vfio_irq_info *info);
+int gvt_mdev_irq_set(struct gvt_mdev_vgpu *vgpu, const struct vfio_irq_set *hdr, void *data);
+void gvt_mdev_irq_raise(struct gvt_mdev_vgpu *vgpu);
+void gvt_mdev_irq_request(struct gvt_mdev_vgpu *vgpu, unsigned int count);
+void gvt_mdev_irq_release(struct gvt_mdev_vgpu *vgpu);
+
+/* gvt_mdev_ioctl.c */
+long gvt_mdev_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg);
+
 /* gvt_mdev_vgpu.c */
 extern struct mdev_driver gvt_mdev_vgpu_driver;
+struct gvt_mdev_vgpu *gvt_mdev_vgpu_of(struct vfio_device *vdev);
+void gvt_mdev_vgpu_reset(struct gvt_mdev_vgpu *vgpu);
+void gvt_mdev_vgpu_uuid(const struct gvt_mdev_vgpu *vgpu, u8 uuid[16]);
+
+/* gvt_mdev_genl.c */
+int gvt_mdev_genl_init(void);
+void gvt_mdev_genl_exit(void);
+void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd);
 
 #endif /* GVT_MDEV_H */

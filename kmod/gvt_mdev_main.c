@@ -14,6 +14,9 @@
 #include <linux/slab.h>
 #include "gvt_mdev.h"
 
+DEFINE_MUTEX(gvt_mdev_registry_lock);
+LIST_HEAD(gvt_mdev_parents);
+
 static int gvt_mdev_probe(struct auxiliary_device *adev,
 			  const struct auxiliary_device_id *id)
 {
@@ -29,6 +32,7 @@ static int gvt_mdev_probe(struct auxiliary_device *adev,
 	if (!p)
 		return -ENOMEM;
 	p->gpu = gpu;
+	INIT_LIST_HEAD(&p->vgpus);
 	gvt_mdev_alloc_init(p, gvt_base_gpu_resources(gpu));
 	gvt_mdev_types_init(p);
 	if (!p->nr_types) {
@@ -42,6 +46,9 @@ static int gvt_mdev_probe(struct auxiliary_device *adev,
 	if (ret)
 		goto err_free;
 	auxiliary_set_drvdata(adev, p);
+	mutex_lock(&gvt_mdev_registry_lock);
+	list_add_tail(&p->node, &gvt_mdev_parents);
+	mutex_unlock(&gvt_mdev_registry_lock);
 	return 0;
 
 err_free:
@@ -55,6 +62,9 @@ static void gvt_mdev_remove(struct auxiliary_device *adev)
 {
 	struct gvt_mdev_parent *p = auxiliary_get_drvdata(adev);
 
+	mutex_lock(&gvt_mdev_registry_lock);
+	list_del(&p->node);
+	mutex_unlock(&gvt_mdev_registry_lock);
 	mdev_unregister_parent(&p->parent);
 	mutex_destroy(&p->lock);
 	kfree(p);
@@ -75,9 +85,12 @@ static int __init gvt_mdev_init(void)
 {
 	int ret;
 
-	ret = mdev_register_driver(&gvt_mdev_vgpu_driver);
+	ret = gvt_mdev_genl_init();
 	if (ret)
 		return ret;
+	ret = mdev_register_driver(&gvt_mdev_vgpu_driver);
+	if (ret)
+		goto err_genl;
 	ret = auxiliary_driver_register(&gvt_mdev_aux_driver);
 	if (ret)
 		goto err_mdev_driver;
@@ -85,6 +98,8 @@ static int __init gvt_mdev_init(void)
 
 err_mdev_driver:
 	mdev_unregister_driver(&gvt_mdev_vgpu_driver);
+err_genl:
+	gvt_mdev_genl_exit();
 	return ret;
 }
 
@@ -92,6 +107,7 @@ static void __exit gvt_mdev_exit(void)
 {
 	auxiliary_driver_unregister(&gvt_mdev_aux_driver);
 	mdev_unregister_driver(&gvt_mdev_vgpu_driver);
+	gvt_mdev_genl_exit();
 }
 
 module_init(gvt_mdev_init);

@@ -4,19 +4,36 @@
  *
  * A vGPU's resources are taken in the vfio_device's init and returned in
  * its release, so they live exactly as long as the device can be used.
- * This stage answers config space reads from the snapshot; BAR emulation,
- * PVINFO and interrupts come with the full vfio-pci emulation.
+ * read() and write() on the device fd go to the region's emulation under
+ * vgpu->lock, in pieces of at most GVT_MDEV_ACCESS_CHUNK bytes; each call
+ * is one access in the counters.
  */
+#include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include "gvt_mdev.h"
+#include "gvt_genl.h"
 
-/* vfio-pci's region offsets (VFIO_PCI_OFFSET_SHIFT in vfio_pci_core.h). */
-#define GVT_MDEV_REGION_SHIFT		40
-#define GVT_MDEV_REGION_OFFSET_MASK	((1ULL << GVT_MDEV_REGION_SHIFT) - 1)
+#define GVT_MDEV_ACCESS_CHUNK		64
 
-static struct gvt_mdev_vgpu *gvt_mdev_vgpu_of(struct vfio_device *vdev)
+struct gvt_mdev_vgpu *gvt_mdev_vgpu_of(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct gvt_mdev_vgpu, vdev);
+}
+
+/*
+ * The mdev core keeps the UUID as a guid_t, whose first three fields are
+ * little endian; userspace (libuuid, the sysfs name read left to right)
+ * has RFC 4122's big-endian order.  Give the latter.
+ */
+void gvt_mdev_vgpu_uuid(const struct gvt_mdev_vgpu *vgpu, u8 uuid[16])
+{
+	static const u8 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	const guid_t *guid = &to_mdev_device(vgpu->vdev.dev)->uuid;
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		uuid[i] = guid->b[order[i]];
 }
 
 static int gvt_mdev_vgpu_init(struct vfio_device *vdev)
@@ -28,12 +45,25 @@ static int gvt_mdev_vgpu_init(struct vfio_device *vdev)
 
 	vgpu->parent = p;
 	vgpu->type = gvt_mdev_type(mdev->type);
+	INIT_LIST_HEAD(&vgpu->node);
+	mutex_init(&vgpu->lock);
 	ret = gvt_mdev_alloc_reserve(p, vgpu->type, &vgpu->alloc, vdev->dev);
 	if (ret)
-		return ret;
-	memcpy(vgpu->cfg_space, gvt_base_gpu_snapshot(p->gpu)->cfg_space,
-	       GVT_BASE_CFG_SPACE_SIZE);
+		goto err_lock;
+	ret = gvt_mdev_mmio_init(vgpu);
+	if (ret)
+		goto err_alloc;
+	gvt_mdev_store_init(&vgpu->aperture, vgpu->alloc.low_gm.size);
+	gvt_mdev_cfg_reset(vgpu);
+	gvt_mdev_mmio_reset(vgpu);
+	gvt_mdev_edid_init(vgpu);
 	return 0;
+
+err_alloc:
+	gvt_mdev_alloc_release(p, &vgpu->alloc);
+err_lock:
+	mutex_destroy(&vgpu->lock);
+	return ret;
 }
 
 /* Mandatory on 6.1: the core's last put lands here and nowhere else. */
@@ -41,80 +71,163 @@ static void gvt_mdev_vgpu_release(struct vfio_device *vdev)
 {
 	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
 
+	gvt_mdev_store_clear(&vgpu->aperture);
+	gvt_mdev_mmio_fini(vgpu);
 	gvt_mdev_alloc_release(vgpu->parent, &vgpu->alloc);
+	mutex_destroy(&vgpu->lock);
 	vfio_free_device(vdev);
+}
+
+/* VFIO_DEVICE_RESET: config space and MMIO as at creation, PVINFO refilled. */
+void gvt_mdev_vgpu_reset(struct gvt_mdev_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->lock);
+	gvt_mdev_cfg_reset(vgpu);
+	gvt_mdev_mmio_reset(vgpu);
+	vgpu->irqs.intx_masked = false;
+	vgpu->counters.resets++;
+	mutex_unlock(&vgpu->lock);
+	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_RESET);
+}
+
+/* The vfio core calls this on the first open of the device, close on the last. */
+static int gvt_mdev_vgpu_open(struct vfio_device *vdev)
+{
+	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
+
+	mutex_lock(&vgpu->lock);
+	vgpu->counters.opens++;
+	vgpu->opener = task_tgid_nr(current);
+	mutex_unlock(&vgpu->lock);
+	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_OPENED);
+	return 0;
+}
+
+static void gvt_mdev_vgpu_close(struct vfio_device *vdev)
+{
+	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
+
+	/* The event still names the opener. */
+	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_CLOSED);
+	mutex_lock(&vgpu->lock);
+	gvt_mdev_irq_release(vgpu);
+	vgpu->opener = 0;
+	mutex_unlock(&vgpu->lock);
+}
+
+typedef int (*gvt_mdev_region_rw_t)(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf,
+				    size_t len, bool write);
+
+static gvt_mdev_region_rw_t gvt_mdev_vgpu_region_rw(unsigned int index)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return gvt_mdev_cfg_rw;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return gvt_mdev_mmio_rw;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		return gvt_mdev_aperture_rw;
+	case GVT_MDEV_EDID_REGION_INDEX:
+		return gvt_mdev_edid_rw;
+	}
+	return NULL;
+}
+
+static void gvt_mdev_vgpu_count(struct gvt_mdev_vgpu *vgpu, unsigned int index, bool write)
+{
+	struct gvt_mdev_counters *c = &vgpu->counters;
+
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+		write ? c->cfg_writes++ : c->cfg_reads++;
+	else if (index == VFIO_PCI_BAR0_REGION_INDEX)
+		write ? c->mmio_writes++ : c->mmio_reads++;
+}
+
+/*
+ * One read() or write(): pieces of at most GVT_MDEV_ACCESS_CHUNK bytes, so
+ * a BAR0 access (8 bytes at most) reaches the emulation whole.  A piece
+ * that fails ends the call: its error if nothing was done yet, else the
+ * bytes done so far.
+ */
+static ssize_t gvt_mdev_vgpu_access(struct gvt_mdev_vgpu *vgpu, char __user *ubuf,
+				    size_t count, loff_t *ppos, bool write)
+{
+	unsigned int index = *ppos >> GVT_MDEV_REGION_SHIFT;
+	u64 off = *ppos & GVT_MDEV_REGION_OFFSET_MASK;
+	gvt_mdev_region_rw_t rw = gvt_mdev_vgpu_region_rw(index);
+	u8 buf[GVT_MDEV_ACCESS_CHUNK] __aligned(8);
+	size_t done = 0, n;
+	int ret = 0;
+
+	if (!rw || !count)
+		return -EINVAL;
+	mutex_lock(&vgpu->lock);
+	while (done < count) {
+		n = min_t(size_t, count - done, sizeof(buf));
+		if (write && copy_from_user(buf, ubuf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = rw(vgpu, off + done, buf, n, write);
+		if (ret)
+			break;
+		if (!write && copy_to_user(ubuf + done, buf, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	if (done)
+		gvt_mdev_vgpu_count(vgpu, index, write);
+	mutex_unlock(&vgpu->lock);
+	if (!done)
+		return ret;
+	*ppos += done;
+	return done;
 }
 
 static ssize_t gvt_mdev_vgpu_read(struct vfio_device *vdev, char __user *buf,
 				  size_t count, loff_t *ppos)
 {
+	return gvt_mdev_vgpu_access(gvt_mdev_vgpu_of(vdev), buf, count, ppos, false);
+}
+
+static ssize_t gvt_mdev_vgpu_write(struct vfio_device *vdev, const char __user *buf,
+				   size_t count, loff_t *ppos)
+{
+	return gvt_mdev_vgpu_access(gvt_mdev_vgpu_of(vdev), (char __user *)buf, count,
+				    ppos, true);
+}
+
+static int gvt_mdev_vgpu_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	unsigned int index = vma->vm_pgoff >> (GVT_MDEV_REGION_SHIFT - PAGE_SHIFT);
+
+	if (index != VFIO_PCI_BAR2_REGION_INDEX)
+		return -EINVAL;
+	return gvt_mdev_aperture_mmap(gvt_mdev_vgpu_of(vdev), vma);
+}
+
+static void gvt_mdev_vgpu_request(struct vfio_device *vdev, unsigned int count)
+{
 	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
-	unsigned int index = *ppos >> GVT_MDEV_REGION_SHIFT;
-	u64 off = *ppos & GVT_MDEV_REGION_OFFSET_MASK;
 
-	if (index != VFIO_PCI_CONFIG_REGION_INDEX || off >= GVT_BASE_CFG_SPACE_SIZE)
-		return -EINVAL;
-	count = min_t(size_t, count, GVT_BASE_CFG_SPACE_SIZE - off);
-	if (copy_to_user(buf, vgpu->cfg_space + off, count))
-		return -EFAULT;
-	*ppos += count;
-	return count;
-}
-
-static long gvt_mdev_vgpu_get_info(void __user *arg)
-{
-	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info;
-
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	info.flags = VFIO_DEVICE_FLAGS_PCI;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
-	info.num_irqs = VFIO_PCI_NUM_IRQS;
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
-}
-
-/* Only config space is backed yet; the other regions show as empty. */
-static long gvt_mdev_vgpu_get_region_info(void __user *arg)
-{
-	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
-	struct vfio_region_info info;
-
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
-		return -EINVAL;
-	info.offset = (u64)info.index << GVT_MDEV_REGION_SHIFT;
-	if (info.index == VFIO_PCI_CONFIG_REGION_INDEX) {
-		info.size = GVT_BASE_CFG_SPACE_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ;
-	} else {
-		info.size = 0;
-		info.flags = 0;
-	}
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
-}
-
-static long gvt_mdev_vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
-				unsigned long arg)
-{
-	switch (cmd) {
-	case VFIO_DEVICE_GET_INFO:
-		return gvt_mdev_vgpu_get_info((void __user *)arg);
-	case VFIO_DEVICE_GET_REGION_INFO:
-		return gvt_mdev_vgpu_get_region_info((void __user *)arg);
-	}
-	return -ENOTTY;
+	mutex_lock(&vgpu->lock);
+	gvt_mdev_irq_request(vgpu, count);
+	mutex_unlock(&vgpu->lock);
 }
 
 static const struct vfio_device_ops gvt_mdev_vgpu_ops = {
 	.name = "gvt-mdev-vgpu",
 	.init = gvt_mdev_vgpu_init,
 	.release = gvt_mdev_vgpu_release,
+	.open_device = gvt_mdev_vgpu_open,
+	.close_device = gvt_mdev_vgpu_close,
 	.read = gvt_mdev_vgpu_read,
-	.ioctl = gvt_mdev_vgpu_ioctl,
+	.write = gvt_mdev_vgpu_write,
+	.mmap = gvt_mdev_vgpu_mmap,
+	.ioctl = gvt_mdev_ioctl,
+	.request = gvt_mdev_vgpu_request,
 };
 
 static int gvt_mdev_vgpu_probe(struct mdev_device *mdev)
@@ -131,6 +244,10 @@ static int gvt_mdev_vgpu_probe(struct mdev_device *mdev)
 		return ret;
 	}
 	dev_set_drvdata(&mdev->dev, vgpu);
+	mutex_lock(&gvt_mdev_registry_lock);
+	list_add_tail(&vgpu->node, &vgpu->parent->vgpus);
+	mutex_unlock(&gvt_mdev_registry_lock);
+	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_CREATED);
 	return 0;
 }
 
@@ -138,8 +255,12 @@ static void gvt_mdev_vgpu_remove(struct mdev_device *mdev)
 {
 	struct gvt_mdev_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
 
-	/* Waits for userspace to close the device. */
+	/* Waits for userspace to close the device, asking it through .request. */
 	vfio_unregister_group_dev(&vgpu->vdev);
+	mutex_lock(&gvt_mdev_registry_lock);
+	list_del(&vgpu->node);
+	mutex_unlock(&gvt_mdev_registry_lock);
+	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_REMOVED);
 	vfio_put_device(&vgpu->vdev);
 }
 
