@@ -14,7 +14,7 @@
 
 #include "bench.h"
 
-#define TIMEOUT_MS 30000
+#define TIMEOUT_MS 120000
 
 typedef struct Watch {
 	const char *uuid;
