@@ -132,8 +132,9 @@ static void on_polkit(int r, bool authorized, void *userdata)
 	_cleanup_free_ Pending *p = userdata;
 	GvtError e = {};
 
-	if (r == -EHOSTUNREACH && p->manager->config.polkit == POLKIT_AUTO) {
-		log_debug("polkit is not running: deciding by group membership.");
+	/* auto: polkit not running, or not knowing our actions (policy not installed). */
+	if (r < 0 && p->manager->config.polkit == POLKIT_AUTO) {
+		log_debug("polkit could not decide: deciding by group membership.");
 		r = auth_check(p->manager, &p->caller, p->action, &e);
 	} else if (r < 0)
 		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED, "Cannot ask polkit whether uid %u may %s: %s",

@@ -80,8 +80,15 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 	int authorized = 0, challenge = 0, r;
 
 	if (error) {
-		if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+		/*
+		 * Anything but polkit's own errors means nobody answered: not
+		 * running, not activatable (ServiceUnknown), activation failed
+		 * (Spawn.*, systemd1.* where systemd is not running), no reply.
+		 */
+		if (strncmp(error->name, "org.freedesktop.PolicyKit1.", strlen("org.freedesktop.PolicyKit1.")) != 0) {
+			log_debug("polkit is not reachable: %s: %s", error->name, strempty(error->message));
 			r = -EHOSTUNREACH;
+		}
 		else {
 			log_warning("polkit failed to answer: %s: %s", error->name, strempty(error->message));
 			r = -sd_bus_error_get_errno(error);

@@ -21,7 +21,7 @@ typedef struct PolkitSubject {
 } PolkitSubject;
 
 /*
- * r < 0: polkit could not be asked (-EHOSTUNREACH: no polkitd on the bus);
+ * r < 0: polkit could not be asked (-EHOSTUNREACH: nobody answered for polkit: not running, not activatable);
  * else authorized says the answer. Called exactly once, from the loop.
  */
 typedef void (*PolkitDone)(int r, bool authorized, void *userdata);
