@@ -286,31 +286,19 @@ int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	Manager *m = ((BusAdapter *) userdata)->manager;
-	size_t n = m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions, k = 0;
-	_cleanup_free_ const char **owners = calloc(n + 1, sizeof(char *));
+	_cleanup_free_ const char **owners = NULL;
+	size_t n = 0;
 	int r;
 
-	if (!owners)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->quotas.n_entries; i++)
-		owners[k++] = m->quotas.entries[i].owner;
-	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
-		owners[k++] = manager_owner_of(m, m->inventory.vgpus[i]->uuid);
-	for (size_t i = 0; i < m->n_definitions; i++)
-		owners[k++] = manager_owner_of(m, m->definitions[i]->uuid);
-
+	r = quota_owners(m, &owners, &n);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_new_method_return(message, &reply);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_open_container(reply, 'a', GVT_QUOTA_SIG);
-	for (size_t i = 0; r >= 0 && i < k; i++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = streq(owners[j], owners[i]);
-		if (!seen)
-			r = append_quota(reply, m, owners[i]);
-	}
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append_quota(reply, m, owners[i]);
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
 	if (r < 0)

@@ -187,6 +187,46 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	return 0;
 }
 
+static bool attrs_equal(const Attr *a, size_t n_a, const Attr *b, size_t n_b)
+{
+	if (n_a != n_b)
+		return false;
+	for (size_t i = 0; i < n_a; i++)
+		if (!streq(a[i].name, b[i].name) || !streq(a[i].value, b[i].value))
+			return false;
+	return true;
+}
+
+int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+				bool *ret_created, GvtError *e)
+{
+	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
+	char id[GVT_UUID_STRING_MAX];
+	const Definition *d;
+
+	*ret_created = false;
+	if (!isempty(spec->uuid) && lifecycle_validate_uuid(spec->uuid, id, NULL) >= 0) {
+		(void) definitions_refresh(m);
+		d = definitions_find(m, id);
+		if (d) {
+			const char *had = owners_get(&m->owners, id);
+
+			if (!streq(d->type, strempty(spec->type)) ||
+			    (!isempty(spec->parent) && !streq(d->parent, spec->parent)) ||
+			    !streq(strempty(had), owner) || d->autostart != spec->autostart ||
+			    !attrs_equal(d->attrs, d->n_attrs, spec->attrs, spec->n_attrs))
+				return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
+						     "UUID %s is defined already, as %s on %s for %s (%s start, %zu "
+						     "attribute(s)): not the one asked for", id, d->type, d->parent,
+						     strempty(had), d->autostart ? "auto" : "manual", d->n_attrs);
+			strcpy(ret_uuid, id);
+			return 0;
+		}
+	}
+	*ret_created = true;
+	return definitions_define(m, spec, ret_uuid, e);
+}
+
 /* The definition of a valid UUID, or NotFound. */
 static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 {
@@ -223,6 +263,27 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 	emit(m, EVENT_DEFINITION_REMOVED, d);
 	definition_free(d);
 	return 0;
+}
+
+int definitions_delete(Manager *m, const char *uuid, GvtError *e)
+{
+	char id[GVT_UUID_STRING_MAX];
+	bool running;
+	int r;
+
+	r = lifecycle_validate_uuid(uuid, id, e);
+	if (r < 0)
+		return r;
+	(void) definitions_refresh(m);
+	(void) inventory_sync(m);
+	running = inventory_find_vgpu(&m->inventory, id);
+	if (!definitions_find(m, id))
+		return lifecycle_remove(m, id, e);
+	if (running)
+		return gvt_error_set(e, GVT_ERROR_BUSY,
+				     "vGPU %s is defined and running: stop it first (\"gvtctl stop %s\", "
+				     "POST /v1/vgpus/%s/stop), then remove the definition", id, id, id);
+	return definitions_undefine(m, id, e);
 }
 
 int definitions_start(Manager *m, const char *uuid, GvtError *e)

@@ -48,11 +48,27 @@ void definition_usage(Manager *m, const Definition *d, Usage *ret);
  * and type match: the running vGPU becomes persistent.
  */
 int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
+/*
+ * A define that a client may retry (REST's POST): if spec->uuid is defined
+ * already with this type, owner, autostart and attributes (and parent, if
+ * given), that is the answer (*ret_created = false); one that differs is
+ * GVT_ERROR_ALREADY_EXISTS.
+ */
+int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+				bool *ret_created, GvtError *e);
 /* Removes the definition; a running vGPU keeps running as a transient one. */
 int definitions_undefine(Manager *m, const char *uuid, GvtError *e);
 int definitions_start(Manager *m, const char *uuid, GvtError *e);
 /* Removes the vGPU, keeps the definition. */
 int definitions_stop(Manager *m, const char *uuid, GvtError *e);
+
+/*
+ * The vGPU goes entirely, whatever it is (REST's DELETE): a transient one is
+ * removed, a stopped definition undefined; a definition that runs is
+ * GVT_ERROR_BUSY (stop it first), as removing and undefining it are two
+ * steps that may fail apart, and undefining alone would leave it running.
+ */
+int definitions_delete(Manager *m, const char *uuid, GvtError *e);
 
 typedef struct DefinitionChange {
 	const char *type;         /* NULL/"": unchanged */

@@ -198,6 +198,33 @@ void quota_usage(Manager *m, const char *owner, Usage *ret)
 	}
 }
 
+static void owners_add(const char **owners, size_t *n, const char *owner)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (streq(owners[i], owner))
+			return;
+	owners[(*n)++] = owner;
+}
+
+int quota_owners(Manager *m, const char ***ret, size_t *ret_n)
+{
+	const char **owners = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1,
+				     sizeof(char *));
+	size_t n = 0;
+
+	if (!owners)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->quotas.n_entries; i++)
+		owners_add(owners, &n, m->quotas.entries[i].owner);
+	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
+		owners_add(owners, &n, owners_get(&m->owners, m->inventory.vgpus[i]->uuid));
+	for (size_t i = 0; i < m->n_definitions; i++)
+		owners_add(owners, &n, owners_get(&m->owners, m->definitions[i]->uuid));
+	*ret = owners;
+	*ret_n = n;
+	return 0;
+}
+
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e)
 {
 	const Quota *q = quotas_effective(&m->quotas, owner);

@@ -65,6 +65,12 @@ const Quota *quotas_find(const Quotas *q, const char *owner);
 void quota_usage(Manager *m, const char *owner, Usage *ret);
 
 /*
+ * Every owner with a quota entry, a vGPU or a definition, each once, in that
+ * order: what a listing of quotas shows. The strings belong to m; free the array.
+ */
+int quota_owners(Manager *m, const char ***ret, size_t *ret_n);
+
+/*
  * Fails with GVT_ERROR_QUOTA_EXCEEDED (limit name in e->resource, numbers in
  * e->quota) if owner's usage plus request exceeds a limit. Every core
  * operation that adds a vGPU or a definition calls this first.

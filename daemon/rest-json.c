@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Core objects as JSON: the shapes api/openapi.yaml names Vgpu, Type, Parent and Host. */
+#include "definitions.h"
 #include "manager.h"
 #include "rest.h"
 
@@ -19,17 +20,104 @@ static json_t *description(json_t *o, bool described, const MdevTypeDescription 
 	return o;
 }
 
+static json_t *attrs_json(const Definition *d)
+{
+	json_t *attrs = json_array();
+
+	for (size_t i = 0; d && attrs && i < d->n_attrs; i++)
+		if (json_array_append_new(attrs, json_pack("{s:s, s:s}", "name", d->attrs[i].name, "value",
+							   d->attrs[i].value)) < 0) {
+			json_decref(attrs);
+			return NULL;
+		}
+	return attrs;
+}
+
 json_t *rest_json_vgpu(Manager *m, const Vgpu *v)
 {
+	const Definition *d = definitions_find(m, v->uuid);
 	char self[64];
 
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", v->uuid);
-	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s}}", "uuid", v->uuid, "parent", v->parent,
-				     "type", v->type, "state", vgpu_state_to_string(v->state),
+	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:o, s:{s:s}}", "uuid", v->uuid,
+				     "parent", v->parent, "type", v->type, "state", vgpu_state_to_string(v->state),
 				     "owner", manager_owner_of(m, v->uuid),
 				     "vgpu_id", v->has_vgpu_id ? json_integer(v->vgpu_id) : json_null(),
+				     "persistent", d != NULL, "autostart", d && d->autostart, "attrs", attrs_json(d),
 				     "links", "self", self),
 			   v->described, &v->desc);
+}
+
+/* A definition that does not run: state "defined", sizes of its type (on its parent, or wherever offered). */
+static json_t *json_defined(Manager *m, const Definition *d)
+{
+	const Parent *p = inventory_find_parent(&m->inventory, d->parent);
+	const MdevType *t = p ? parent_find_type(p, d->type) : NULL;
+	char self[64];
+
+	for (size_t i = 0; !t && i < m->inventory.n_parents; i++)
+		t = parent_find_type(m->inventory.parents[i], d->type);
+	snprintf(self, sizeof(self), "/v1/vgpus/%s", d->uuid);
+	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid,
+				     "parent", d->parent, "type", d->type, "state", "defined",
+				     "owner", manager_owner_of(m, d->uuid), "vgpu_id", "persistent", 1,
+				     "autostart", d->autostart, "attrs", attrs_json(d), "links", "self", self),
+			   t && t->described, t ? &t->desc : NULL);
+}
+
+json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid)
+{
+	const Vgpu *v = inventory_find_vgpu(&m->inventory, uuid);
+	const Definition *d;
+
+	if (v)
+		return rest_json_vgpu(m, v);
+	d = definitions_find(m, uuid);
+	return d ? json_defined(m, d) : NULL;
+}
+
+json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const char *owner, const char *state)
+{
+	const Inventory *inv = &m->inventory;
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < inv->n_vgpus + m->n_definitions; i++) {
+		const Vgpu *v = i < inv->n_vgpus ? inv->vgpus[i] : NULL;
+		const Definition *d = v ? NULL : m->definitions[i - inv->n_vgpus];
+		const char *uuid = v ? v->uuid : d->uuid;
+
+		if (d && inventory_find_vgpu(inv, d->uuid))
+			continue;  /* a running definition is listed as its vGPU */
+		if ((parent && !streq(parent, v ? v->parent : d->parent)) ||
+		    (type && !streq(type, v ? v->type : d->type)) ||
+		    (owner && !streq(owner, manager_owner_of(m, uuid))) ||
+		    (state && !streq(state, v ? vgpu_state_to_string(v->state) : "defined")))
+			continue;
+		if (json_array_append_new(a, v ? rest_json_vgpu(m, v) : json_defined(m, d)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *rest_json_quota(Manager *m, const char *owner)
+{
+	const Quota *q = quotas_find(&m->quotas, owner);
+	json_t *limits = json_object(), *usage = json_object();
+	Usage u = {};
+	char self[64];
+
+	if (!streq(owner, QUOTA_DEFAULT))
+		quota_usage(m, owner, &u);
+	for (QuotaLimit l = 0; limits && usage && l < _QUOTA_LIMIT_MAX; l++)
+		if ((q && q->set[l] && json_object_set_new(limits, quota_limit_to_string(l),
+							   json_integer((json_int_t) q->max[l])) < 0) ||
+		    json_object_set_new(usage, quota_limit_to_string(l), json_integer((json_int_t) u.v[l])) < 0)
+			break;
+	snprintf(self, sizeof(self), "/v1/quotas/%s", owner);
+	return json_pack("{s:s, s:o, s:o, s:{s:s}}", "owner", owner, "limits", limits, "usage", usage,
+			 "links", "self", self);
 }
 
 json_t *rest_json_type(const Parent *p, const MdevType *t)
@@ -78,18 +166,11 @@ json_t *rest_json_host(Manager *m)
 
 json_t *rest_json_definition(Manager *m, const Definition *d)
 {
-	json_t *attrs = json_array();
 	char self[64];
 
-	for (size_t i = 0; attrs && i < d->n_attrs; i++)
-		if (json_array_append_new(attrs, json_pack("{s:s, s:s}", "name", d->attrs[i].name, "value",
-							   d->attrs[i].value)) < 0) {
-			json_decref(attrs);
-			return NULL;
-		}
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", d->uuid);
 	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid, "parent", d->parent,
 			 "type", d->type, "owner", manager_owner_of(m, d->uuid), "autostart", d->autostart,
-			 "active", inventory_find_vgpu(&m->inventory, d->uuid) != NULL, "attrs", attrs,
+			 "active", inventory_find_vgpu(&m->inventory, d->uuid) != NULL, "attrs", attrs_json(d),
 			 "links", "self", self);
 }

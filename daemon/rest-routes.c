@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "definitions.h"
 #include "lifecycle.h"
 #include "owners.h"
 #include "manager.h"
@@ -73,12 +74,32 @@ static int authorize(RestRequest *req, RestReply *reply, Action a, bool *ret_all
 	return REST_REPLIED;
 }
 
+typedef enum MemberKind {
+	MEMBER_STRING,
+	MEMBER_BOOL,
+	MEMBER_ARRAY,
+	MEMBER_OBJECT,
+} MemberKind;
+
+typedef struct Member {
+	const char *name;
+	MemberKind kind;
+	bool required;
+} Member;
+
+static const char *const kind_names[] = {
+	[MEMBER_STRING] = "a string",
+	[MEMBER_BOOL] = "true or false",
+	[MEMBER_ARRAY] = "an array",
+	[MEMBER_OBJECT] = "an object",
+};
+
 /*
- * Reads the body's members into strings[i] for names[i]; 400 naming the
- * member for one that is unknown or not a string, and for a missing
- * required one (names[i] starting with '!').
+ * Reads the body's members into values[i] for members[i] (borrowed; NULL if
+ * absent). 400 naming the member for one that is unknown or of the wrong
+ * JSON type, and for a missing required one; then > 0 is returned.
  */
-static int body_strings(RestRequest *req, RestReply *reply, const char *const *names, const char **strings)
+static int body_members(RestRequest *req, RestReply *reply, const Member *members, size_t n, json_t **values)
 {
 	const char *key;
 	json_t *value;
@@ -87,32 +108,41 @@ static int body_strings(RestRequest *req, RestReply *reply, const char *const *n
 		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body must be a JSON object") ?: 1;
 	json_object_foreach(req->body, key, value) {
 		size_t i;
+		bool ok;
 
-		for (i = 0; names[i]; i++)
-			if (streq(key, names[i] + (names[i][0] == '!')))
+		for (i = 0; i < n; i++)
+			if (streq(key, members[i].name))
 				break;
-		if (!names[i])
+		if (i == n)
 			return rest_problem(reply, 400, "InvalidArgument", key, "Unknown member \"%.64s\"", key) ?: 1;
-		if (!json_is_string(value))
-			return rest_problem(reply, 400, "InvalidArgument", key, "Member \"%s\" must be a string",
-					    key) ?: 1;
-		strings[i] = json_string_value(value);
+		ok = members[i].kind == MEMBER_STRING ? json_is_string(value) :
+		     members[i].kind == MEMBER_BOOL ? json_is_boolean(value) :
+		     members[i].kind == MEMBER_ARRAY ? json_is_array(value) : json_is_object(value);
+		if (!ok)
+			return rest_problem(reply, 400, "InvalidArgument", key, "Member \"%s\" must be %s",
+					    key, kind_names[members[i].kind]) ?: 1;
+		values[i] = value;
 	}
-	for (size_t i = 0; names[i]; i++)
-		if (names[i][0] == '!' && !strings[i])
-			return rest_problem(reply, 400, "InvalidArgument", names[i] + 1, "Member \"%s\" is required",
-					    names[i] + 1) ?: 1;
+	for (size_t i = 0; i < n; i++)
+		if (members[i].required && !values[i])
+			return rest_problem(reply, 400, "InvalidArgument", members[i].name,
+					    "Member \"%s\" is required", members[i].name) ?: 1;
 	return 0;
+}
+
+static const char *member_string(json_t *v)
+{
+	return v ? json_string_value(v) : NULL;
 }
 
 /* ---- / ---- */
 
 static int get_root(RestRequest *req, RestReply *reply)
 {
-	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
+	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
 						"links", "host", "/v1/host", "parents", "/v1/parents", "types",
 						"/v1/types", "vgpus", "/v1/vgpus", "events", "/v1/events", "health",
-						"/v1/health"));
+						"/v1/health", "quotas", "/v1/quotas"));
 }
 
 static int get_health(RestRequest *req, RestReply *reply)
@@ -143,16 +173,18 @@ static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userda
 /* POST /v1/host/modules {"action": "load"|"unload"}: the load waits for the load order to finish. */
 static int post_modules(RestRequest *req, RestReply *reply)
 {
-	static const char *const names[] = { "!action", NULL };
-	const char *strings[1] = {};
+	static const Member members[] = { { "action", MEMBER_STRING, true } };
+	json_t *values[ELEMENTSOF(members)] = {};
+	const char *strings[1];
 	Manager *m = req->manager;
 	GvtError e = {};
 	bool load, allowed;
 	int r;
 
-	r = body_strings(req, reply, names, strings);
+	r = body_members(req, reply, members, ELEMENTSOF(members), values);
 	if (r != 0)
 		return r < 0 ? r : REST_REPLIED;
+	strings[0] = member_string(values[0]);
 	if (!streq(strings[0], "load") && !streq(strings[0], "unload"))
 		return rest_problem(reply, 400, "InvalidArgument", "action", "action must be \"load\" or \"unload\"");
 	load = streq(strings[0], "load");
@@ -234,133 +266,348 @@ static int get_types(RestRequest *req, RestReply *reply)
 
 /* ---- vGPUs ---- */
 
+static int validate_filter(RestRequest *req, RestReply *reply, const char *key, const char **ret)
+{
+	GvtError e = {};
+	int r;
+
+	*ret = rest_request_query(req, key);
+	if (!*ret)
+		return 0;
+	if (streq(key, "owner"))
+		r = lifecycle_validate_owner(*ret, &e);
+	else if (streq(key, "state"))
+		r = streq(*ret, "active") || streq(*ret, "defined") ? 0 :
+			gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT, "state must be \"active\" or \"defined\"");
+	else
+		r = lifecycle_validate_name(key, *ret, &e);
+	return r < 0 ? reply_field_error(reply, key, r, &e) ?: 1 : 0;
+}
+
+/* GET /v1/vgpus: running vGPUs and stopped definitions, as D-Bus's ListVGPUs and ListDefinitions together. */
 static int get_vgpus(RestRequest *req, RestReply *reply)
 {
-	static const char *const query[] = { "parent", "type", "state", NULL };
-	const Inventory *inv = &req->manager->inventory;
-	const char *parent = rest_request_query(req, "parent"), *type = rest_request_query(req, "type"),
-		   *state = rest_request_query(req, "state");
-	GvtError e = {};
-	json_t *a;
-	int r = 0;
+	static const char *const query[] = { "parent", "type", "owner", "state", NULL };
+	const char *f[4];
 
 	if (rest_request_check_query(req, query))
 		return REST_REPLIED;
-	if (parent)
-		r = lifecycle_validate_name("parent", parent, &e);
-	if (r < 0)
-		return reply_field_error(reply, "parent", r, &e);
-	if (type)
-		r = lifecycle_validate_name("type", type, &e);
-	if (r < 0)
-		return reply_field_error(reply, "type", r, &e);
-	a = json_array();
-	for (size_t i = 0; a && i < inv->n_vgpus; i++) {
-		const Vgpu *v = inv->vgpus[i];
-
-		if ((parent && !streq(parent, v->parent)) || (type && !streq(type, v->type)) ||
-		    (state && !streq(state, vgpu_state_to_string(v->state))))
-			continue;
-		if (json_array_append_new(a, rest_json_vgpu(req->manager, v)) < 0)
-			return json_decref(a), -ENOMEM;
-	}
-	return reply_json(reply, 200, a);
+	for (size_t i = 0; i < ELEMENTSOF(f); i++)
+		if (validate_filter(req, reply, query[i], &f[i]) != 0)
+			return REST_REPLIED;
+	(void) definitions_refresh(req->manager);
+	return reply_json(reply, 200, rest_json_vgpus(req->manager, f[0], f[1], f[2], f[3]));
 }
 
-static const Vgpu *find_vgpu(RestRequest *req, RestReply *reply)
+/* The {uuid} of the path, normalized; else a reply. */
+static int path_uuid(RestRequest *req, RestReply *reply, char id[GVT_UUID_STRING_MAX])
 {
-	char id[GVT_UUID_STRING_MAX];
 	GvtError e = {};
-	const Vgpu *v;
 	int r;
 
 	r = lifecycle_validate_uuid(req->param, id, &e);
-	if (r < 0) {
-		(void) reply_field_error(reply, "uuid", r, &e);
-		return NULL;
-	}
-	v = inventory_find_vgpu(&req->manager->inventory, id);
-	if (!v)
-		(void) rest_problem_from_error(reply, gvt_error_set(&e, GVT_ERROR_NOT_FOUND, "No vGPU %s", id), &e);
-	return v;
+	return r < 0 ? reply_field_error(reply, "uuid", r, &e) ?: 1 : 0;
+}
+
+/* 200 (or status) with the vGPU as it is now, running or defined. */
+static int reply_vgpu(RestRequest *req, RestReply *reply, unsigned status, const char *id)
+{
+	json_t *o;
+	GvtError e = {};
+	int r;
+
+	(void) definitions_refresh(req->manager);
+	o = rest_json_vgpu_by_uuid(req->manager, id);
+	if (!o)
+		return rest_problem_from_error(reply, gvt_error_set(&e, GVT_ERROR_NOT_FOUND,
+				"No vGPU or definition %s: list them with GET /v1/vgpus", id), &e);
+	r = reply_json(reply, status, o);
+	snprintf(reply->location, sizeof(reply->location), "/v1/vgpus/%s", id);
+	return r;
 }
 
 static int get_vgpu(RestRequest *req, RestReply *reply)
 {
-	const Vgpu *v = find_vgpu(req, reply);
+	char id[GVT_UUID_STRING_MAX];
 
-	return v ? reply_json(reply, 200, rest_json_vgpu(req->manager, v)) : REST_REPLIED;
+	if (path_uuid(req, reply, id) != 0)
+		return REST_REPLIED;
+	return reply_vgpu(req, reply, 200, id);
 }
 
+/* "attrs": [{"name": N, "value": V}, …] into *ret (the strings point into the body). */
+static int parse_attrs(json_t *a, RestReply *reply, Attr **ret, size_t *ret_n)
+{
+	_cleanup_free_ Attr *attrs = NULL;
+	json_t *item;
+	size_t i;
+
+	*ret_n = 0;
+	if (!a)
+		return 0;
+	attrs = calloc(json_array_size(a) + 1, sizeof(Attr));
+	if (!attrs)
+		return -ENOMEM;
+	json_array_foreach(a, i, item) {
+		const char *name = NULL, *value = NULL;
+
+		if (json_is_object(item) && json_object_size(item) == 2) {
+			name = json_string_value(json_object_get(item, "name"));
+			value = json_string_value(json_object_get(item, "value"));
+		}
+		if (!name || !value)
+			return rest_problem(reply, 400, "InvalidArgument", "attrs",
+					    "attrs[%zu] must be {\"name\": STRING, \"value\": STRING}", i) ?: 1;
+		attrs[i] = (Attr) { .name = (char *) name, .value = (char *) value };
+	}
+	*ret_n = json_array_size(a);
+	*ret = TAKE_PTR(attrs);
+	return 0;
+}
+
+enum { P_TYPE, P_PARENT, P_UUID, P_OWNER, P_PERSISTENT, P_AUTOSTART, P_START, P_ATTRS, _P_MAX };
+
 /*
- * POST /v1/vgpus {"type", "parent"?, "uuid"?, "owner"?}: 201 new, 200 the same
- * create retried, 409 a different one under the same uuid. The owner is the
- * caller unless given; acting for another owner takes more (the core says).
+ * POST /v1/vgpus {"type", "parent"?, "uuid"?, "owner"?, "attrs"?, "persistent"?,
+ * "autostart"?, "start"?}: a transient create (CreateVGPUEx) or, with
+ * "persistent": true, a define (DefineVGPU), started at once with "start":
+ * true (StartVGPU). 201 new, 200 the same request retried, 409 a different
+ * one under the same uuid. The owner is the caller unless given; acting for
+ * another owner takes more (the core says).
  */
 static int post_vgpus(RestRequest *req, RestReply *reply)
 {
-	static const char *const names[] = { "!type", "parent", "uuid", "owner", NULL };
-	static const char *const fields[] = { "type", "parent", "uuid", "owner" };
-	const char *strings[4] = {};
+	static const Member members[_P_MAX] = {
+		[P_TYPE] = { "type", MEMBER_STRING, true },
+		[P_PARENT] = { "parent", MEMBER_STRING },
+		[P_UUID] = { "uuid", MEMBER_STRING },
+		[P_OWNER] = { "owner", MEMBER_STRING },
+		[P_PERSISTENT] = { "persistent", MEMBER_BOOL },
+		[P_AUTOSTART] = { "autostart", MEMBER_BOOL, false },
+		[P_START] = { "start", MEMBER_BOOL },
+		[P_ATTRS] = { "attrs", MEMBER_ARRAY, false },
+	};
+	json_t *v[_P_MAX] = {};
+	_cleanup_free_ Attr *attrs = NULL;
+	size_t n_attrs = 0;
 	char id[GVT_UUID_STRING_MAX], me[OWNER_NAME_MAX + 1] = "";
-	const char *owner;
+	const char *owner, *s;
 	GvtError e = {};
-	const Vgpu *v;
-	bool created, allowed;
+	bool created, allowed, persistent;
+	VgpuSpec spec;
 	int r;
 
-	r = body_strings(req, reply, names, strings);
+	r = body_members(req, reply, members, _P_MAX, v);
+	if (r == 0)
+		r = parse_attrs(v[P_ATTRS], reply, &attrs, &n_attrs);
 	if (r != 0)
 		return r < 0 ? r : REST_REPLIED;
-	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
-		if (!strings[i] || (i > 0 && !*strings[i]))
+	for (size_t i = P_TYPE; i <= P_OWNER; i++) {
+		s = member_string(v[i]);
+		if (!s || (i > P_TYPE && !*s))
 			continue;
-		r = i == 0 || i == 1 ? lifecycle_validate_name(fields[i], strings[i], &e) :
-		    i == 2 ? lifecycle_validate_uuid(strings[i], id, &e) : lifecycle_validate_owner(strings[i], &e);
+		r = i == P_TYPE || i == P_PARENT ? lifecycle_validate_name(members[i].name, s, &e) :
+		    i == P_UUID ? lifecycle_validate_uuid(s, id, &e) : lifecycle_validate_owner(s, &e);
 		if (r < 0)
-			return reply_field_error(reply, fields[i], r, &e);
+			return reply_field_error(reply, members[i].name, r, &e);
 	}
+	r = lifecycle_validate_attrs(attrs, n_attrs, &e);
+	if (r < 0)
+		return reply_field_error(reply, "attrs", r, &e);
+	persistent = json_is_true(v[P_PERSISTENT]);
+	for (size_t i = P_AUTOSTART; i <= P_START; i++)
+		if (v[i] && !persistent)
+			return rest_problem(reply, 400, "InvalidArgument", members[i].name,
+					    "\"%s\" needs \"persistent\": true", members[i].name);
+
 	if (auth_caller_name(&req->caller, me) < 0)
 		me[0] = '\0';  /* a uid without a name owns nothing; it may act for others if authorized */
-	owner = !isempty(strings[3]) ? strings[3] : me;
+	owner = !isempty(member_string(v[P_OWNER])) ? member_string(v[P_OWNER]) : me;
 	r = authorize(req, reply, isempty(owner) ? ACTION_MANAGE_VGPUS : auth_action_for_owner(&req->caller, owner),
 		      &allowed);
 	if (!allowed)
 		return r;
 
-	r = lifecycle_create_or_match(req->manager, &(VgpuSpec) { .parent = strings[1], .type = strings[0],
-								   .uuid = strings[2], .owner = owner },
-				      id, &created, &e);
+	spec = (VgpuSpec) { .parent = member_string(v[P_PARENT]), .type = member_string(v[P_TYPE]),
+			    .uuid = member_string(v[P_UUID]), .owner = owner,
+			    .autostart = json_is_true(v[P_AUTOSTART]), .attrs = attrs, .n_attrs = n_attrs };
+	if (!persistent)
+		r = lifecycle_create_or_match(req->manager, &spec, id, &created, &e);
+	else {
+		r = definitions_define_or_match(req->manager, &spec, id, &created, &e);
+		/* A retry finishes what the first request did not: start it if it does not run. */
+		if (r >= 0 && json_is_true(v[P_START]) && !inventory_find_vgpu(&req->manager->inventory, id))
+			r = definitions_start(req->manager, id, &e);
+	}
 	if (r < 0)
 		return rest_problem_from_error(reply, r, &e);
-	v = inventory_find_vgpu(&req->manager->inventory, id);
-	if (!v)
-		return rest_problem_from_error(reply, gvt_error_set(&e, GVT_ERROR_FAILED,
-				"vGPU %s was created but is gone again", id), &e);
-	r = reply_json(reply, created ? 201 : 200, rest_json_vgpu(req->manager, v));
-	snprintf(reply->location, sizeof(reply->location), "/v1/vgpus/%s", id);
-	return r;
+	return reply_vgpu(req, reply, created ? 201 : 200, id);
 }
 
-static int delete_vgpu(RestRequest *req, RestReply *reply)
+/*
+ * The calls on one vGPU ({uuid} in the path) that D-Bus makes with a UUID:
+ * authorized as its owner's (ManageOwn) or anyone's (Manage) vGPU, then op.
+ */
+static int uuid_call(RestRequest *req, RestReply *reply, int (*op)(Manager *, const char *, GvtError *),
+		     unsigned status)
 {
 	char id[GVT_UUID_STRING_MAX];
 	GvtError e = {};
 	bool allowed;
 	int r;
 
-	r = lifecycle_validate_uuid(req->param, id, &e);
-	if (r < 0)
-		return reply_field_error(reply, "uuid", r, &e);
+	if (path_uuid(req, reply, id) != 0)
+		return REST_REPLIED;
+	if (req->body && !(json_is_object(req->body) && json_object_size(req->body) == 0))
+		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body, if any, must be {}");
 	r = authorize(req, reply, auth_action_for_owner(&req->caller, manager_owner_of(req->manager, id)), &allowed);
 	if (!allowed)
 		return r;
-	r = lifecycle_remove(req->manager, id, &e);
+	r = op(req->manager, id, &e);
 	if (r < 0)
 		return rest_problem_from_error(reply, r, &e);
-	rest_reply_done(reply);
-	reply->status = 204;
-	return REST_REPLIED;
+	if (status == 204) {
+		rest_reply_done(reply);
+		reply->status = 204;
+		return REST_REPLIED;
+	}
+	return reply_vgpu(req, reply, status, id);
+}
+
+/* DELETE: a transient vGPU is removed, a stopped definition undefined; a running definition is Busy. */
+static int delete_vgpu(RestRequest *req, RestReply *reply)
+{
+	return uuid_call(req, reply, definitions_delete, 204);
+}
+
+static int post_start(RestRequest *req, RestReply *reply)
+{
+	return uuid_call(req, reply, definitions_start, 200);
+}
+
+static int post_stop(RestRequest *req, RestReply *reply)
+{
+	return uuid_call(req, reply, definitions_stop, 200);
+}
+
+/* PATCH /v1/vgpus/{uuid} {"type"?, "autostart"?, "attrs"?}: ModifyDefinition of a stopped definition. */
+static int patch_vgpu(RestRequest *req, RestReply *reply)
+{
+	static const Member members[] = {
+		{ "type", MEMBER_STRING, false },
+		{ "autostart", MEMBER_BOOL, false },
+		{ "attrs", MEMBER_ARRAY, false },
+	};
+	json_t *v[ELEMENTSOF(members)] = {};
+	_cleanup_free_ Attr *attrs = NULL;
+	char id[GVT_UUID_STRING_MAX];
+	size_t n_attrs = 0;
+	GvtError e = {};
+	bool allowed;
+	int r;
+
+	if (path_uuid(req, reply, id) != 0)
+		return REST_REPLIED;
+	r = body_members(req, reply, members, ELEMENTSOF(members), v);
+	if (r == 0)
+		r = parse_attrs(v[2], reply, &attrs, &n_attrs);
+	if (r != 0)
+		return r < 0 ? r : REST_REPLIED;
+	if (v[0] && (r = lifecycle_validate_name("type", member_string(v[0]), &e)) < 0)
+		return reply_field_error(reply, "type", r, &e);
+	if ((r = lifecycle_validate_attrs(attrs, n_attrs, &e)) < 0)
+		return reply_field_error(reply, "attrs", r, &e);
+	r = authorize(req, reply, auth_action_for_owner(&req->caller, manager_owner_of(req->manager, id)), &allowed);
+	if (!allowed)
+		return r;
+	r = definitions_modify(req->manager, id, &(DefinitionChange) {
+			.type = member_string(v[0]), .autostart = v[1] ? json_is_true(v[1]) : -1,
+			.set_attrs = v[2] != NULL, .attrs = attrs, .n_attrs = n_attrs }, &e);
+	if (r < 0)
+		return rest_problem_from_error(reply, r, &e);
+	return reply_vgpu(req, reply, 200, id);
+}
+
+/* ---- quotas ---- */
+
+static int get_quotas(RestRequest *req, RestReply *reply)
+{
+	_cleanup_free_ const char **owners = NULL;
+	size_t n = 0;
+	json_t *a;
+	int r;
+
+	(void) definitions_refresh(req->manager);
+	r = quota_owners(req->manager, &owners, &n);
+	if (r < 0)
+		return r;
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, rest_json_quota(req->manager, owners[i])) < 0)
+			return json_decref(a), -ENOMEM;
+	return reply_json(reply, 200, a);
+}
+
+/* The {owner} of the path: a user name or @default; else a reply. */
+static int path_owner(RestRequest *req, RestReply *reply)
+{
+	GvtError e = {};
+	int r;
+
+	if (streq(req->param, QUOTA_DEFAULT))
+		return 0;
+	r = lifecycle_validate_owner(req->param, &e);
+	return r < 0 ? reply_field_error(reply, "owner", r, &e) ?: 1 : 0;
+}
+
+static int get_quota(RestRequest *req, RestReply *reply)
+{
+	if (path_owner(req, reply) != 0)
+		return REST_REPLIED;
+	(void) definitions_refresh(req->manager);
+	return reply_json(reply, 200, rest_json_quota(req->manager, req->param));
+}
+
+/* PUT /v1/quotas/{owner} {"limits": {"vgpus": N, …}}: SetQuota; no limit at all removes the entry. */
+static int put_quota(RestRequest *req, RestReply *reply)
+{
+	static const Member members[] = { { "limits", MEMBER_OBJECT, true } };
+	json_t *v[ELEMENTSOF(members)] = {}, *value;
+	const char *key;
+	Quota q = {};
+	GvtError e = {};
+	bool allowed;
+	int r;
+
+	if (path_owner(req, reply) != 0)
+		return REST_REPLIED;
+	r = body_members(req, reply, members, ELEMENTSOF(members), v);
+	if (r != 0)
+		return r < 0 ? r : REST_REPLIED;
+	snprintf(q.owner, sizeof(q.owner), "%s", req->param);
+	json_object_foreach(v[0], key, value) {
+		QuotaLimit l;
+
+		for (l = 0; l < _QUOTA_LIMIT_MAX; l++)
+			if (streq(key, quota_limit_to_string(l)))
+				break;
+		if (l == _QUOTA_LIMIT_MAX)
+			return rest_problem(reply, 400, "InvalidArgument", "limits",
+					    "Unknown limit \"%.40s\": vgpus, aperture-mib, hidden-mib, fences or weight",
+					    key);
+		if (!json_is_integer(value) || json_integer_value(value) < 0)
+			return rest_problem(reply, 400, "InvalidArgument", "limits",
+					    "Limit \"%s\" must be a non-negative integer", key);
+		q.set[l] = true;
+		q.max[l] = (uint64_t) json_integer_value(value);
+	}
+	r = authorize(req, reply, ACTION_SET_QUOTAS, &allowed);
+	if (!allowed)
+		return r;
+	r = quotas_set(req->manager, &q, &e);
+	if (r < 0)
+		return rest_problem_from_error(reply, r, &e);
+	return get_quota(req, reply);
 }
 
 static int get_events(RestRequest *req, RestReply *reply)
@@ -372,6 +619,8 @@ static int get_events(RestRequest *req, RestReply *reply)
 
 #define GET(h) [0] = (h)
 #define POST(h) [1] = (h)
+#define PUT(h) [2] = (h)
+#define PATCH(h) [3] = (h)
 #define DELETE(h) [4] = (h)
 
 static const RestRoute routes[] = {
@@ -383,7 +632,11 @@ static const RestRoute routes[] = {
 	{ "/v1/parents/{id}", { GET(get_parent) } },
 	{ "/v1/types", { GET(get_types) } },
 	{ "/v1/vgpus", { GET(get_vgpus), POST(post_vgpus) } },
-	{ "/v1/vgpus/{uuid}", { GET(get_vgpu), DELETE(delete_vgpu) } },
+	{ "/v1/vgpus/{uuid}", { GET(get_vgpu), PATCH(patch_vgpu), DELETE(delete_vgpu) } },
+	{ "/v1/vgpus/{uuid}/start", { POST(post_start) } },
+	{ "/v1/vgpus/{uuid}/stop", { POST(post_stop) } },
+	{ "/v1/quotas", { GET(get_quotas) } },
+	{ "/v1/quotas/{owner}", { GET(get_quota), PUT(put_quota) } },
 	{ "/v1/events", { GET(get_events) } },
 };
 
@@ -437,5 +690,9 @@ int rest_route_dispatch(RestRequest *req)
 
 	while ((1u << bit) != (unsigned) req->method)
 		bit++;
+	if (req->param && req->param != req->param_buf) {
+		snprintf(req->param_buf, sizeof(req->param_buf), "%.*s", (int) strcspn(req->param, "/"), req->param);
+		req->param = req->param_buf;
+	}
 	return req->route->handlers[bit](req, &req->reply);
 }

@@ -229,6 +229,15 @@ static bool content_type_is_json(const char *s)
 }
 
 /* Everything decided from the request line and headers: 0 go on, 1 with req->reply set. */
+/* Neither a Content-Type nor a length above 0 (nor chunks): a request without a body. */
+static bool request_has_no_body(RestRequest *req)
+{
+	const char *length = rest_request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return !rest_request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE) &&
+	       !rest_request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING) && (!length || streq(length, "0"));
+}
+
 static int request_begin(Listener *l, RestRequest *req, const char *method)
 {
 	const char *length;
@@ -256,7 +265,7 @@ static int request_begin(Listener *l, RestRequest *req, const char *method)
 		req->reply.allow = allow;
 		return 1;
 	}
-	if (req->method & (REST_POST | REST_PUT | REST_PATCH)) {
+	if ((req->method & (REST_POST | REST_PUT | REST_PATCH)) && !request_has_no_body(req)) {
 		if (!content_type_is_json(rest_request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
 			(void) rest_problem(&req->reply, 415, "UnsupportedMediaType", NULL,
 					    "The body must be application/json");
@@ -300,7 +309,9 @@ static int request_run(RestRequest *req)
 	if (req->upload_too_large)
 		return rest_problem(&req->reply, 413, "PayloadTooLarge", NULL, "The body may have at most %d bytes",
 				    REST_BODY_MAX);
-	if ((req->method & (REST_POST | REST_PUT | REST_PATCH)) && !req->body) {
+	/* No body at all (e.g. POST …/start): req->body stays NULL; handlers that need one say so. */
+	if ((req->method & (REST_POST | REST_PUT | REST_PATCH)) && !req->body &&
+	    !(req->upload_size == 0 && request_has_no_body(req))) {
 		req->body = json_loadb(req->upload ?: "", req->upload_size, JSON_REJECT_DUPLICATES, &error);
 		if (!req->body) {
 			int r = rest_problem(&req->reply, 400, "MalformedJson", NULL, "Malformed JSON at line %d, "

@@ -82,7 +82,9 @@ struct RestRequest {
 	RestMethod method;
 	char *path;
 	const RestRoute *route;
-	const char *param;        /* the {…} path segment, points into path */
+	const char *param;        /* the {…} path segment alone (in param_buf); cut at 255 bytes, longer
+	                           * than any valid uuid, name or owner */
+	char param_buf[256];
 	Caller caller;
 	RestPeer peer;     /* unix socket: the kernel's word on the caller */
 	json_t *body;             /* parsed body of POST/PUT/PATCH; NULL if none */
@@ -143,6 +145,12 @@ json_t *rest_json_parent(const Parent *p);
 json_t *rest_json_host(Manager *m);
 typedef struct Definition Definition;
 json_t *rest_json_definition(Manager *m, const Definition *d);
+/* A running vGPU (defined or not) or a stopped definition, as the Vgpu resource; NULL if neither. */
+json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid);
+/* Running vGPUs and stopped definitions matching every filter that is not NULL. */
+json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const char *owner, const char *state);
+/* An owner's limits (its own entry; none if it has none) and usage. */
+json_t *rest_json_quota(Manager *m, const char *owner);
 
 /* ---- problems (rest-problem.c) ---- */
 

@@ -184,6 +184,113 @@ try:
     got = read_until(stream(sock, b"12"), b"resync")
     expect("SSE resume from an unknown id: resync", b"event: resync" in got, True)
 
+    # -- definitions: define, list, retry, modify, start, stop, delete (no kernel: start writes the create file)
+    duuid = "5c7e2d1a-0f3b-4c55-8e2a-9d6b1f4a7c30"
+    ddev = f"{root}/sys/devices/pci0000:00/0000:00:02.0/{duuid}"
+    define = {"type": "gvt_base-GVTg_V5_4", "uuid": duuid, "persistent": True, "autostart": True,
+              "attrs": [{"name": "x", "value": "1"}]}
+    s, h, b = api.request("POST", "/v1/vgpus", body=define)
+    expect("define: 201", (s, h.get("Location")), (201, f"/v1/vgpus/{duuid}"))
+    expect("define: state defined, autostart, owner", (b["state"], b["autostart"], b["persistent"], b["owner"]),
+           ("defined", True, True, "root"))
+    expect("define: mdevctl file", os.path.exists(f"{root}/etc/mdevctl.d/0000:00:02.0/{duuid}"), True)
+    expect("retried define: 200", api.request("POST", "/v1/vgpus", body=define)[0], 200)
+    problem("define, same uuid, other autostart: 409", 409, "AlreadyExists", "POST", "/v1/vgpus",
+            body=dict(define, autostart=False))
+    problem("transient create of a defined uuid: 409", 409, "AlreadyExists", "POST", "/v1/vgpus",
+            body={"type": "gvt_base-GVTg_V5_4", "uuid": duuid})
+    expect("GET defined", api.request("GET", f"/v1/vgpus/{duuid}")[2]["state"], "defined")
+    expect("list: the definition", [v["uuid"] for v in api.request("GET", "/v1/vgpus")[2]], [duuid])
+    expect("filter state=defined", len(api.request("GET", "/v1/vgpus?state=defined")[2]), 1)
+    expect("filter state=active", len(api.request("GET", "/v1/vgpus?state=active")[2]), 0)
+    expect("filter owner=root", len(api.request("GET", "/v1/vgpus?owner=root")[2]), 1)
+    expect("filter owner=nobody", len(api.request("GET", "/v1/vgpus?owner=nobody")[2]), 0)
+    problem("bad state filter", 400, "InvalidArgument", "GET", "/v1/vgpus?state=sleeping")
+    problem("bad owner filter", 400, "InvalidArgument", "GET", "/v1/vgpus?owner=Root%2F..")
+    problem("autostart without persistent", 400, "InvalidArgument", "POST", "/v1/vgpus",
+            body={"type": "gvt_base-GVTg_V5_4", "autostart": True})
+    _, b = problem("persistent not a boolean", 400, "InvalidArgument", "POST", "/v1/vgpus",
+                   body={"type": "gvt_base-GVTg_V5_4", "persistent": "yes"})
+    expect("persistent named", b["invalid-params"][0]["name"], "persistent")
+    problem("bad attrs", 400, "InvalidArgument", "POST", "/v1/vgpus",
+            body={"type": "gvt_base-GVTg_V5_4", "persistent": True, "attrs": [{"name": "x"}]})
+    problem("path-like attr name", 400, "InvalidArgument", "POST", "/v1/vgpus",
+            body={"type": "gvt_base-GVTg_V5_4", "persistent": True, "attrs": [{"name": "../x", "value": "1"}]})
+    _, b = problem("invalid owner", 400, "InvalidArgument", "POST", "/v1/vgpus",
+                   body={"type": "gvt_base-GVTg_V5_4", "persistent": True, "owner": "Bad/Owner"})
+    expect("owner named", b["invalid-params"][0]["name"], "owner")
+
+    s, _, b = api.request("PATCH", f"/v1/vgpus/{duuid}", body={"type": "gvt_base-GVTg_V5_8", "autostart": False,
+                                                               "attrs": []})
+    expect("PATCH: 200, changed", (s, b["type"], b["autostart"], b["attrs"]), (200, "gvt_base-GVTg_V5_8", False, []))
+    problem("PATCH unknown member", 400, "InvalidArgument", "PATCH", f"/v1/vgpus/{duuid}", body={"start": "auto"})
+    problem("PATCH autostart not a boolean", 400, "InvalidArgument", "PATCH", f"/v1/vgpus/{duuid}",
+            body={"autostart": 1})
+    problem("PATCH unknown type", 404, "NotFound", "PATCH", f"/v1/vgpus/{duuid}", body={"type": "gvt_base-GVTg_V5_3"})
+    problem("PATCH of no definition", 404, "NotFound", "PATCH", f"/v1/vgpus/{uuid}", body={"autostart": True})
+
+    s, _, b = api.request("POST", f"/v1/vgpus/{duuid}/start")
+    with open(f"{root}/sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_8/create") as f:
+        expect("start without a body: the create file got the uuid", (s, f.read().strip()), (200, duuid))
+    problem("stop of a definition that does not run", 404, "NotFound", "POST", f"/v1/vgpus/{duuid}/stop", body={})
+    problem("start with a body", 400, "InvalidArgument", "POST", f"/v1/vgpus/{duuid}/start", body={"now": True})
+    # the kernel would make it: now it runs
+    os.makedirs(ddev)
+    open(f"{ddev}/remove", "w").close()
+    os.symlink("../mdev_supported_types/gvt_base-GVTg_V5_8", f"{ddev}/mdev_type")
+    os.symlink(f"../../../devices/pci0000:00/0000:00:02.0/{duuid}", f"{root}/sys/bus/mdev/devices/{duuid}")
+    wait_for(lambda: api.request("GET", f"/v1/vgpus/{duuid}")[2]["state"] == "active")
+    s, _, b = api.request("GET", f"/v1/vgpus/{duuid}")
+    expect("running definition: active, persistent", (b["state"], b["persistent"]), ("active", True))
+    problem("PATCH of a running definition: Busy", 409, "Busy", "PATCH", f"/v1/vgpus/{duuid}", body={"autostart": True})
+    problem("DELETE of a running definition: Busy", 409, "Busy", "DELETE", f"/v1/vgpus/{duuid}")
+    s, _, b = api.request("POST", f"/v1/vgpus/{duuid}/stop")
+    with open(f"{ddev}/remove") as f:
+        expect("stop: the remove file written", (s, f.read().strip()), (200, "1"))
+    os.unlink(f"{root}/sys/bus/mdev/devices/{duuid}")
+    shutil.rmtree(ddev)
+    wait_for(lambda: api.request("GET", f"/v1/vgpus/{duuid}")[2]["state"] == "defined")
+    expect("stopped: defined again", api.request("GET", f"/v1/vgpus/{duuid}")[2]["state"], "defined")
+    expect("DELETE of a stopped definition: 204", api.request("DELETE", f"/v1/vgpus/{duuid}")[0], 204)
+    expect("undefined: file gone", os.path.exists(f"{root}/etc/mdevctl.d/0000:00:02.0/{duuid}"), False)
+    problem("DELETE again: 404", 404, "NotFound", "DELETE", f"/v1/vgpus/{duuid}")
+
+    # -- quotas
+    s, _, b = api.request("PUT", "/v1/quotas/alice", body={"limits": {"vgpus": 1, "aperture-mib": 4096}})
+    expect("PUT quota", (s, b["limits"], b["usage"]["vgpus"]), (200, {"vgpus": 1, "aperture-mib": 4096}, 0))
+    s, _, b = api.request("PUT", "/v1/quotas/@default", body={"limits": {"weight": 16}})
+    expect("PUT @default", (s, b["limits"]), (200, {"weight": 16}))
+    s, _, b = api.request("POST", "/v1/vgpus", body={"type": "gvt_base-GVTg_V5_4", "persistent": True,
+                                                     "owner": "alice"})
+    expect("define for alice within quota", s, 201)
+    alice = b["uuid"]
+    s, _, b = api.request("GET", "/v1/quotas/alice")
+    expect("GET quota: usage counts the definition", (s, b["usage"]["vgpus"], b["usage"]["aperture-mib"]),
+           (200, 1, 128))
+    _, b = problem("over alice's quota", 409, "QuotaExceeded", "POST", "/v1/vgpus",
+                   body={"type": "gvt_base-GVTg_V5_4", "owner": "alice"})
+    expect("QuotaExceeded: limit and usage", (b.get("resource"), b.get("quota")),
+           ("vgpus", {"owner": "alice", "limit": 1, "usage": 1, "request": 1}))
+    expect("GET /v1/quotas", sorted(q["owner"] for q in api.request("GET", "/v1/quotas")[2]),
+           ["@default", "alice"])
+    expect("GET quota of an owner without an entry", api.request("GET", "/v1/quotas/bob")[2]["limits"], {})
+    problem("PUT negative limit", 400, "InvalidArgument", "PUT", "/v1/quotas/alice", body={"limits": {"vgpus": -1}})
+    problem("PUT limit not an integer", 400, "InvalidArgument", "PUT", "/v1/quotas/alice",
+            body={"limits": {"vgpus": "3"}})
+    problem("PUT unknown limit", 400, "InvalidArgument", "PUT", "/v1/quotas/alice", body={"limits": {"gpus": 3}})
+    problem("PUT unknown member", 400, "InvalidArgument", "PUT", "/v1/quotas/alice",
+            body={"limits": {}, "usage": {}})
+    problem("PUT limits not an object", 400, "InvalidArgument", "PUT", "/v1/quotas/alice", body={"limits": [1]})
+    problem("invalid owner in the path", 400, "InvalidArgument", "GET", "/v1/quotas/Alice")
+    problem("invalid owner, PUT", 400, "InvalidArgument", "PUT", "/v1/quotas/a..b%20c", body={"limits": {}})
+    expect("quota unchanged by bad input", api.request("GET", "/v1/quotas/alice")[2]["limits"],
+           {"vgpus": 1, "aperture-mib": 4096})
+    s, _, b = api.request("PUT", "/v1/quotas/alice", body={"limits": {}})
+    expect("PUT no limits: entry removed", (s, b["limits"]), (200, {}))
+    expect("undefine alice's", api.request("DELETE", f"/v1/vgpus/{alice}")[0], 204)
+    api.request("PUT", "/v1/quotas/@default", body={"limits": {}})
+    expect("all gone", api.request("GET", "/v1/vgpus")[2], [])
+
     # -- a stalled event client does not hold up others
     stalled = [stream(sock) for _ in range(4)]
     start_t = time.monotonic()

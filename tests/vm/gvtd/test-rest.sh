@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Inside the VM: gvtd's REST API with the real modules. Create, list and
 # delete through curl on the unix socket; the idempotent retry; the capacity
-# error naming the resource; SSE events of a create/remove with ids and a
+# error naming the resource; define/start/stop/modify/undefine and a quota
+# with the create over it; SSE events of a create/remove with ids and a
 # resume; a uid outside the socket's group cannot connect, one inside but
 # without rights gets 403; a stalled event client does not slow a create loop.
 set -u
@@ -72,6 +73,35 @@ expect "NoCapacity with a resource" "$(json 'd["type"], bool(d.get("resource"))'
 for u in $(api http://localhost/v1/vgpus | json '" ".join(v["uuid"] for v in d)'); do
 	status -X DELETE "http://localhost/v1/vgpus/$u" >/dev/null
 done
+
+# -- definitions: define, start, stop, modify, undefine; a quota and the create over it
+duuid=5c7e2d1a-0f3b-4c55-8e2a-9d6b1f4a7c30
+put() { status -X "$1" -H 'Content-Type: application/json' -d "$3" "http://localhost$2"; }
+expect "define: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$duuid\",\"persistent\":true}")" 201
+expect "defined, not running" "$(json 'd["state"], d["persistent"]' <"$tmp/body")" "('defined', True)"
+[ -f "/etc/mdevctl.d/$parent/$duuid" ] && ok "the mdevctl file" || fail "no /etc/mdevctl.d/$parent/$duuid"
+expect "define retried: 200" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$duuid\",\"persistent\":true}")" 200
+expect "start: 200" "$(status -X POST "http://localhost/v1/vgpus/$duuid/start")" 200
+expect "started: active" "$(json 'd["state"]' <"$tmp/body")" active
+[ -e "/sys/bus/mdev/devices/$duuid" ] && ok "started: the mdev device exists" || fail "no mdev device $duuid"
+expect "DELETE of a running definition: 409" "$(status -X DELETE "http://localhost/v1/vgpus/$duuid")" 409
+expect "... Busy" "$(json 'd["type"]' <"$tmp/body")" urn:gvtd:problem:Busy
+expect "stop: 200" "$(status -X POST "http://localhost/v1/vgpus/$duuid/stop")" 200
+[ -e "/sys/bus/mdev/devices/$duuid" ] && fail "mdev device still there after stop" || ok "stopped: the device is gone"
+expect "stopped: still defined" "$(api "http://localhost/v1/vgpus?state=defined" | json '[v["uuid"] for v in d]')" "['$duuid']"
+expect "PATCH autostart: 200" "$(put PATCH "/v1/vgpus/$duuid" '{"autostart":true}')" 200
+expect_contains "PATCH: start auto in the file" "$(cat "/etc/mdevctl.d/$parent/$duuid")" '"auto"'
+expect "DELETE (undefine): 204" "$(status -X DELETE "http://localhost/v1/vgpus/$duuid")" 204
+[ -f "/etc/mdevctl.d/$parent/$duuid" ] && fail "mdevctl file still there" || ok "undefined: the file is gone"
+expect "PUT /v1/quotas/alice: 200" "$(put PUT /v1/quotas/alice '{"limits":{"vgpus":1}}')" 200
+expect "create for alice: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"owner\":\"alice\"}")" 201
+auuid=$(json 'd["uuid"]' <"$tmp/body")
+expect "second create for alice: 409" "$(post /v1/vgpus "{\"type\":\"$type\",\"owner\":\"alice\"}")" 409
+expect "QuotaExceeded with limit and usage" "$(json 'd["type"], d["resource"], d["quota"]["limit"], d["quota"]["usage"]' <"$tmp/body")" \
+	"('urn:gvtd:problem:QuotaExceeded', 'vgpus', 1, 1)"
+expect "GET /v1/quotas/alice: usage" "$(api http://localhost/v1/quotas/alice | json 'd["usage"]["vgpus"]')" 1
+status -X DELETE "http://localhost/v1/vgpus/$auuid" >/dev/null
+expect "quota removed" "$(put PUT /v1/quotas/alice '{"limits":{}}')" 200
 
 # -- who may: nobody cannot reach the socket; alice (group gvt, no polkit rule) may read
 expect "nobody: no access to the socket" \
