@@ -408,36 +408,32 @@ def cmd_run():
     # Resident pages of gvtd's own heap and stack, against those of the shared libraries it maps.
     res["memory"]["idle_anon_kib"] = gvtd.status("RssAnon")
     res["memory"]["idle_file_kib"] = gvtd.status("RssFile")
-    try:
-        if "1" in only:
-            settle()
-            row_cycles(res)
-        if "3" in only:
-            row_throughput(res, token)
-        if "2" in only:
-            settle()
-            row_list(res, gvtd)
-        if "4" in only:
-            if "2" not in only:
-                write_definitions(0, 1000)
-            row_memory_loaded(res, gvtd)
-        clear_definitions()
-        if "6" in only:
-            row_events(res)
-        if "5" in only:
-            row_ready(res, gvtd)
-    except subprocess.CalledProcessError as e:
-        log("FAILED:", e.cmd, e.stdout, e.stderr)
-        res["error"] = "%s: %s" % (e.cmd, e.stderr.strip())
-    except Exception as e:  # noqa: BLE001 -- report what was measured so far
-        log("FAILED:", repr(e))
-        res["error"] = repr(e)
+    rows = [("1", lambda: (settle(), row_cycles(res))),
+            ("3", lambda: row_throughput(res, token)),
+            ("2", lambda: (settle(), row_list(res, gvtd))),
+            ("4", lambda: (write_definitions(0, 1000) if "2" not in only else None, row_memory_loaded(res, gvtd))),
+            ("6", lambda: (clear_definitions(), row_events(res))),
+            ("5", lambda: row_ready(res, gvtd))]
+    # A row that fails is reported and the others still run.
+    for name, fn in rows:
+        if name not in only:
+            continue
+        try:
+            fn()
+        except subprocess.CalledProcessError as e:
+            log("row %s FAILED:" % name, e.cmd, e.stdout, e.stderr)
+            res.setdefault("errors", []).append("row %s: %s: %s" % (name, " ".join(e.cmd), e.stderr.strip()))
+        except Exception as e:  # noqa: BLE001 -- report what was measured so far
+            log("row %s FAILED:" % name, repr(e))
+            res.setdefault("errors", []).append("row %s: %r" % (name, e))
+        if gvtd.proc is None:
+            gvtd.start()
     res["seconds"] = time.perf_counter() - t0
     if gvtd.proc:
         gvtd.stop()
     print(MARKER)
     print(json.dumps(res, indent=1))
-    return 1 if "error" in res else 0
+    return 1 if "errors" in res else 0
 
 
 # -- the report ---------------------------------------------------------------------
@@ -454,8 +450,8 @@ def report(res):
         (res.get("started", "?"), m["nproc"], m["cpu"], m["accel"], m["kernel"], res.get("seconds", 0)))
     if "host" in res:
         add("host: %s" % res["host"])
-    if "error" in res:
-        add("RUN FAILED: %s" % res["error"])
+    for e in res.get("errors", []):
+        add("FAILED: %s" % e)
     c = res.get("cycles")
     if c:
         add("")
