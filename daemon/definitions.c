@@ -209,9 +209,12 @@ int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[
 		(void) definitions_refresh(m);
 		d = definitions_find(m, id);
 		if (d) {
-			const char *had = owners_get(&m->owners, id);
+			const char *had = owners_get(&m->owners, id), *type;
 
-			if (!streq(d->type, strempty(spec->type)) ||
+			(void) inventory_sync(m);
+			if (lifecycle_resolve_type(m, spec->parent, strempty(spec->type), &type, NULL) < 0)
+				type = strempty(spec->type);
+			if (!streq(d->type, type) ||
 			    (!isempty(spec->parent) && !streq(d->parent, spec->parent)) ||
 			    !streq(strempty(had), owner) || d->autostart != spec->autostart ||
 			    !attrs_equal(d->attrs, d->n_attrs, spec->attrs, spec->n_attrs))
@@ -340,6 +343,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 {
 	Definition *d, next;
 	_cleanup_free_ char *type = NULL;
+	const char *new_type = NULL;
 	Attr *attrs = NULL;
 	int r;
 
@@ -356,15 +360,20 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 				     d->uuid, d->uuid);
 
 	next = *d;
-	if (!isempty(c->type) && !streq(c->type, d->type)) {
+	if (!isempty(c->type)) {
+		r = lifecycle_resolve_type(m, d->parent, c->type, &new_type, e);
+		if (r < 0)
+			return r;
+	}
+	if (new_type && !streq(new_type, d->type)) {
 		const Parent *p = inventory_find_parent(&m->inventory, d->parent);
 		const char *owner = owners_get(&m->owners, d->uuid);
 		Usage old, need;
 
-		if (p && !parent_find_type(p, c->type))
+		if (p && !parent_find_type(p, new_type))
 			return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Parent %s has no type %s: see \"gvtctl types "
-					     "--parent %s\"", d->parent, c->type, d->parent);
-		type = strdup(c->type);
+					     "--parent %s\"", d->parent, new_type, d->parent);
+		type = strdup(new_type);
 		if (!type)
 			return gvt_error_set_errno(e, ENOMEM, "Failed to modify %s", d->uuid);
 		next.type = type;

@@ -120,9 +120,51 @@ int lifecycle_validate_attrs(const Attr *attrs, size_t n, GvtError *e)
 	return 0;
 }
 
+int lifecycle_resolve_type(Manager *m, const char *parent, const char *type, const char **ret, GvtError *e)
+{
+	const char *found[8];
+	size_t n = 0;
+
+	*ret = type;
+	for (size_t i = 0; i < m->inventory.n_parents; i++) {
+		const Parent *p = m->inventory.parents[i];
+
+		if (!isempty(parent) && !streq(parent, p->name))
+			continue;
+		if (parent_find_type(p, type))
+			return 0;
+		for (size_t j = 0; j < p->n_types; j++) {
+			bool seen = false;
+
+			if (!streq(strempty(p->types[j].pretty_name), type))
+				continue;
+			for (size_t k = 0; k < n && !seen; k++)
+				seen = streq(found[k], p->types[j].name);
+			if (!seen && n < ELEMENTSOF(found))
+				found[n++] = p->types[j].name;
+		}
+	}
+	if (n == 1)
+		*ret = found[0];
+	if (n <= 1)
+		return 0;
+	{
+		char list[GVT_ERROR_MESSAGE_MAX / 2] = "";
+		char q[48];
+
+		for (size_t k = 0; k < n; k++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "", found[k]);
+		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+				     "Type name %s is ambiguous%s%s: it is the short name of %s; give one of these "
+				     "(or a parent)", quote(type, q), isempty(parent) ? "" : " on ", strempty(parent),
+				     list);
+	}
+}
+
 int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent **ret_parent,
 		      MdevType **ret_type, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
 {
+	const char *type;
 	Parent *p = NULL;
 	int r;
 
@@ -152,8 +194,11 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 				     "No mdev parent exists (modules state: %s): load the modules with "
 				     "\"gvtctl modules load\" and check \"gvtctl modules\"",
 				     modules_state_to_string(m->modules.state));
+	r = lifecycle_resolve_type(m, spec->parent, spec->type, &type, e);
+	if (r < 0)
+		return r;
 	if (isempty(spec->parent)) {
-		r = pick_parent(m, spec->type, &p, e);
+		r = pick_parent(m, type, &p, e);
 		if (r < 0)
 			return r;
 	} else {
@@ -162,7 +207,7 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 			return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
 					     "No mdev parent %s: list the parents with \"gvtctl parents\"", spec->parent);
 	}
-	r = check_type(m, p, spec->type, ret_type, e);
+	r = check_type(m, p, type, ret_type, e);
 	if (r < 0)
 		return r;
 	if (need_room && (*ret_type)->available == 0)
@@ -307,8 +352,13 @@ int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 		(void) inventory_sync(m);
 		v = inventory_find_vgpu(&m->inventory, id);
 		if (v) {
+			const char *type;
+
+			/* A retry names the type as the first request did: maybe by its short name. */
+			if (lifecycle_resolve_type(m, spec->parent, strempty(spec->type), &type, NULL) < 0)
+				type = strempty(spec->type);
 			had = owners_get(&m->owners, id);
-			if (!streq(v->type, strempty(spec->type)) ||
+			if (!streq(v->type, type) ||
 			    (!isempty(spec->parent) && !streq(v->parent, spec->parent)) ||
 			    !streq(strempty(had), owner) || spec->n_attrs > 0)
 				return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,

@@ -52,6 +52,16 @@ int lifecycle_validate_uuid(const char *value, char ret[GVT_UUID_STRING_MAX], Gv
 int lifecycle_validate_owner(const char *value, GvtError *e);
 int lifecycle_validate_attrs(const Attr *attrs, size_t n, GvtError *e);
 
+/*
+ * The type id that type names: itself if some parent (parent, if not
+ * NULL/"") offers it by id, else the one id whose short name (the type's
+ * "name" attribute, e.g. "GVTg_V5_4") it is, there or on any parent. A
+ * short name of several ids is GVT_ERROR_INVALID_ARGUMENT listing them.
+ * Naming nothing is not an error here: *ret = type, and the caller reports
+ * it. *ret points into the inventory or is type.
+ */
+int lifecycle_resolve_type(Manager *m, const char *parent, const char *type, const char **ret, GvtError *e);
+
 /* Names, UUID (generated if empty) and the parent/type pair, as create and define need them. */
 int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent **ret_parent,
 		      MdevType **ret_type, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);

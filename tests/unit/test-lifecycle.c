@@ -132,6 +132,55 @@ static void test_exists_and_capacity(void **state)
 	assert_string_equal(e.resource, "unknown");
 }
 
+/* Types by their short name ("GVTg_V5_4"): the one id it stands for, or an error listing the ids. */
+static void test_short_type_names(void **state)
+{
+	static const struct {
+		const char *parent, *type;
+		int r;
+		const char *resolved;   /* r == 0: the id; else text the error has */
+	} cases[] = {
+		{ "0000:00:02.0", "GVTg_V5_4", 0, "gvt_base-GVTg_V5_4" },
+		{ "0000:00:03.0", "GVTg_V5_4", 0, "other-GVTg_V5_4" },
+		{ "0000:00:02.0", "gvt_base-GVTg_V5_8", 0, "gvt_base-GVTg_V5_8" },
+		{ "", "gvt_base-GVTg_V5_8", 0, "gvt_base-GVTg_V5_8" },
+		{ "", "GVTg_V5_4", -EINVAL, "gvt_base-GVTg_V5_4, other-GVTg_V5_4" },
+		{ "", "GVTg_V5_3", 0, "GVTg_V5_3" },         /* nothing: the caller says NotFound */
+		{ "0000:00:02.0", "other-GVTg_V5_4", 0, "other-GVTg_V5_4" },
+	};
+	Manager *m = *state;
+
+	assert_int_equal(inventory_sync(m), 0);
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		const char *type = NULL;
+		GvtError e = {};
+		int r = lifecycle_resolve_type(m, cases[i].parent, cases[i].type, &type, &e);
+
+		assert_int_equal(r, cases[i].r);
+		if (r == 0)
+			assert_string_equal(type, cases[i].resolved);
+		else {
+			assert_int_equal(e.kind, GVT_ERROR_INVALID_ARGUMENT);
+			assert_non_null(strstr(e.message, cases[i].resolved));
+		}
+	}
+}
+
+/* Through create: the short name on the chosen parent creates that type; ambiguous without a parent. */
+static void test_create_short_type_name(void **state)
+{
+	Manager *m = *state;
+	char id[GVT_UUID_STRING_MAX];
+	_cleanup_free_ char *written = NULL;
+	GvtError e = {};
+
+	assert_int_equal(create(m, "0000:00:02.0", "GVTg_V5_4", "0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1", id, &e), 0);
+	written = read_rel(m->config.root, CREATE_4);
+	assert_string_equal(written, "0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1");
+	assert_int_equal(create(m, "", "GVTg_V5_4", "", id, &e), -EINVAL);
+	assert_non_null(strstr(e.message, "ambiguous"));
+}
+
 static void test_remove(void **state)
 {
 	Manager *m = *state;
@@ -157,6 +206,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_writes_uuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_short_type_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_short_type_name, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
