@@ -78,7 +78,7 @@ done
 duuid=5c7e2d1a-0f3b-4c55-8e2a-9d6b1f4a7c30
 put() { status -X "$1" -H 'Content-Type: application/json' -d "$3" "http://localhost$2"; }
 expect "define: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$duuid\",\"persistent\":true}")" 201
-expect "defined, not running" "$(json 'd["state"], d["persistent"]' <"$tmp/body")" "('defined', True)"
+expect "defined, not running" "$(json 'd["state"], d["persistent"]' <"$tmp/body")" "defined True"
 [ -f "/etc/mdevctl.d/$parent/$duuid" ] && ok "the mdevctl file" || fail "no /etc/mdevctl.d/$parent/$duuid"
 expect "define retried: 200" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$duuid\",\"persistent\":true}")" 200
 expect "start: 200" "$(status -X POST "http://localhost/v1/vgpus/$duuid/start")" 200
@@ -98,7 +98,7 @@ expect "create for alice: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"owner\":
 auuid=$(json 'd["uuid"]' <"$tmp/body")
 expect "second create for alice: 409" "$(post /v1/vgpus "{\"type\":\"$type\",\"owner\":\"alice\"}")" 409
 expect "QuotaExceeded with limit and usage" "$(json 'd["type"], d["resource"], d["quota"]["limit"], d["quota"]["usage"]' <"$tmp/body")" \
-	"('urn:gvtd:problem:QuotaExceeded', 'vgpus', 1, 1)"
+	"urn:gvtd:problem:QuotaExceeded vgpus 1 1"
 expect "GET /v1/quotas/alice: usage" "$(api http://localhost/v1/quotas/alice | json 'd["usage"]["vgpus"]')" 1
 status -X DELETE "http://localhost/v1/vgpus/$auuid" >/dev/null
 expect "quota removed" "$(put PUT /v1/quotas/alice '{"limits":{}}')" 200
