@@ -331,10 +331,18 @@ def row_events(res):
     settle()
     parent = parents()[0]
     out = {}
-    for kind in ("dbus", "sse"):
-        log("event latency via", kind)
-        out[kind] = stats(samples_of(prog("bench-event"), kind, parent, type_of(parent), str(COUNTS["events"]), SOCK))
     res["events"] = out
+    failed = None
+    for kind in ("sse", "dbus"):
+        log("event latency via", kind)
+        try:
+            out[kind] = stats(samples_of(prog("bench-event"), kind, parent, type_of(parent), str(COUNTS["events"]),
+                                         SOCK))
+        except subprocess.CalledProcessError as e:
+            failed = failed or e
+            settle()
+    if failed:
+        raise failed
 
 
 def unload_modules():
@@ -530,7 +538,8 @@ def report(res):
         add("")
         add("6. event latency: sysfs create returned -> event seen (ms)")
         for k, name in (("dbus", "D-Bus VGPUAdded signal"), ("sse", "SSE vgpu-added event")):
-            add("   %-24s n=%3d median %7.2f p99 %7.2f" % (name, ev[k]["n"], ev[k]["median_ms"], ev[k]["p99_ms"]))
+            if k in ev:
+                add("   %-24s n=%3d median %7.2f p99 %7.2f" % (name, ev[k]["n"], ev[k]["median_ms"], ev[k]["p99_ms"]))
     return "\n".join(lines)
 
 
