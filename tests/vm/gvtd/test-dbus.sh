@@ -7,29 +7,9 @@
 # the resource, bad input, a vGPU removed behind gvtd's back, a module that
 # fails to load, a non-root caller, and the bus going away.
 set -u
-src=${GVT_SRCDIR:-$PWD}
-build=${GVT_BUILDDIR:-$PWD/build}
-gvtd=$build/daemon/gvtd
-gvtctl=$build/cli/gvtctl
-kmod=$build/kmod
-log=$(mktemp /tmp/gvtd-log.XXXXXX)
-fails=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
-# expect_contains WHAT TEXT NEEDLE
-expect_contains() {
-	case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac
-}
 mgr() { busctl --system "$@"; }
-prop() { busctl --system get-property org.gvtd1 /org/gvtd1 org.gvtd1.Manager "$1" 2>/dev/null; }
-# until SECONDS CMD...: retry CMD every 0.1 s
-until_ok() {
-	local n=$(($1 * 10)); shift
-	while [ $n -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
 modules_state_is() { [ "$(prop ModulesState)" = "s \"$1\"" ]; }
 listed() { "$gvtctl" list | grep -q "^$1 "; }
 not_listed() { ! listed "$1"; }
@@ -43,20 +23,9 @@ start_gvtd() {
 	gvtd_pid=$!
 	until_ok 20 mgr status org.gvtd1
 }
-stop_gvtd() { kill "$gvtd_pid" 2>/dev/null; wait "$gvtd_pid" 2>/dev/null; }
-finish() {
-	stop_gvtd
-	[ $fails = 0 ] && { echo "all passed"; exit 0; }
-	echo "--- gvtd log"; cat "$log"
-	echo "$fails failed"; exit 1
-}
 
-# -- a system bus with the project's policy
-mkdir -p /run/dbus /etc/dbus-1/system.d
-cp "$src/systemd/org.gvtd1.conf" /etc/dbus-1/system.d/
-dbus-daemon --system --fork || { echo "FAIL - dbus-daemon"; exit 1; }
-# udev relays uevents to gvtd's monitor as on a real host
-/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 && ok "systemd-udevd started" || echo "# no udevd: gvtd polls"
+start_system_bus
+start_udevd && ok "systemd-udevd started"
 
 # -- the kernel refuses the wrong order: gvt_mdev needs gvt_base's symbols
 modprobe vfio_iommu_type1; modprobe mdev

@@ -6,47 +6,23 @@
 # allow/deny for a non-root user, and kill -9 during a define/start/stop
 # storm followed by restarts, compared against sysfs and the files.
 set -u
-src=${GVT_SRCDIR:-$PWD}
-build=${GVT_BUILDDIR:-$PWD/build}
-gvtd=$build/daemon/gvtd
-gvtctl=$build/cli/gvtctl
-kmod=$build/kmod
-log=$(mktemp /tmp/gvtd-log.XXXXXX)
+. "$(dirname "$0")/lib.sh"
 trials=${GVT_KILL_TRIALS:-50}
-fails=0
 
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
-expect_contains() { case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
-until_ok() {
-	local n=$(($1 * 10)); shift
-	while [ $n -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
-prop() { busctl --system get-property org.gvtd1 /org/gvtd1 org.gvtd1.Manager "$1" 2>/dev/null; }
 ready() { [ "$(prop ModulesState)" = 's "ready"' ]; }
 start_gvtd() {
 	"$gvtd" --profile=sim --module-dir="$kmod" "$@" >>"$log" 2>&1 &
 	gvtd_pid=$!
 	until_ok 30 ready
 }
-stop_gvtd() { kill "$gvtd_pid" 2>/dev/null; wait "$gvtd_pid" 2>/dev/null; }
 defined() { "$gvtctl" list --defined | grep -q "^$1 "; }
 running() { [ -e "/sys/bus/mdev/devices/$1" ]; }
 as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --clear-groups "$@"; }
-finish() {
-	stop_gvtd
-	[ $fails = 0 ] && { echo "all passed"; exit 0; }
-	echo "--- gvtd log (tail)"; tail -n 80 "$log"
-	echo "$fails failed"; exit 1
-}
 
-mkdir -p /run/dbus /etc/dbus-1/system.d /usr/share/polkit-1/actions /etc/polkit-1/rules.d
-cp "$src/systemd/org.gvtd1.conf" /etc/dbus-1/system.d/
+mkdir -p /usr/share/polkit-1/actions /etc/polkit-1/rules.d
 cp "$src/systemd/org.gvtd1.policy" /usr/share/polkit-1/actions/
-dbus-daemon --system --fork || { echo "FAIL - dbus-daemon"; exit 1; }
-/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || echo "# no udevd: gvtd polls"
+start_system_bus
+start_udevd
 # Definitions on a small file system of their own, to fill it later.
 mkdir -p /etc/mdevctl.d && mount -t tmpfs -o size=2m tmpfs /etc/mdevctl.d
 # what mdevctl's package ships there, hidden by the mount

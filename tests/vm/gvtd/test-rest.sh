@@ -7,29 +7,20 @@
 # resume; a uid outside the socket's group cannot connect, one inside but
 # without rights gets 403; a stalled event client does not slow a create loop.
 set -u
-src=${GVT_SRCDIR:-$PWD}
-build=${GVT_BUILDDIR:-$PWD/build}
-log=$(mktemp /tmp/gvtd-log.XXXXXX)
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/gvtd-rest.XXXXXX)
 sock=/run/gvtd/api.sock
-fails=0
 
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
-expect_contains() { case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
 api() { curl -s --unix-socket "$sock" "$@"; }
 status() { curl -s -o "$tmp/body" -w '%{http_code}' --unix-socket "$sock" "$@"; }
 post() { status -X POST -H 'Content-Type: application/json' -d "$2" "http://localhost$1"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-mkdir -p /run/dbus /etc/dbus-1/system.d
-cp "$src/systemd/org.gvtd1.conf" /etc/dbus-1/system.d/
-dbus-daemon --system --fork || { echo "FAIL - dbus-daemon"; exit 1; }
+start_system_bus
 groupadd -g 4242 gvt 2>/dev/null
 useradd -u 4243 -G gvt -M alice 2>/dev/null
 
-"$build/daemon/gvtd" --profile=sim --module-dir="$build/kmod" >>"$log" 2>&1 &
+"$gvtd" --profile=sim --module-dir="$kmod" >>"$log" 2>&1 &
 gvtd_pid=$!
 for _ in $(seq 600); do
 	[ "$(api http://localhost/v1/health 2>/dev/null | json 'd["ready"]' 2>/dev/null)" = True ] && break
@@ -133,7 +124,4 @@ expect "nothing left" "$(api http://localhost/v1/vgpus)" "[]"
 kill $stall 2>/dev/null
 
 kill -0 $gvtd_pid && ok "gvtd still running" || fail "gvtd died"
-kill $gvtd_pid; wait $gvtd_pid 2>/dev/null
-[ $fails = 0 ] && { echo "all passed"; exit 0; }
-echo "--- gvtd log"; cat "$log"
-echo "$fails failed"; exit 1
+finish
