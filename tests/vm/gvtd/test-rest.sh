@@ -36,7 +36,9 @@ uuid=0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1
 # -- events, then a create and a delete
 curl -s -N --unix-socket "$sock" http://localhost/v1/events >"$tmp/events" &
 sse=$!
-sleep 0.5
+# The stream's first frame says it is connected; a fixed sleep lost the
+# race under load (CI saw no vgpu-added).
+until_ok 15 grep -q '^retry:' "$tmp/events" || fail "SSE stream did not open"
 expect "POST /v1/vgpus: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$uuid\"}")" 201
 [ -e "/sys/bus/mdev/devices/$uuid" ] && ok "the mdev device exists" || fail "no mdev device $uuid"
 expect "listed" "$(api http://localhost/v1/vgpus | json '[v["uuid"] for v in d]')" "['$uuid']"
@@ -45,12 +47,15 @@ expect "retry, other parent: 409" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\
 expect "DELETE: 204" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 204
 [ -e "/sys/bus/mdev/devices/$uuid" ] && fail "mdev device still there" || ok "the mdev device is gone"
 expect "DELETE again: 404" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 404
-sleep 1
+until_ok 15 grep -q '^event: vgpu-removed' "$tmp/events"
 kill $sse
 expect "SSE: added then removed" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/events" | tr '\n' ' ')" \
 	"event: vgpu-added event: vgpu-removed "
 first=$(grep -B1 '^event: vgpu-added' "$tmp/events" | grep -m1 '^id: ' | cut -d' ' -f2)
-timeout 2 curl -s -N --unix-socket "$sock" -H "Last-Event-ID: $first" http://localhost/v1/events >"$tmp/resumed"
+curl -s -N --unix-socket "$sock" -H "Last-Event-ID: $first" http://localhost/v1/events >"$tmp/resumed" &
+resumed=$!
+until_ok 15 grep -q '^event: vgpu-removed' "$tmp/resumed"
+kill $resumed; wait $resumed 2>/dev/null
 expect "SSE resume after the add: the removal" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/resumed" | tr '\n' ' ')" \
 	"event: vgpu-removed "
 
