@@ -211,7 +211,7 @@ int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[
 		if (d) {
 			const char *had = owners_get(&m->owners, id), *type;
 
-			(void) inventory_sync(m);
+			inventory_flush(m);
 			if (lifecycle_resolve_type(m, spec->parent, strempty(spec->type), &type, NULL) < 0)
 				type = strempty(spec->type);
 			if (!streq(d->type, type) ||
@@ -258,7 +258,7 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 	r = mdevctl_delete(m->config.root, d->parent, d->uuid);
 	if (r < 0)
 		return save_failed(e, "delete", d->uuid, r);
-	(void) inventory_sync(m);
+	(void) inventory_sync_vgpu(m, d->uuid);
 	if (!inventory_find_vgpu(&m->inventory, d->uuid) && owners_drop(m->config.root, &m->owners, d->uuid) < 0)
 		log_warning("Failed to drop the owner record of %s; the next start drops it.", d->uuid);
 	log_info("Undefined %s.", d->uuid);
@@ -278,7 +278,7 @@ int definitions_delete(Manager *m, const char *uuid, GvtError *e)
 	if (r < 0)
 		return r;
 	(void) definitions_refresh(m);
-	(void) inventory_sync(m);
+	(void) inventory_sync_vgpu(m, id);
 	running = inventory_find_vgpu(&m->inventory, id);
 	if (!definitions_find(m, id))
 		return lifecycle_remove(m, id, e);
@@ -299,10 +299,11 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
-	(void) inventory_sync(m);
+	inventory_flush(m);
+	(void) inventory_sync_vgpu(m, d->uuid);
 	if (inventory_find_vgpu(&m->inventory, d->uuid))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "vGPU %s runs already", d->uuid);
-	p = inventory_find_parent(&m->inventory, d->parent);
+	p = inventory_need_parent(m, d->parent);
 	if (!p)
 		return gvt_error_set(e, GVT_ERROR_NOT_READY,
 				     "Parent %s of definition %s is not present (modules state: %s)", d->parent,
@@ -312,6 +313,8 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Parent %s has no type %s (definition %s)", d->parent,
 				     d->type, d->uuid);
 	/* No quota check: the definition holds its reservation already. */
+	if (t->available == 0)
+		(void) inventory_sync_available(m, p->name);
 	if (t->available == 0)
 		return capacity_explain(m->config.root, &m->inventory, p, t, e);
 	r = lifecycle_create_device(m, p, t, d->uuid, d->attrs, d->n_attrs, e);
@@ -329,7 +332,7 @@ int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
-	(void) inventory_sync(m);
+	(void) inventory_sync_vgpu(m, d->uuid);
 	if (!inventory_find_vgpu(&m->inventory, d->uuid))
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
 	r = lifecycle_remove(m, d->uuid, e);
@@ -354,7 +357,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 		return r;
 	if (c->set_attrs && (r = lifecycle_validate_attrs(c->attrs, c->n_attrs, e)) < 0)
 		return r;
-	(void) inventory_sync(m);
+	(void) inventory_sync_vgpu(m, d->uuid);
 	if (inventory_find_vgpu(&m->inventory, d->uuid))
 		return gvt_error_set(e, GVT_ERROR_BUSY, "Definition %s is running: stop it first (\"gvtctl stop %s\")",
 				     d->uuid, d->uuid);
@@ -420,7 +423,7 @@ void definitions_autostart(Manager *m, const char *parent)
 	_cleanup_free_ char (*todo)[GVT_UUID_STRING_MAX] = NULL;
 	size_t n = 0;
 
-	(void) inventory_sync(m);
+	inventory_flush(m);
 	(void) definitions_refresh(m);
 	/* Starting rereads the definitions: pick the UUIDs first. */
 	todo = calloc(m->n_definitions + 1, sizeof(*todo));

@@ -203,14 +203,49 @@ static int read_optional(const char *root, char **ret, const char *base, const c
 	return r == -ENOMEM ? r : 0;
 }
 
-static int scan_type(const char *root, const char *parent, const char *name, MdevType *t)
+static int read_available(const char *root, const char *parent, const char *type, unsigned *ret)
 {
-	_cleanup_free_ char *path = NULL, *desc = NULL;
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	r = sysfs_path(&path, root, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, type, "available_instances", NULL);
+	if (r < 0)
+		return r;
+	r = sysfs_read_uint(path, ret);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		log_warning_errno(r, "Failed to read %s, taking 0: %m", path);
+		*ret = 0;
+	}
+	return 0;
+}
+
+/* The kernel fixes a type's name, device_api and description when the parent registers. */
+static int copy_fixed(const MdevType *from, MdevType *t)
+{
+	if ((from->pretty_name && !(t->pretty_name = strdup(from->pretty_name))) ||
+	    (from->device_api && !(t->device_api = strdup(from->device_api))))
+		return -ENOMEM;
+	t->described = from->described;
+	t->desc = from->desc;
+	return 0;
+}
+
+static int scan_type(const char *root, const char *parent, const char *name, const MdevType *cached, MdevType *t)
+{
+	_cleanup_free_ char *desc = NULL;
 	int r;
 
 	t->name = strdup(name);
 	if (!t->name)
 		return -ENOMEM;
+	if (cached) {
+		r = copy_fixed(cached, t);
+		if (r < 0)
+			return r;
+		return read_available(root, parent, name, &t->available);
+	}
 	r = read_optional(root, &t->pretty_name, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, name, "name");
 	if (r < 0)
 		return r;
@@ -225,22 +260,12 @@ static int scan_type(const char *root, const char *parent, const char *name, Mde
 		if (!t->described)
 			log_warning("Type %s of %s: description not in the GVT-g format, sizes unknown.", name, parent);
 	}
-
-	r = sysfs_path(&path, root, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, name, "available_instances", NULL);
-	if (r < 0)
-		return r;
-	r = sysfs_read_uint(path, &t->available);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		log_warning_errno(r, "Failed to read %s, taking 0: %m", path);
-		t->available = 0;
-	}
-	return 0;
+	return read_available(root, parent, name, &t->available);
 }
 
-static int scan_parent(const char *root, const char *name, Parent **ret)
+static int scan_parent(const char *root, const char *name, const Inventory *cache, Parent **ret)
 {
+	const Parent *cached;
 	_cleanup_(parent_freep) Parent *p = NULL;
 	_cleanup_free_ char *path = NULL, *driver = NULL;
 	char **types = NULL;
@@ -260,6 +285,10 @@ static int scan_parent(const char *root, const char *name, Parent **ret)
 	r = sysfs_read_link_name(driver, &p->driver);
 	if (r == -ENOMEM)
 		return r;
+	/* A rebind to another driver may bring other types: trust the cache only for the same driver. */
+	cached = cache ? inventory_find_parent(cache, name) : NULL;
+	if (cached && !streq(strempty(cached->driver), strempty(p->driver)))
+		cached = NULL;
 
 	r = sysfs_path(&path, root, SYSFS_MDEV_BUS, name, SYSFS_TYPES_DIR, NULL);
 	if (r < 0)
@@ -274,7 +303,8 @@ static int scan_parent(const char *root, const char *name, Parent **ret)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n_types; i++) {
-		r = scan_type(root, name, types[i], &p->types[p->n_types++]);
+		r = scan_type(root, name, types[i], cached ? parent_find_type(cached, types[i]) : NULL,
+			      &p->types[p->n_types++]);
 		if (r < 0) {
 			names_free(types, n_types);
 			return r;
@@ -317,13 +347,14 @@ static int split_type_link(const char *target, char **ret_parent, char **ret_typ
 	return 0;
 }
 
-static int scan_vgpu(const char *root, const char *name, Vgpu **ret)
+static int scan_vgpu(const char *root, const char *name, const Inventory *cache, Vgpu **ret)
 {
 	_cleanup_(vgpu_freep) Vgpu *v = NULL;
 	_cleanup_free_ char *link = NULL, *id = NULL;
 	char target[PATH_MAX];
 	int r;
 
+	(void) cache; /* a vGPU has nothing fixed worth caching: its link and id are two reads */
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -356,11 +387,11 @@ static int scan_vgpu(const char *root, const char *name, Vgpu **ret)
 	return 0;
 }
 
-typedef int (*ScanFunc)(const char *root, const char *name, void **ret);
+typedef int (*ScanFunc)(const char *root, const char *name, const Inventory *cache, void **ret);
 
 /* Scans each entry of root/base into *items; a missing directory is an empty one. */
-static int scan_each(const char *root, const char *base, ScanFunc scan, void (*free_item)(void *),
-		     void ***items, size_t *n_items)
+static int scan_each(const char *root, const char *base, const Inventory *cache, ScanFunc scan,
+		     void (*free_item)(void *), void ***items, size_t *n_items)
 {
 	_cleanup_free_ char *dir = NULL;
 	char **names = NULL;
@@ -378,7 +409,7 @@ static int scan_each(const char *root, const char *base, ScanFunc scan, void (*f
 	for (size_t i = 0; i < n; i++) {
 		void *item = NULL;
 
-		r = scan(root, names[i], &item);
+		r = scan(root, names[i], cache, &item);
 		if (r == -ENOMEM || (item && push(items, n_items, item) < 0)) {
 			free_item(item);
 			names_free(names, n);
@@ -389,31 +420,34 @@ static int scan_each(const char *root, const char *base, ScanFunc scan, void (*f
 	return 0;
 }
 
-int inventory_scan(const char *root, Inventory *ret)
+static void vgpu_describe(const Inventory *inv, Vgpu *v)
+{
+	Parent *p = inventory_find_parent(inv, v->parent);
+	MdevType *t = p ? parent_find_type(p, v->type) : NULL;
+
+	if (t && t->described) {
+		v->described = true;
+		v->desc = t->desc;
+	}
+}
+
+int inventory_scan(const char *root, const Inventory *cache, Inventory *ret)
 {
 	Inventory inv = {};
 	int r;
 
-	r = scan_each(root, SYSFS_MDEV_BUS, (ScanFunc) scan_parent, (void (*)(void *)) parent_free,
+	r = scan_each(root, SYSFS_MDEV_BUS, cache, (ScanFunc) scan_parent, (void (*)(void *)) parent_free,
 		      (void ***) &inv.parents, &inv.n_parents);
 	if (r >= 0)
-		r = scan_each(root, SYSFS_MDEV_DEVICES, (ScanFunc) scan_vgpu, (void (*)(void *)) vgpu_free,
+		r = scan_each(root, SYSFS_MDEV_DEVICES, cache, (ScanFunc) scan_vgpu, (void (*)(void *)) vgpu_free,
 			      (void ***) &inv.vgpus, &inv.n_vgpus);
 	if (r < 0) {
 		inventory_done(&inv);
 		return r;
 	}
 
-	for (size_t i = 0; i < inv.n_vgpus; i++) {
-		Vgpu *v = inv.vgpus[i];
-		Parent *p = inventory_find_parent(&inv, v->parent);
-		MdevType *t = p ? parent_find_type(p, v->type) : NULL;
-
-		if (t && t->described) {
-			v->described = true;
-			v->desc = t->desc;
-		}
-	}
+	for (size_t i = 0; i < inv.n_vgpus; i++)
+		vgpu_describe(&inv, inv.vgpus[i]);
 	*ret = inv;
 	return 0;
 }
@@ -552,7 +586,7 @@ int inventory_sync(Manager *m)
 	Inventory old, fresh;
 	int r;
 
-	r = inventory_scan(m->config.root, &fresh);
+	r = inventory_scan(m->config.root, &m->inventory, &fresh);
 	if (r < 0)
 		return log_warning_errno(r, "Failed to read the mdev inventory, keeping the last one: %m");
 	/* Handlers look objects up in m->inventory, so it is the new one while they run. */
@@ -563,9 +597,157 @@ int inventory_sync(Manager *m)
 	return 0;
 }
 
+int inventory_sync_available(Manager *m, const char *parent)
+{
+	Parent *p = inventory_find_parent(&m->inventory, parent);
+	bool changed = false;
+	int r;
+
+	if (!p)
+		return -ENOENT;
+	for (size_t i = 0; i < p->n_types; i++) {
+		unsigned n;
+
+		r = read_available(m->config.root, p->name, p->types[i].name, &n);
+		if (r < 0)
+			return r;
+		changed = changed || n != p->types[i].available;
+		p->types[i].available = n;
+	}
+	if (changed)
+		on_parent_changed(p, m);
+	return 0;
+}
+
+static void vgpus_take(Inventory *inv, size_t i)
+{
+	memmove(&inv->vgpus[i], &inv->vgpus[i + 1], (inv->n_vgpus - i - 1) * sizeof(Vgpu *));
+	inv->n_vgpus--;
+}
+
+int inventory_sync_vgpu(Manager *m, const char *uuid)
+{
+	_cleanup_(vgpu_freep) Vgpu *fresh = NULL, *gone = NULL;
+	_cleanup_free_ char *parent = NULL;
+	Vgpu *old = NULL;
+	size_t i;
+	int r;
+
+	r = scan_vgpu(m->config.root, uuid, NULL, &fresh);
+	if (r == -ENOMEM)
+		return r;
+	for (i = 0; i < m->inventory.n_vgpus; i++)
+		if (streq(m->inventory.vgpus[i]->uuid, uuid)) {
+			old = m->inventory.vgpus[i];
+			break;
+		}
+	if (fresh)
+		vgpu_describe(&m->inventory, fresh);
+	if (!fresh && !old)
+		return 0;
+	if (fresh && old && vgpu_equal(old, fresh))
+		return 0;
+
+	parent = strdup(fresh ? fresh->parent : old->parent);
+	if (!parent)
+		return -ENOMEM;
+	/* As in inventory_sync: handlers look objects up, so m->inventory is the new state while they run. */
+	if (!fresh) {
+		gone = old;
+		vgpus_take(&m->inventory, i);
+		on_vgpu_removed(gone, m);
+	} else if (!old) {
+		Vgpu *v = fresh;
+
+		r = push((void ***) &m->inventory.vgpus, &m->inventory.n_vgpus, v);
+		if (r < 0)
+			return r;
+		fresh = NULL;
+		on_vgpu_added(v, m);
+	} else {
+		Vgpu *v = fresh;
+
+		gone = old;
+		m->inventory.vgpus[i] = TAKE_PTR(fresh);
+		on_vgpu_changed(gone, v, m);
+	}
+	/* A vGPU came or went: that changes what its parent has room for, nothing else does. */
+	r = inventory_sync_available(m, parent);
+	return r == -ENOENT ? 0 : r;
+}
+
+Parent *inventory_need_parent(Manager *m, const char *name)
+{
+	Parent *p = inventory_find_parent(&m->inventory, name);
+
+	if (!p) {
+		(void) inventory_sync(m);
+		p = inventory_find_parent(&m->inventory, name);
+	}
+	return p;
+}
+
+void inventory_flush(Manager *m)
+{
+	char uuids[ELEMENTSOF(m->rescan_vgpus)][GVT_UUID_STRING_MAX];
+	size_t n = m->n_rescan_vgpus;
+
+	/* A copy: the event handlers run below, and what they do must not touch the list being walked. */
+	memcpy(uuids, m->rescan_vgpus, n * sizeof(uuids[0]));
+
+	if (m->rescan_defer)
+		(void) sd_event_source_set_enabled(m->rescan_defer, SD_EVENT_OFF);
+	m->n_rescan_vgpus = 0;
+	if (m->rescan_all) {
+		m->rescan_all = false;
+		(void) inventory_sync(m);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		(void) inventory_sync_vgpu(m, uuids[i]);
+}
+
+static int on_rescan_defer(sd_event_source *s, void *userdata)
+{
+	inventory_flush(userdata);
+	return 0;
+}
+
+/* Queues the uevent's work for one rescan at the end of this loop iteration: udev relays
+ * several uevents per create or bind, and each full rescan reads every parent and type. */
 static int on_uevent(sd_device_monitor *monitor, sd_device *device, void *userdata)
 {
-	(void) inventory_sync(userdata);
+	Manager *m = userdata;
+	const char *subsystem = NULL, *sysname = NULL;
+	char uuid[GVT_UUID_STRING_MAX];
+	int r;
+
+	(void) sd_device_get_subsystem(device, &subsystem);
+	(void) sd_device_get_sysname(device, &sysname);
+	if (!m->rescan_all) {
+		/* An mdev device is a vGPU: reread just it. Anything else may add or drop parents. */
+		if (streq(strempty(subsystem), "mdev") && sysname && gvt_uuid_normalize(sysname, uuid) >= 0 &&
+		    m->n_rescan_vgpus < ELEMENTSOF(m->rescan_vgpus)) {
+			size_t i;
+
+			for (i = 0; i < m->n_rescan_vgpus && !streq(m->rescan_vgpus[i], uuid); i++)
+				;
+			if (i == m->n_rescan_vgpus)
+				strcpy(m->rescan_vgpus[m->n_rescan_vgpus++], uuid);
+		} else
+			m->rescan_all = true;
+	}
+	if (!m->rescan_defer) {
+		r = sd_event_add_defer(m->event, &m->rescan_defer, on_rescan_defer, m);
+		if (r < 0) {
+			/* No deferred source: rescan now, as correct as before, only slower. */
+			log_warning_errno(r, "Failed to defer the rescan, doing it now: %m");
+			inventory_flush(m);
+			return 0;
+		}
+		(void) sd_event_source_set_description(m->rescan_defer, "inventory-rescan");
+	}
+	(void) sd_event_source_set_enabled(m->rescan_defer, SD_EVENT_ONESHOT);
 	return 0;
 }
 
@@ -623,5 +805,6 @@ int inventory_start(Manager *m)
 void inventory_stop(Manager *m)
 {
 	m->monitor = sd_device_monitor_unref(m->monitor);
+	m->rescan_defer = sd_event_source_disable_unref(m->rescan_defer);
 	m->resync_timer = sd_event_source_disable_unref(m->resync_timer);
 }

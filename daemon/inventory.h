@@ -62,8 +62,10 @@ const char *vgpu_state_to_string(VgpuState s);
 /* Parses the kvmgt description format; -EBADMSG if a field is missing or malformed. */
 int mdev_type_description_parse(const char *s, MdevTypeDescription *ret);
 
-/* Reads the whole inventory below root. Entries with invalid names are skipped and logged. */
-int inventory_scan(const char *root, Inventory *ret);
+/* Reads the whole inventory below root. Entries with invalid names are skipped and logged.
+ * With cache, a type it has keeps its fixed attributes (name, device_api, description):
+ * only available_instances is read again. */
+int inventory_scan(const char *root, const Inventory *cache, Inventory *ret);
 void inventory_done(Inventory *inv);
 
 Parent *inventory_find_parent(const Inventory *inv, const char *name);
@@ -89,5 +91,14 @@ typedef struct Manager Manager;
 /* Starts the uevent monitor, then reads sysfs (in that order, so nothing is missed). */
 int inventory_start(Manager *m);
 void inventory_stop(Manager *m);
-/* Rereads sysfs into m->inventory and emits an event per difference. */
+/* Rereads all of sysfs into m->inventory and emits an event per difference. For a
+ * parent or module change, and the poll timer; an operation on one vGPU uses the ones below. */
 int inventory_sync(Manager *m);
+/* Applies the uevents received but not yet applied (they are, once per event-loop iteration). */
+void inventory_flush(Manager *m);
+/* Rereads one vGPU (gone, new or changed) and, if it changed, its parent's available counts. */
+int inventory_sync_vgpu(Manager *m, const char *uuid);
+/* Rereads available_instances of each type of one parent. */
+int inventory_sync_available(Manager *m, const char *parent);
+/* The parent of this name; not known yet, a full rescan first (it may have just appeared). */
+Parent *inventory_need_parent(Manager *m, const char *name);

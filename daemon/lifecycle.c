@@ -187,8 +187,10 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 			return gvt_error_set_errno(e, r, "Failed to generate a UUID");
 	}
 
-	/* Decide on what sysfs says now, not on what the last uevent left. */
-	(void) inventory_sync(m);
+	/* Decide on what the uevents received so far say; with no parent at all, on a fresh look. */
+	inventory_flush(m);
+	if (m->inventory.n_parents == 0)
+		(void) inventory_sync(m);
 	if (m->inventory.n_parents == 0)
 		return gvt_error_set(e, GVT_ERROR_NOT_READY,
 				     "No mdev parent exists (modules state: %s): load the modules with "
@@ -202,7 +204,7 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 		if (r < 0)
 			return r;
 	} else {
-		p = inventory_find_parent(&m->inventory, spec->parent);
+		p = inventory_need_parent(m, spec->parent);
 		if (!p)
 			return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
 					     "No mdev parent %s: list the parents with \"gvtctl parents\"", spec->parent);
@@ -210,6 +212,9 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 	r = check_type(m, p, type, ret_type, e);
 	if (r < 0)
 		return r;
+	/* Room is what changes behind gvtd's back between uevents (or polls): reread just this parent's. */
+	if (need_room)
+		(void) inventory_sync_available(m, p->name);
 	if (need_room && (*ret_type)->available == 0)
 		return capacity_explain(m->config.root, &m->inventory, p, *ret_type, e);
 	*ret_parent = p;
@@ -242,9 +247,11 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 	_cleanup_free_ char *path = NULL, *parent = NULL, *type = NULL;
 	int r;
 
+	/* Made behind gvtd's back and not seen yet? The kernel would say EEXIST, but not which parent. */
+	(void) inventory_sync_vgpu(m, id);
 	if (inventory_find_vgpu(&m->inventory, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
-	/* p and t point into the inventory, which the syncs below replace. */
+	/* p and t point into the inventory, which a full rescan below replaces. */
 	parent = strdup(p->name);
 	type = strdup(t->name);
 	if (!parent || !type)
@@ -256,7 +263,7 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 	r = sysfs_write(path, id);
 	if (r == -ENOSPC) {
 		/* Someone else took the room since we looked, or the kernel's own cap. */
-		(void) inventory_sync(m);
+		(void) inventory_sync_available(m, parent);
 		p = inventory_find_parent(&m->inventory, parent);
 		t = p ? parent_find_type(p, type) : NULL;
 		if (p && t)
@@ -275,7 +282,8 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 		return r;
 	}
 	log_info("Created vGPU %s (%s on %s).", id, type, parent);
-	(void) inventory_sync(m);
+	/* Just this vGPU and its parent's room changed; the uevent, when it comes, rereads the same. */
+	(void) inventory_sync_vgpu(m, id);
 	return 0;
 }
 
@@ -326,7 +334,7 @@ static int remove_device(Manager *m, const char *id, GvtError *e)
 	r = sysfs_write(path, "1");
 	if (r == -ENOENT || r == -ENODEV) {
 		/* Removed behind our back between the scan and the write. */
-		(void) inventory_sync(m);
+		(void) inventory_sync_vgpu(m, id);
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "vGPU %s was removed by someone else meanwhile", id);
 	}
 	if (r == -EBUSY)
@@ -335,7 +343,7 @@ static int remove_device(Manager *m, const char *id, GvtError *e)
 		return gvt_error_set_errno(e, r, "Failed to remove vGPU %s", id);
 
 	log_info("Removed vGPU %s.", id);
-	(void) inventory_sync(m);
+	(void) inventory_sync_vgpu(m, id);
 	return 0;
 }
 
@@ -349,7 +357,8 @@ int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 
 	*ret_created = false;
 	if (!isempty(spec->uuid) && lifecycle_validate_uuid(spec->uuid, id, NULL) >= 0) {
-		(void) inventory_sync(m);
+		inventory_flush(m);
+		(void) inventory_sync_vgpu(m, id);
 		v = inventory_find_vgpu(&m->inventory, id);
 		if (v) {
 			const char *type;
@@ -380,7 +389,8 @@ int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
 	r = lifecycle_validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
-	(void) inventory_sync(m);
+	/* Created behind gvtd's back a moment ago? Look at just this one. */
+	(void) inventory_sync_vgpu(m, id);
 	if (!inventory_find_vgpu(&m->inventory, id))
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
 	r = remove_device(m, id, e);

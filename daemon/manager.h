@@ -47,6 +47,11 @@ struct Manager {
 	sd_event *event;
 	sd_device_monitor *monitor;
 	sd_event_source *resync_timer;  /* when there is no udev to send uevents */
+	/* uevents since the last rescan, applied once per event-loop iteration (inventory.c) */
+	sd_event_source *rescan_defer;
+	bool rescan_all;                /* a parent, driver or module event: reread everything */
+	char rescan_vgpus[16][GVT_UUID_STRING_MAX];  /* else only these vGPUs */
+	size_t n_rescan_vgpus;
 	Inventory inventory;
 	Modules modules;
 	Definition **definitions;  /* what ROOT/etc/mdevctl.d says (definitions.c) */

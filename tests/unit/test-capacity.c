@@ -126,7 +126,7 @@ static void test_totals_and_message(void **state)
 	fake_root_write(root, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_8/available_instances", "0\n");
 	fake_root_write(root, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_4/available_instances", "0\n");
 	fake_root_write(root, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_2/available_instances", "0\n");
-	assert_int_equal(inventory_scan(root, &inv), 0);
+	assert_int_equal(inventory_scan(root, NULL, &inv), 0);
 
 	assert_int_equal(capacity_totals(root, inv.parents[0], &totals), 0);
 	assert_int_equal(totals.aperture_mib, 512);

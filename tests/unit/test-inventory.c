@@ -64,7 +64,7 @@ static void test_scan(void **state)
 	/* names gvtd does not accept are skipped, not followed */
 	fake_root_write(root, "sys/bus/mdev/devices/not a uuid", "");
 
-	assert_int_equal(inventory_scan(root, &inv), 0);
+	assert_int_equal(inventory_scan(root, NULL, &inv), 0);
 	assert_int_equal(inv.n_parents, 1);
 	p = inv.parents[0];
 	assert_string_equal(p->name, "0000:00:02.0");
@@ -93,12 +93,43 @@ static void test_scan(void **state)
 	fake_root_free(root);
 }
 
+/* A rescan with the last inventory as cache rereads only available_instances of a known type. */
+static void test_scan_cached(void **state)
+{
+	char *root = fake_root_new();
+	const char *dir = "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_8/";
+	char path[256];
+	Inventory a = {}, b = {}, c = {};
+	const MdevType *t;
+
+	assert_int_equal(inventory_scan(root, NULL, &a), 0);
+	snprintf(path, sizeof(path), "%sname", dir);
+	fake_root_write(root, path, "changed\n");
+	snprintf(path, sizeof(path), "%savailable_instances", dir);
+	fake_root_write(root, path, "2\n");
+
+	assert_int_equal(inventory_scan(root, &a, &b), 0);
+	t = parent_find_type(b.parents[0], "gvt_base-GVTg_V5_8");
+	assert_string_equal(t->pretty_name, "GVTg_V5_8");
+	assert_true(t->described);
+	assert_int_equal(t->desc.low_gm_mib, 64);
+	assert_int_equal(t->available, 2);
+
+	/* without the cache, everything is read */
+	assert_int_equal(inventory_scan(root, NULL, &c), 0);
+	assert_string_equal(parent_find_type(c.parents[0], "gvt_base-GVTg_V5_8")->pretty_name, "changed");
+	inventory_done(&a);
+	inventory_done(&b);
+	inventory_done(&c);
+	fake_root_free(root);
+}
+
 static void test_scan_empty(void **state)
 {
 	Inventory inv = {};
 
 	/* no mdev module: no directories at all, and that is not an error */
-	assert_int_equal(inventory_scan("/nonexistent-gvtd-root", &inv), 0);
+	assert_int_equal(inventory_scan("/nonexistent-gvtd-root", NULL, &inv), 0);
 	assert_int_equal(inv.n_parents, 0);
 	assert_int_equal(inv.n_vgpus, 0);
 }
@@ -131,12 +162,12 @@ static void test_diff(void **state)
 	Inventory a = {}, b = {}, c = {}, empty = {};
 	Seen s = {};
 
-	assert_int_equal(inventory_scan(root, &a), 0);
+	assert_int_equal(inventory_scan(root, NULL, &a), 0);
 	fake_root_add_parent(root, "0000:00:03.0", "gvt_base");
 	fake_root_add_vgpu(root, "0000:00:02.0", "gvt_base-GVTg_V5_8", "11111111-2222-3333-4444-555555555555");
 	fake_root_write(root, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_8/available_instances",
 			"5\n");
-	assert_int_equal(inventory_scan(root, &b), 0);
+	assert_int_equal(inventory_scan(root, NULL, &b), 0);
 
 	inventory_diff(&empty, &a, &ops, &s);
 	assert_string_equal(s.log, "+parent 0000:00:02.0;");
@@ -148,7 +179,7 @@ static void test_diff(void **state)
 	assert_string_equal(s.log, "");
 
 	/* removals come first */
-	assert_int_equal(inventory_scan("/nonexistent-gvtd-root", &c), 0);
+	assert_int_equal(inventory_scan("/nonexistent-gvtd-root", NULL, &c), 0);
 	inventory_diff(&b, &c, &ops, &s);
 	assert_string_equal(s.log, "-vgpu 11111111-2222-3333-4444-555555555555;-parent 0000:00:02.0;-parent 0000:00:03.0;");
 
@@ -163,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_description),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_scan_cached),
 		cmocka_unit_test(test_scan_empty),
 		cmocka_unit_test(test_diff),
 	};

@@ -166,6 +166,55 @@ static void test_short_type_names(void **state)
 	}
 }
 
+static void count_event(Manager *m, const Event *ev, void *userdata)
+{
+	((unsigned *) userdata)[ev->kind]++;
+}
+
+/* Between full rescans, a vGPU made or removed behind gvtd's back is seen by rereading just it. */
+static void test_sync_one_vgpu(void **state)
+{
+	static const char *const uuid = "11111111-2222-3333-4444-555555555555";
+	static const char *const avail =
+		"sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_2/available_instances";
+	unsigned seen[_EVENT_KIND_MAX] = {};
+	Manager *m = *state;
+	MdevType *t;
+	GvtError e = {};
+
+	assert_int_equal(inventory_sync(m), 0);
+	assert_int_equal(manager_subscribe(m, count_event, seen), 0);
+	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_2", uuid);
+	fake_root_write(m->config.root, avail, "0\n");
+	assert_null(inventory_find_vgpu(&m->inventory, uuid));
+
+	assert_int_equal(inventory_sync_vgpu(m, uuid), 0);
+	assert_non_null(inventory_find_vgpu(&m->inventory, uuid));
+	assert_true(inventory_find_vgpu(&m->inventory, uuid)->described);
+	t = parent_find_type(inventory_find_parent(&m->inventory, "0000:00:02.0"), "gvt_base-GVTg_V5_2");
+	assert_int_equal(t->available, 0);
+	assert_int_equal(seen[EVENT_VGPU_ADDED], 1);
+	assert_int_equal(seen[EVENT_PARENT_CHANGED], 1);
+	/* unchanged: nothing reread beyond it, nothing emitted */
+	assert_int_equal(inventory_sync_vgpu(m, uuid), 0);
+	assert_int_equal(seen[EVENT_VGPU_ADDED] + seen[EVENT_PARENT_CHANGED], 2);
+
+	/* remove rereads the one it is asked for: gone behind gvtd's back, it says NotFound */
+	fake_root_write(m->config.root, avail, "1\n");
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd), "rm '%s/sys/bus/mdev/devices/%s'", m->config.root, uuid);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(lifecycle_remove(m, uuid, &e), -ENOENT);
+	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
+	assert_null(inventory_find_vgpu(&m->inventory, uuid));
+	assert_int_equal(seen[EVENT_VGPU_REMOVED], 1);
+	assert_int_equal(t->available, 1);
+	manager_unsubscribe(m, count_event, seen);
+}
+
 /* Through create: the short name on the chosen parent creates that type; ambiguous without a parent. */
 static void test_create_short_type_name(void **state)
 {
@@ -206,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_writes_uuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_one_vgpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_type_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_short_type_name, setup, teardown),
 	};
