@@ -5,7 +5,8 @@
 # error naming the resource; define/start/stop/modify/undefine and a quota
 # with the create over it; SSE events of a create/remove with ids and a
 # resume; a uid outside the socket's group cannot connect, one inside but
-# without rights gets 403; a stalled event client does not slow a create loop.
+# without rights gets 403; a stalled event client does not slow a create loop;
+# TCP+TLS on 127.0.0.1 with tokens: 200, 401 without, 403 for a reader's POST.
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/gvtd-rest.XXXXXX)
@@ -19,6 +20,20 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 start_system_bus
 groupadd -g 4242 gvt 2>/dev/null
 useradd -u 4243 -G gvt -M alice 2>/dev/null
+
+# TCP with TLS on loopback: a self-signed certificate and two tokens (a user, a reader)
+tcp_port=18443
+mkdir -p /etc/gvtd/tls
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+	-keyout /etc/gvtd/tls/key.pem -out /etc/gvtd/tls/cert.pem >>"$log" 2>&1 || fail "openssl: no certificate"
+user_token=tok-user-$RANDOM$RANDOM reader_token=tok-reader-$RANDOM$RANDOM
+{
+	echo "sha256:$(printf %s "$user_token" | sha256sum | cut -d' ' -f1) nova user"
+	echo "sha256:$(printf %s "$reader_token" | sha256sum | cut -d' ' -f1) watcher reader"
+} >/etc/gvtd/api-tokens
+chmod 600 /etc/gvtd/api-tokens
+printf '[API]\nListenTCP=127.0.0.1:%s\nTLSCertificate=/etc/gvtd/tls/cert.pem\nTLSKey=/etc/gvtd/tls/key.pem\n' \
+	"$tcp_port" >/etc/gvtd/gvtd.conf
 
 "$gvtd" --profile=sim --module-dir="$kmod" >>"$log" 2>&1 &
 gvtd_pid=$!
@@ -127,6 +142,20 @@ elapsed=$(($(date +%s) - start))
 [ $elapsed -lt 90 ] && ok "20 create/delete beside a stalled stream in ${elapsed}s" || fail "loop took ${elapsed}s"
 expect "nothing left" "$(api http://localhost/v1/vgpus)" "[]"
 kill $stall 2>/dev/null
+
+# -- TCP+TLS on 127.0.0.1: a token is needed, a reader may not create
+tls() { curl -s -o "$tmp/body" -w '%{http_code}' --cacert /etc/gvtd/tls/cert.pem "$@"; }
+url=https://localhost:$tcp_port/v1
+expect "TLS with a user token: 200" "$(tls -H "Authorization: Bearer $user_token" "$url/vgpus")" 200
+expect "TLS without a token: 401" "$(tls "$url/vgpus")" 401
+expect "... Unauthorized" "$(json 'd["type"]' <"$tmp/body")" urn:gvtd:problem:Unauthorized
+expect "TLS with a wrong token: 401" "$(tls -H "Authorization: Bearer tok-nobody" "$url/vgpus")" 401
+expect "TLS reader POST: 403" "$(tls -H "Authorization: Bearer $reader_token" -X POST \
+	-H 'Content-Type: application/json' -d "{\"type\":\"$type\"}" "$url/vgpus")" 403
+expect "... NotPermitted" "$(json 'd["type"]' <"$tmp/body")" urn:gvtd:problem:NotPermitted
+expect "plain HTTP on the TLS port is refused" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tcp_port/v1")" 000
+expect "nothing created over TCP" "$(api http://localhost/v1/vgpus)" "[]"
+rm -rf /etc/gvtd/gvtd.conf /etc/gvtd/api-tokens /etc/gvtd/tls
 
 kill -0 $gvtd_pid && ok "gvtd still running" || fail "gvtd died"
 finish
