@@ -56,25 +56,41 @@ static int call_failed(const char *what, const sd_bus_error *error, int r)
 	return -EXIT_FAILED;
 }
 
-static int call(sd_bus *bus, const char *method, sd_bus_message **reply, const char *types, ...)
+typedef struct AttrArgs AttrArgs;
+static int append_attrs(sd_bus_message *m, const AttrArgs *a);
+
+/* One Manager method call. With attrs, the arguments are followed by the
+ * attributes and the interactive flag (CreateVGPUEx, DefineVGPU, ModifyDefinition).
+ */
+static int vcall(sd_bus *bus, const char *method, sd_bus_message **reply, const AttrArgs *attrs,
+		 const char *types, va_list ap)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-	va_list ap;
 	int r;
 
 	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, method);
-	if (r < 0)
-		return call_failed(method, NULL, r);
-	va_start(ap, types);
-	r = types ? sd_bus_message_appendv(m, types, ap) : 0;
-	va_end(ap);
+	if (r >= 0 && types)
+		r = sd_bus_message_appendv(m, types, ap);
+	if (r >= 0 && attrs)
+		r = append_attrs(m, attrs);
+	if (r >= 0 && attrs)
+		r = sd_bus_message_append(m, "b", true);
 	if (r < 0)
 		return call_failed(method, NULL, r);
 	r = sd_bus_call(bus, m, LONG_CALL_USEC, &error, reply);
-	if (r < 0)
-		return call_failed(method, &error, r);
-	return 0;
+	return r < 0 ? call_failed(method, &error, r) : 0;
+}
+
+static int call(sd_bus *bus, const char *method, sd_bus_message **reply, const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = vcall(bus, method, reply, NULL, types, ap);
+	va_end(ap);
+	return r;
 }
 
 static int get_property(sd_bus *bus, const char *path, const char *iface, const char *name, const char *sig,
@@ -294,12 +310,12 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 }
 
 /* NAME=VALUE arguments of --attr, in order. */
-typedef struct AttrArgs {
+struct AttrArgs {
 	const char *names[64];
 	const char *values[64];
 	size_t n;
 	char *copies[64];
-} AttrArgs;
+};
 
 static void attr_args_done(AttrArgs *a)
 {
@@ -335,29 +351,16 @@ static int append_attrs(sd_bus_message *m, const AttrArgs *a)
 	return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
-/* CreateVGPUEx / DefineVGPU / ModifyDefinition: arguments up to the attributes, the attributes, interactive. */
 static int call_with_attrs(sd_bus *bus, const char *method, sd_bus_message **reply, const AttrArgs *attrs,
 			   const char *types, ...)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	va_list ap;
 	int r;
 
-	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, method);
-	if (r < 0)
-		return call_failed(method, NULL, r);
 	va_start(ap, types);
-	r = sd_bus_message_appendv(m, types, ap);
+	r = vcall(bus, method, reply, attrs, types, ap);
 	va_end(ap);
-	if (r >= 0)
-		r = append_attrs(m, attrs);
-	if (r >= 0)
-		r = sd_bus_message_append(m, "b", true);
-	if (r < 0)
-		return call_failed(method, NULL, r);
-	r = sd_bus_call(bus, m, LONG_CALL_USEC, &error, reply);
-	return r < 0 ? call_failed(method, &error, r) : 0;
+	return r;
 }
 
 static void print_uuid(const char *id, const char *path)
