@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "dbus.h"
+#include "definitions-watch.h"
 #include "definitions.h"
 #include "gvt-dbus.h"
 #include "manager.h"
@@ -223,7 +224,7 @@ int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_
 	Manager *m = b->manager;
 	int r;
 
-	(void) definitions_refresh(m);
+	(void) definitions_watch_sync(m);
 	r = sd_bus_message_new_method_return(message, &reply);
 	if (r < 0)
 		return r;

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "capacity.h"
+#include "definitions-watch.h"
 #include "definitions.h"
 #include "log.h"
 #include "manager.h"
@@ -55,24 +56,63 @@ static void definitions_take_out(Manager *m, Definition *d)
 		}
 }
 
+static bool definitions_equal(const Definition *a, const Definition *b)
+{
+	if (!streq(a->parent, b->parent) || !streq(a->type, b->type) || a->autostart != b->autostart ||
+	    a->n_attrs != b->n_attrs)
+		return false;
+	for (size_t i = 0; i < a->n_attrs; i++)
+		if (!streq(a->attrs[i].name, b->attrs[i].name) || !streq(a->attrs[i].value, b->attrs[i].value))
+			return false;
+	return true;
+}
+
+static Definition *find_in(Definition **list, size_t n, const char *uuid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(list[i]->uuid, uuid))
+			return list[i];
+	return NULL;
+}
+
 int definitions_refresh(Manager *m)
 {
-	Definition **defs = NULL;
-	size_t n = 0;
+	Definition **defs = NULL, **old = m->definitions;
+	size_t n = 0, n_old = m->n_definitions;
 	int r;
 
 	r = mdevctl_load_all(m->config.root, &defs, &n);
 	if (r < 0)
 		return log_warning_errno(r, "Failed to reread the definitions, keeping the last ones: %m");
-	for (size_t i = 0; i < n; i++)
-		if (!definitions_find(m, defs[i]->uuid))
-			log_info("Definition %s (%s on %s) appeared on disk.", defs[i]->uuid, defs[i]->type,
-				 defs[i]->parent);
-	for (size_t i = 0; i < m->n_definitions; i++)
-		definition_free(m->definitions[i]);
-	free(m->definitions);
 	m->definitions = defs;
 	m->n_definitions = n;
+
+	/*
+	 * What others (mdevctl, libvirt, an editor) changed on disk, announced
+	 * with the new list in place. gvtd's own changes are in memory already
+	 * and compare equal here.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		const Definition *was = find_in(old, n_old, defs[i]->uuid);
+
+		if (!was) {
+			log_info("Definition %s (%s on %s) appeared on disk.", defs[i]->uuid, defs[i]->type,
+				 defs[i]->parent);
+			emit(m, EVENT_DEFINITION_ADDED, defs[i]);
+		} else if (!definitions_equal(was, defs[i])) {
+			log_info("Definition %s changed on disk.", defs[i]->uuid);
+			emit(m, EVENT_DEFINITION_CHANGED, defs[i]);
+		}
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		if (!find_in(defs, n, old[i]->uuid)) {
+			log_info("Definition %s (%s on %s) disappeared from disk.", old[i]->uuid, old[i]->type,
+				 old[i]->parent);
+			emit(m, EVENT_DEFINITION_REMOVED, old[i]);
+		}
+		definition_free(old[i]);
+	}
+	free(old);
 	return 0;
 }
 
@@ -140,7 +180,7 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	r = lifecycle_resolve(m, spec, false, &p, &t, id, e);
 	if (r < 0)
 		return r;
-	(void) definitions_refresh(m);
+	(void) definitions_watch_sync(m);
 	if (definitions_find(m, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "UUID %s is defined already", id);
 	running = inventory_find_vgpu(&m->inventory, id);
@@ -206,7 +246,7 @@ int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[
 
 	*ret_created = false;
 	if (!isempty(spec->uuid) && lifecycle_validate_uuid(spec->uuid, id, NULL) >= 0) {
-		(void) definitions_refresh(m);
+		(void) definitions_watch_sync(m);
 		d = definitions_find(m, id);
 		if (d) {
 			const char *had = owners_get(&m->owners, id), *type;
@@ -239,7 +279,7 @@ static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 	r = lifecycle_validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
-	(void) definitions_refresh(m);
+	(void) definitions_watch_sync(m);
 	*ret = definitions_find(m, id);
 	if (!*ret)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
@@ -277,7 +317,7 @@ int definitions_delete(Manager *m, const char *uuid, GvtError *e)
 	r = lifecycle_validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
-	(void) definitions_refresh(m);
+	(void) definitions_watch_sync(m);
 	(void) inventory_sync_vgpu(m, id);
 	running = inventory_find_vgpu(&m->inventory, id);
 	if (!definitions_find(m, id))
@@ -424,7 +464,7 @@ void definitions_autostart(Manager *m, const char *parent)
 	size_t n = 0;
 
 	inventory_flush(m);
-	(void) definitions_refresh(m);
+	(void) definitions_watch_sync(m);
 	/* Starting rereads the definitions: pick the UUIDs first. */
 	todo = calloc(m->n_definitions + 1, sizeof(*todo));
 	if (!todo) {

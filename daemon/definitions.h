@@ -32,9 +32,11 @@ typedef struct Manager Manager;
 int definitions_load(Manager *m);
 
 /*
- * Rereads ROOT/etc/mdevctl.d, so definitions made with mdevctl (or removed
- * with it) count; every operation and listing does this first. gvtd writes
- * its files before changing memory, so the disk is always the truth.
+ * Rereads ROOT/etc/mdevctl.d and announces what others changed there
+ * (EVENT_DEFINITION_ADDED/CHANGED/REMOVED). Called by definitions-watch.c
+ * when inotify saw a change; operations and listings call
+ * definitions_watch_sync() first. gvtd writes its files before changing
+ * memory, so the disk is always the truth.
  */
 int definitions_refresh(Manager *m);
 

@@ -7,6 +7,7 @@
 
 #include "autostart.h"
 #include "dbus.h"
+#include "definitions-watch.h"
 #include "definitions.h"
 #include "log.h"
 #include "manager.h"
@@ -208,6 +209,10 @@ static int run(int argc, char *argv[])
 	if (r < 0)
 		return r;
 	r = inventory_start(m);
+	if (r < 0)
+		return r;
+	/* Watching first: a change during the load is reread after it, not lost. */
+	r = definitions_watch_start(m);
 	if (r < 0)
 		return r;
 	/* After the first scan: what runs is adopted, not duplicated. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 
+#include "definitions-watch.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
@@ -12,6 +13,7 @@ int manager_new(Manager **ret)
 	if (!m)
 		return -ENOMEM;
 	config_init(&m->config);
+	m->definitions_inotify_fd = -1;
 	if (!m->config.admin_group || !m->config.api_socket || !m->config.api_socket_group ||
 	    !m->config.api_token_file) {
 		config_done(&m->config);
@@ -27,6 +29,7 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	inventory_stop(m);
+	definitions_watch_stop(m);
 	sd_event_source_disable_unref(m->autostart_defer);
 	polkit_free(m->polkit);
 	for (size_t i = 0; i < m->n_definitions; i++)

@@ -56,6 +56,10 @@ struct Manager {
 	Modules modules;
 	Definition **definitions;  /* what ROOT/etc/mdevctl.d says (definitions.c) */
 	size_t n_definitions;
+	/* changes to ROOT/etc/mdevctl.d (definitions-watch.c); fd -1: reread on every request */
+	int definitions_inotify_fd;
+	sd_event_source *definitions_watch;
+	bool definitions_rewatch;       /* the queue overflowed or the top directory went */
 	Owners owners;
 	Quotas quotas;
 	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */

@@ -159,6 +159,7 @@ static int load_one(const char *root, const char *parent, const char *name, Defi
 	_cleanup_(definition_freep) Definition *d = NULL;
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	const char *reason;
+	size_t len;
 	int r;
 
 	if (!gvt_name_is_valid(parent))
@@ -177,11 +178,16 @@ static int load_one(const char *root, const char *parent, const char *name, Defi
 	d->parent = strdup(parent);
 	if (!d->parent)
 		return -ENOMEM;
-	r = store_read(path, &text, NULL);
+	r = store_read(path, &text, &len);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
 		(void) store_set_aside(path, strerror(-r));
+		return 0;
+	}
+	/* mdevctl truncates, then writes: an empty file is one being written, not a bad one. */
+	if (len == 0) {
+		log_debug("Skipping %s for now: it is empty.", path);
 		return 0;
 	}
 	r = mdevctl_parse(text, d, &reason);

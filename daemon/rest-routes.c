@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "definitions-watch.h"
 #include "definitions.h"
 #include "lifecycle.h"
 #include "owners.h"
@@ -295,7 +296,7 @@ static int get_vgpus(RestRequest *req, RestReply *reply)
 	for (size_t i = 0; i < ELEMENTSOF(f); i++)
 		if (validate_filter(req, reply, query[i], &f[i]) != 0)
 			return REST_REPLIED;
-	(void) definitions_refresh(req->manager);
+	(void) definitions_watch_sync(req->manager);
 	return reply_json(reply, 200, rest_json_vgpus(req->manager, f[0], f[1], f[2], f[3]));
 }
 
@@ -316,7 +317,7 @@ static int reply_vgpu(RestRequest *req, RestReply *reply, unsigned status, const
 	GvtError e = {};
 	int r;
 
-	(void) definitions_refresh(req->manager);
+	(void) definitions_watch_sync(req->manager);
 	o = rest_json_vgpu_by_uuid(req->manager, id);
 	if (!o)
 		return rest_problem_from_error(reply, gvt_error_set(&e, GVT_ERROR_NOT_FOUND,
@@ -537,7 +538,7 @@ static int get_quotas(RestRequest *req, RestReply *reply)
 	json_t *a;
 	int r;
 
-	(void) definitions_refresh(req->manager);
+	(void) definitions_watch_sync(req->manager);
 	r = quota_owners(req->manager, &owners, &n);
 	if (r < 0)
 		return r;
@@ -564,7 +565,7 @@ static int get_quota(RestRequest *req, RestReply *reply)
 {
 	if (path_owner(req, reply) != 0)
 		return REST_REPLIED;
-	(void) definitions_refresh(req->manager);
+	(void) definitions_watch_sync(req->manager);
 	return reply_json(reply, 200, rest_json_quota(req->manager, req->param));
 }
 

@@ -56,8 +56,22 @@ until_ok 5 running "$u1" && ok "autostart after restart" || fail "no autostart a
 
 # -- mdevctl defines, gvtd sees it (while running) and starts it
 u2=$(cat /proc/sys/kernel/random/uuid)
+sig=/tmp/definition-signals
+busctl --system monitor --match "type='signal',interface='org.gvtd1.Manager'" >"$sig" 2>&1 &
+monitor_pid=$!
+sleep 1
 mdevctl define -u "$u2" -p "$parent" -t "$type" && ok "mdevctl define" || fail "mdevctl define"
 defined "$u2" && ok "gvtd lists mdevctl's definition" || fail "gvtd misses mdevctl's"
+mdevctl modify -u "$u2" --auto && ok "mdevctl modify" || fail "mdevctl modify"
+until_ok 5 grep -q "DefinitionChanged" "$sig"
+kill "$monitor_pid"; wait "$monitor_pid" 2>/dev/null
+# busctl prints the member, then the body on the lines after it
+grep -A4 'Member=DefinitionAdded' "$sig" | grep -q "$u2" && ok "DefinitionAdded for mdevctl's define" ||
+	fail "no DefinitionAdded for mdevctl's define: $(grep Member= "$sig")"
+grep -A4 'Member=DefinitionChanged' "$sig" | grep -q "$u2" && ok "DefinitionChanged for mdevctl's modify" ||
+	fail "no DefinitionChanged for mdevctl's modify: $(grep Member= "$sig")"
+expect "one DefinitionAdded for it" "$(grep -c 'Member=DefinitionAdded' "$sig")" "1"
+mdevctl modify -u "$u2" --manual >/dev/null
 expect_contains "mdevctl's belongs to root" "$("$gvtctl" list --defined | grep "$u2")" "root"
 "$gvtctl" start "$u2" && running "$u2" && ok "gvtd starts mdevctl's definition" || fail "start mdevctl's"
 "$gvtctl" stop "$u2"; "$gvtctl" undefine "$u2"

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Definitions changed behind gvtd's back (as mdevctl or an editor would) are
+ * seen through inotify and announced once each; an empty file (mdevctl
+ * between its truncate and its write) is skipped, not set aside.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "definitions-watch.h"
+#include "definitions.h"
+#include "fake-root.h"
+#include "macro.h"
+#include "manager.h"
+
+#define PARENT_DIR "etc/mdevctl.d/0000:00:02.0"
+#define UUID "0b5d6c8e-2f1a-4c3b-9d7e-6a5f4e3d2c1b"
+#define DEF_PATH PARENT_DIR "/" UUID
+
+static unsigned seen[_EVENT_KIND_MAX];
+
+static void count_event(Manager *m, const Event *ev, void *userdata)
+{
+	(void) m;
+	(void) userdata;
+	seen[ev->kind]++;
+}
+
+static int setup(void **state)
+{
+	Manager *m;
+
+	assert_int_equal(manager_new(&m), 0);
+	m->config.root = fake_root_new();
+	assert_int_equal(sd_event_new(&m->event), 0);
+	assert_int_equal(definitions_watch_start(m), 0);
+	assert_true(m->definitions_inotify_fd >= 0);
+	assert_int_equal(definitions_load(m), 0);
+	assert_int_equal(manager_subscribe(m, count_event, NULL), 0);
+	memset(seen, 0, sizeof(seen));
+	*state = m;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	Manager *m = *state;
+
+	fake_root_free(TAKE_PTR(m->config.root));
+	manager_free(m);
+	return 0;
+}
+
+static void make_parent_dir(const Manager *m)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", m->config.root, PARENT_DIR);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static unsigned n_events(void)
+{
+	return seen[EVENT_DEFINITION_ADDED] + seen[EVENT_DEFINITION_CHANGED] + seen[EVENT_DEFINITION_REMOVED];
+}
+
+static void test_added_changed_removed(void **state)
+{
+	Manager *m = *state;
+	char path[1024];
+
+	/* the parent directory and the file come at once: the file is read although its directory was not watched yet */
+	make_parent_dir(m);
+	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	assert_null(definitions_find(m, UUID));
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_non_null(definitions_find(m, UUID));
+	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
+	assert_int_equal(n_events(), 1);
+
+	/* nothing changed: nothing announced */
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(n_events(), 1);
+
+	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"auto\"}\n");
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(seen[EVENT_DEFINITION_CHANGED], 1);
+	assert_true(definitions_find(m, UUID)->autostart);
+
+	/* the event loop's own path: no request needed */
+	snprintf(path, sizeof(path), "%s/%s", m->config.root, DEF_PATH);
+	assert_int_equal(unlink(path), 0);
+	assert_true(sd_event_run(m->event, 1000000) > 0);
+	assert_null(definitions_find(m, UUID));
+	assert_int_equal(seen[EVENT_DEFINITION_REMOVED], 1);
+	assert_int_equal(n_events(), 3);
+}
+
+static void test_empty_file_is_not_set_aside(void **state)
+{
+	Manager *m = *state;
+	char path[1024];
+	int fd;
+
+	make_parent_dir(m);
+	assert_int_equal(definitions_watch_sync(m), 0);
+	snprintf(path, sizeof(path), "%s/%s", m->config.root, DEF_PATH);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_null(definitions_find(m, UUID));
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(n_events(), 0);
+
+	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_non_null(definitions_find(m, UUID));
+	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
+}
+
+/* The whole directory removed and made again: watched again, nothing missed. */
+static void test_top_directory_replaced(void **state)
+{
+	Manager *m = *state;
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc/mdevctl.d'", m->config.root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_true(m->definitions_inotify_fd >= 0);
+	make_parent_dir(m);
+	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_non_null(definitions_find(m, UUID));
+	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_added_changed_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file_is_not_set_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_directory_replaced, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
