@@ -347,10 +347,54 @@ static int split_type_link(const char *target, char **ret_parent, char **ret_typ
 	return 0;
 }
 
+static int read_link(const char *path, char buf[static PATH_MAX])
+{
+	ssize_t n = readlink(path, buf, PATH_MAX - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Where a vGPU's mdev_type points, as a path ending in
+ * <parent>/mdev_supported_types/<type>. The kernel links the device
+ * (bus/mdev/devices/<uuid> -> .../<parent>/<uuid>) and its type
+ * (mdev_type -> ../mdev_supported_types/<type>) relatively; joining the two
+ * links is two syscalls where realpath() takes one per path component, and
+ * <uuid> is a real directory, so dropping it for the ".." is exact. Anything
+ * else is resolved by realpath().
+ */
+static int type_link_target(const char *root, const char *name, char target[static PATH_MAX])
+{
+	_cleanup_free_ char *dev = NULL, *link = NULL;
+	char dev_target[PATH_MAX], type_target[PATH_MAX];
+	const char *up = "../" SYSFS_TYPES_DIR "/";
+	char *slash;
+	int r;
+
+	r = sysfs_path(&dev, root, SYSFS_MDEV_DEVICES, name, NULL);
+	if (r < 0)
+		return r;
+	r = sysfs_path(&link, root, SYSFS_MDEV_DEVICES, name, "mdev_type", NULL);
+	if (r < 0)
+		return r;
+	if (read_link(dev, dev_target) >= 0 && read_link(link, type_target) >= 0 &&
+	    strncmp(type_target, up, strlen(up)) == 0 && !strchr(type_target + strlen(up), '/') &&
+	    (slash = strrchr(dev_target, '/')) && streq(slash + 1, name) &&
+	    (size_t) snprintf(target, PATH_MAX, "%.*s/%s", (int) (slash - dev_target), dev_target,
+			      type_target + 3) < PATH_MAX)
+		return 0;
+	if (!realpath(link, target))
+		return -errno;
+	return 0;
+}
+
 static int scan_vgpu(const char *root, const char *name, const Inventory *cache, Vgpu **ret)
 {
 	_cleanup_(vgpu_freep) Vgpu *v = NULL;
-	_cleanup_free_ char *link = NULL, *id = NULL;
+	_cleanup_free_ char *id = NULL;
 	char target[PATH_MAX];
 	int r;
 
@@ -361,13 +405,10 @@ static int scan_vgpu(const char *root, const char *name, const Inventory *cache,
 	if (gvt_uuid_normalize(name, v->uuid) < 0 || !streq(name, v->uuid))
 		return log_warning_errno(EINVAL, "Ignoring mdev device %s: not a lowercase UUID.", name);
 
-	r = sysfs_path(&link, root, SYSFS_MDEV_DEVICES, name, "mdev_type", NULL);
+	r = type_link_target(root, name, target);
 	if (r < 0)
-		return r;
-	/* The kernel links relatively (../mdev_supported_types/<type>): resolve it. */
-	if (!realpath(link, target))
 		/* Removed between readdir and here: the next scan will not see it either. */
-		return log_debug_errno(errno, "mdev device %s vanished while scanning: %m", name);
+		return log_debug_errno(r, "mdev device %s vanished while scanning: %m", name);
 	r = split_type_link(target, &v->parent, &v->type);
 	if (r < 0)
 		return r == -ENOMEM ? r : log_warning_errno(r, "Ignoring mdev device %s: mdev_type points to %s.", name, target);
