@@ -79,10 +79,13 @@ int main(int argc, char **argv)
 	snprintf(create, sizeof(create), "/sys/class/mdev_bus/%s/mdev_supported_types/%s/create", argv[2], argv[3]);
 
 	if (dbus) {
+		/* sd_bus_match_signal() returns 1 on success: no "r ?:" chain here. */
 		r = sd_bus_open_system(&bus);
-		r = r ?: sd_bus_match_signal(bus, NULL, "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "VGPUAdded",
+		if (r >= 0)
+			r = sd_bus_match_signal(bus, NULL, "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "VGPUAdded",
 					     on_signal, &added);
-		r = r ?: sd_bus_match_signal(bus, NULL, "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "VGPURemoved",
+		if (r >= 0)
+			r = sd_bus_match_signal(bus, NULL, "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "VGPURemoved",
 					     on_signal, &removed);
 	} else {
 		r = http_connect(&http, argv[5]);

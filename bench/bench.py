@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """gvtd's benchmark.
 
-  bench.py run [--quick]   inside the VM (as root): measure everything, print
+  bench.py run [--quick] [--rows=N,..] [--verbose]
+                           inside the VM (as root): measure everything, print
                            progress, then the results as JSON after a marker line
   bench.py report FILE     print the table of a results file
 
@@ -35,6 +36,7 @@ GVT_BASE_PARAMETERS = "gpus=8 aperture_mb=1024"
 MDEVCTL_D = "/etc/mdevctl.d"
 
 QUICK = False
+VERBOSE = False  # --verbose: gvtd logs debug messages to /tmp/gvtd.log
 # Cycles per create+remove row. Each row takes cycles * its per-cycle time under
 # TCG; see docs/PERFORMANCE.md for why these counts.
 COUNTS = {
@@ -97,7 +99,7 @@ class Gvtd:
         env = dict(os.environ, NOTIFY_SOCKET=NOTIFY)
         t = time.perf_counter()
         self.proc = subprocess.Popen([os.path.join(BUILD, "daemon", "gvtd"), "--module-dir", os.path.join(BUILD, "kmod"),
-                                      "--profile=sim"], env=env, stdout=open("/tmp/gvtd.log", "a"),
+                                      "--profile=sim"] + (["--verbose"] if VERBOSE else []), env=env, stdout=open("/tmp/gvtd.log", "a"),
                                      stderr=subprocess.STDOUT)
         while True:
             msg = s.recv(4096)
@@ -395,8 +397,17 @@ def machine():
             "accel": "kvm" if "hypervisor" in open("/proc/cpuinfo").read() and "QEMU TCG" not in cpu[0] else "tcg"}
 
 
+def gvtd_log_tail(lines=60):
+    try:
+        with open("/tmp/gvtd.log", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return repr(e)
+
+
 def cmd_run():
-    global QUICK
+    global QUICK, VERBOSE
+    VERBOSE = "--verbose" in sys.argv
     if "--quick" in sys.argv:
         QUICK = True
         COUNTS.update(cycles=20, cycles_process=5, warmup=2, list_calls=5, list_process=2, events=5,
@@ -430,9 +441,11 @@ def cmd_run():
             fn()
         except subprocess.CalledProcessError as e:
             log("row %s FAILED:" % name, e.cmd, e.stdout, e.stderr)
+            log("gvtd's log, last lines:\n" + gvtd_log_tail())
             res.setdefault("errors", []).append("row %s: %s: %s" % (name, " ".join(e.cmd), e.stderr.strip()))
         except Exception as e:  # noqa: BLE001 -- report what was measured so far
             log("row %s FAILED:" % name, repr(e))
+            log("gvtd's log, last lines:\n" + gvtd_log_tail())
             res.setdefault("errors", []).append("row %s: %r" % (name, e))
         if gvtd.proc is None:
             gvtd.start()
