@@ -116,6 +116,44 @@ int definitions_refresh(Manager *m)
 	return 0;
 }
 
+int definitions_reload_one(Manager *m, const char *parent, const char *name)
+{
+	_cleanup_(definition_freep) Definition *d = NULL;
+	char uuid[GVT_UUID_STRING_MAX];
+	Definition *was;
+	int r;
+
+	if (gvt_uuid_normalize(name, uuid) < 0)
+		return 0; /* scripts.d and the like */
+	r = mdevctl_load_one(m->config.root, parent, name, &d);
+	if (r < 0)
+		return log_warning_errno(r, "Failed to reread definition %s/%s: %m", parent, name);
+	was = definitions_find(m, uuid);
+	if (!d) {
+		/* Gone (or unreadable) here; the same UUID defined on another parent stays. */
+		if (!was || !streq(was->parent, parent))
+			return 0;
+		log_info("Definition %s (%s on %s) disappeared from disk.", was->uuid, was->type, was->parent);
+		definitions_take_out(m, was);
+		emit(m, EVENT_DEFINITION_REMOVED, was);
+		definition_free(was);
+		return 0;
+	}
+	if (was && definitions_equal(was, d))
+		return 0;
+	if (was) {
+		log_info("Definition %s changed on disk.", uuid);
+		definitions_take_out(m, was);
+		definition_free(was);
+	} else
+		log_info("Definition %s (%s on %s) appeared on disk.", d->uuid, d->type, d->parent);
+	r = definitions_add(m, d);
+	if (r < 0)
+		return log_oom();
+	emit(m, was ? EVENT_DEFINITION_CHANGED : EVENT_DEFINITION_ADDED, TAKE_PTR(d));
+	return 0;
+}
+
 int definitions_load(Manager *m)
 {
 	const char *root = m->config.root;

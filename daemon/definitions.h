@@ -39,6 +39,8 @@ int definitions_load(Manager *m);
  * memory, so the disk is always the truth.
  */
 int definitions_refresh(Manager *m);
+/* The same for one file, ROOT/etc/mdevctl.d/parent/name, that inotify said changed. */
+int definitions_reload_one(Manager *m, const char *parent, const char *name);
 
 Definition *definitions_find(Manager *m, const char *uuid);
 /* What a definition reserves: its type's sizes on its parent (or any parent offering the type). */

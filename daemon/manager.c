@@ -13,7 +13,7 @@ int manager_new(Manager **ret)
 	if (!m)
 		return -ENOMEM;
 	config_init(&m->config);
-	m->definitions_inotify_fd = -1;
+	m->definitions_watch.fd = -1;
 	if (!m->config.admin_group || !m->config.api_socket || !m->config.api_socket_group ||
 	    !m->config.api_token_file) {
 		config_done(&m->config);
@@ -56,6 +56,7 @@ int manager_subscribe(Manager *m, EventHandler handler, void *userdata)
 
 void manager_emit_event(Manager *m, const Event *e)
 {
+	m->generation++;
 	for (size_t i = 0; i < m->n_subscribers; i++)
 		m->subscribers[i].handler(m, e, m->subscribers[i].userdata);
 }

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "definitions-watch.h"
 #include "errors.h"
 #include "inventory.h"
 #include "mdevctl.h"
@@ -53,13 +54,11 @@ struct Manager {
 	char rescan_vgpus[16][GVT_UUID_STRING_MAX];  /* else only these vGPUs */
 	size_t n_rescan_vgpus;
 	Inventory inventory;
+	uint64_t generation;            /* bumped by every event: what an adapter caches is stale once it moved */
 	Modules modules;
 	Definition **definitions;  /* what ROOT/etc/mdevctl.d says (definitions.c) */
 	size_t n_definitions;
-	/* changes to ROOT/etc/mdevctl.d (definitions-watch.c); fd -1: reread on every request */
-	int definitions_inotify_fd;
-	sd_event_source *definitions_watch;
-	bool definitions_rewatch;       /* the queue overflowed or the top directory went */
+	DefinitionsWatch definitions_watch;  /* changes to ROOT/etc/mdevctl.d */
 	Owners owners;
 	Quotas quotas;
 	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */

@@ -154,7 +154,7 @@ int mdevctl_format(const Definition *d, char **ret)
 	return 0;
 }
 
-static int load_one(const char *root, const char *parent, const char *name, Definition **ret)
+int mdevctl_load_one(const char *root, const char *parent, const char *name, Definition **ret)
 {
 	_cleanup_(definition_freep) Definition *d = NULL;
 	_cleanup_free_ char *path = NULL, *text = NULL;
@@ -162,6 +162,7 @@ static int load_one(const char *root, const char *parent, const char *name, Defi
 	size_t len;
 	int r;
 
+	*ret = NULL;
 	if (!gvt_name_is_valid(parent))
 		return 0;
 	r = sysfs_path(&path, root, MDEVCTL_DIR, parent, name, NULL);
@@ -181,6 +182,8 @@ static int load_one(const char *root, const char *parent, const char *name, Defi
 	r = store_read(path, &text, &len);
 	if (r == -ENOMEM)
 		return r;
+	if (r == -ENOENT)
+		return 0; /* removed since the directory was read, or since inotify said it changed */
 	if (r < 0) {
 		(void) store_set_aside(path, strerror(-r));
 		return 0;
@@ -246,7 +249,7 @@ int mdevctl_load_all(const char *root, Definition ***ret, size_t *ret_n)
 			/* Temporary files of a write in progress, set-aside files. */
 			if (de->d_name[0] == STORE_HIDDEN_PREFIX)
 				continue;
-			r = load_one(root, pe->d_name, de->d_name, &def);
+			r = mdevctl_load_one(root, pe->d_name, de->d_name, &def);
 			if (r >= 0 && def && (r = push(&list, &n, def)) < 0)
 				definition_free(def);
 		}

@@ -45,6 +45,12 @@ int mdevctl_format(const Definition *d, char **ret);
 
 /* Reads every definition below root; unreadable files are set aside and skipped. */
 int mdevctl_load_all(const char *root, Definition ***ret, size_t *ret_n);
+/*
+ * Reads ROOT/etc/mdevctl.d/parent/name: *ret is NULL (and 0 returned) when
+ * it is not a definition: no such file, an empty one (being written), a name
+ * that is no UUID, or a file set aside as unreadable.
+ */
+int mdevctl_load_one(const char *root, const char *parent, const char *name, Definition **ret);
 
 /* Crash-safe replace / removal of one definition's file. */
 int mdevctl_save(const char *root, const Definition *d);

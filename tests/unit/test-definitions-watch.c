@@ -40,7 +40,7 @@ static int setup(void **state)
 	m->config.root = fake_root_new();
 	assert_int_equal(sd_event_new(&m->event), 0);
 	assert_int_equal(definitions_watch_start(m), 0);
-	assert_true(m->definitions_inotify_fd >= 0);
+	assert_true(m->definitions_watch.fd >= 0);
 	assert_int_equal(definitions_load(m), 0);
 	assert_int_equal(manager_subscribe(m, count_event, NULL), 0);
 	memset(seen, 0, sizeof(seen));
@@ -134,12 +134,45 @@ static void test_top_directory_replaced(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc/mdevctl.d'", m->config.root);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(definitions_watch_sync(m), 0);
-	assert_true(m->definitions_inotify_fd >= 0);
+	assert_true(m->definitions_watch.fd >= 0);
 	make_parent_dir(m);
 	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
 	assert_int_equal(definitions_watch_sync(m), 0);
 	assert_non_null(definitions_find(m, UUID));
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
+}
+
+/* Files in a watched directory are reread one by one; more at once than the queue holds, all together. */
+static void test_many_files(void **state)
+{
+	Manager *m = *state;
+	char rel[256], path[1024];
+
+	make_parent_dir(m);
+	assert_int_equal(definitions_watch_sync(m), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(rel, sizeof(rel), PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", i);
+		fake_root_write(m->config.root, rel, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	}
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(m->n_definitions, 3);
+	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 3);
+
+	snprintf(path, sizeof(path), "%s/" PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", m->config.root, 1);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(m->n_definitions, 2);
+	assert_null(definitions_find(m, "0b5d6c8e-2f1a-4c3b-9d7e-000000000001"));
+	assert_int_equal(seen[EVENT_DEFINITION_REMOVED], 1);
+
+	for (unsigned i = 100; i < 100 + DEFINITIONS_WATCH_PENDING_MAX + 6; i++) {
+		snprintf(rel, sizeof(rel), PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", i);
+		fake_root_write(m->config.root, rel, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	}
+	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(m->n_definitions, 2 + DEFINITIONS_WATCH_PENDING_MAX + 6);
+	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 3 + DEFINITIONS_WATCH_PENDING_MAX + 6);
+	assert_int_equal(n_events(), 3 + 1 + DEFINITIONS_WATCH_PENDING_MAX + 6);
 }
 
 int main(void)
@@ -148,6 +181,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_added_changed_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file_is_not_set_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_directory_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
