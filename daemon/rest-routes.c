@@ -285,6 +285,11 @@ static int validate_filter(RestRequest *req, RestReply *reply, const char *key, 
 	return r < 0 ? reply_field_error(reply, key, r, &e) ?: 1 : 0;
 }
 
+static json_t *list_all(Manager *m)
+{
+	return rest_json_vgpus(m, NULL, NULL, NULL, NULL);
+}
+
 /* GET /v1/vgpus: running vGPUs and stopped definitions, as D-Bus's ListVGPUs and ListDefinitions together. */
 static int get_vgpus(RestRequest *req, RestReply *reply)
 {
@@ -297,6 +302,12 @@ static int get_vgpus(RestRequest *req, RestReply *reply)
 		if (validate_filter(req, reply, query[i], &f[i]) != 0)
 			return REST_REPLIED;
 	(void) definitions_watch_sync(req->manager);
+	if (!f[0] && !f[1] && !f[2] && !f[3]) {
+		/* The listing clients poll: serialized once per change of the core's state. */
+		int r = rest_reply_cached(reply, rest_server_listing_cache(req->server), req->manager, list_all);
+
+		return r < 0 ? r : REST_REPLIED;
+	}
 	return reply_json(reply, 200, rest_json_vgpus(req->manager, f[0], f[1], f[2], f[3]));
 }
 

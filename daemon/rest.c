@@ -49,6 +49,7 @@ struct RestServer {
 	size_t n_listeners;
 	unsigned n_connections;
 	sd_event_source *wake;    /* runs MHD after connections were resumed */
+	RestCache listing;        /* GET /v1/vgpus */
 };
 
 static const char *const method_names[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
@@ -75,7 +76,38 @@ const char *rest_methods_to_string(unsigned mask, char *buf, size_t size)
 void rest_reply_done(RestReply *r)
 {
 	json_decref(r->body);
+	free(r->text);
 	*r = (RestReply) {};
+}
+
+void rest_cache_done(RestCache *c)
+{
+	free(c->text);
+	*c = (RestCache) {};
+}
+
+int rest_reply_cached(RestReply *reply, RestCache *c, Manager *m, json_t *(*build)(Manager *m))
+{
+	if (!c->valid || c->generation != m->generation) {
+		_cleanup_(json_decrefp) json_t *body = build(m);
+		char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+		if (!text)
+			return -ENOMEM;
+		rest_cache_done(c);
+		c->text = text;
+		c->len = strlen(text);
+		c->generation = m->generation;
+		c->valid = true;
+	}
+	rest_reply_done(reply);
+	reply->text = malloc(c->len);
+	if (!reply->text)
+		return -ENOMEM;
+	memcpy(reply->text, c->text, c->len);
+	reply->text_len = c->len;
+	reply->status = 200;
+	return 0;
 }
 
 const char *rest_request_query(RestRequest *req, const char *key)
@@ -145,7 +177,10 @@ static enum MHD_Result queue_reply(struct MHD_Connection *connection, RestReply 
 	size_t len = 0;
 	enum MHD_Result ret;
 
-	if (r->body) {
+	if (r->text) {
+		text = TAKE_PTR(r->text);
+		len = r->text_len;
+	} else if (r->body) {
 		text = json_dumps(r->body, JSON_COMPACT);
 		if (!text)
 			return MHD_NO;
@@ -156,7 +191,7 @@ static enum MHD_Result queue_reply(struct MHD_Connection *connection, RestReply 
 		free(text);
 		return MHD_NO;
 	}
-	if (r->body)
+	if (r->body || len)
 		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 					       r->problem ? "application/problem+json" : "application/json");
 	if (r->location[0])
@@ -457,6 +492,11 @@ static int on_wake(sd_event_source *source, void *userdata)
 	return 0;
 }
 
+RestCache *rest_server_listing_cache(RestServer *s)
+{
+	return &s->listing;
+}
+
 void rest_server_wake(RestServer *s)
 {
 	int r = sd_event_source_set_enabled(s->wake, SD_EVENT_ONESHOT);
@@ -744,6 +784,7 @@ RestServer *rest_server_free(RestServer *s)
 	rest_events_free(s->events);
 	sd_event_source_disable_unref(s->wake);
 	rest_tokens_done(&s->tokens);
+	rest_cache_done(&s->listing);
 	free(s);
 	return NULL;
 }

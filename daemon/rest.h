@@ -47,6 +47,8 @@ const char *rest_methods_to_string(unsigned mask, char *buf, size_t size);
 typedef struct RestReply {
 	unsigned status;
 	json_t *body;             /* NULL: none */
+	char *text;               /* or the body serialized already (owned) */
+	size_t text_len;
 	bool problem;             /* body is application/problem+json */
 	char location[128];
 	unsigned allow;           /* 405: the methods that are allowed */
@@ -55,6 +57,21 @@ typedef struct RestReply {
 } RestReply;
 
 void rest_reply_done(RestReply *r);
+
+/*
+ * One serialized response kept while the core's state does not change
+ * (Manager.generation): GET /v1/vgpus without filters is the one clients poll.
+ */
+typedef struct RestCache {
+	char *text;
+	size_t len;
+	uint64_t generation;
+	bool valid;
+} RestCache;
+
+void rest_cache_done(RestCache *c);
+/* Replies 200 with a copy of the cached text, made by build() first if stale; 0 or -ENOMEM. */
+int rest_reply_cached(RestReply *reply, RestCache *c, Manager *m, json_t *(*build)(Manager *m));
 
 /* SO_PEERCRED and SO_PEERGROUPS of a unix socket. */
 typedef struct RestPeer {
@@ -119,6 +136,7 @@ RestServer *rest_server_free(RestServer *s);
 RestEvents *rest_server_events(RestServer *s);
 /* Serves connections that were just resumed. */
 void rest_server_wake(RestServer *s);
+RestCache *rest_server_listing_cache(RestServer *s);
 
 /* ---- routing (rest-routes.c) ---- */
 
