@@ -19,7 +19,7 @@ void bench_uuid(char out[37], unsigned series, unsigned n);
 
 typedef struct Http {
 	int fd;
-	char buf[1 << 16];
+	char buf[1 << 21];  /* a listing of 1000 definitions is ~0.4 MB */
 	size_t len;     /* bytes in buf not consumed yet */
 } Http;
 

@@ -14,6 +14,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -118,6 +119,19 @@ class Gvtd:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(60)
         self.proc = None
+
+    def rss_by_mapping(self):
+        """Resident kB per mapped file (and [heap], [stack], anonymous) from /proc/PID/smaps, largest first."""
+        rss, name = {}, ""
+        with open("/proc/%d/smaps" % self.proc.pid) as f:
+            for line in f:
+                head = line.split()
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    name = head[5] if len(head) > 5 else "[anonymous]"
+                elif head[0] == "Rss:":
+                    rss[name] = rss.get(name, 0) + int(head[1])
+        return sorted(([os.path.basename(n) if n.startswith("/") else n, kib] for n, kib in rss.items() if kib),
+                      key=lambda e: -e[1])
 
     def status(self, key):
         with open("/proc/%d/status" % self.proc.pid) as f:
@@ -230,14 +244,15 @@ def fill(count):
 
 
 def wait_vgpus(count, timeout=60):
-    """Until gvtd lists count vGPUs (its inventory follows uevents)."""
+    """Until gvtd lists count running vGPUs (its inventory follows uevents; GET /v1/vgpus lists definitions too)."""
     out = None
+    running = lambda: [v for v in json.loads(out) if v.get("state") != "defined"]  # noqa: E731
     for _ in range(timeout * 10):
         out = run("curl", "-s", "--unix-socket", SOCK, "http://localhost/v1/vgpus").stdout
-        if len(json.loads(out)) == count:
+        if len(running()) == count:
             return out
         time.sleep(0.1)
-    raise RuntimeError("gvtd lists %d vGPUs, want %d" % (len(json.loads(out)), count))
+    raise RuntimeError("gvtd lists %d running vGPUs, want %d" % (len(running()), count))
 
 
 def wrk(url, token, conns):
@@ -330,6 +345,7 @@ def settle():
 
 
 def row_events(res):
+    remove_all_vgpus()  # what a failed row before may have left: the parent needs room
     settle()
     parent = parents()[0]
     out = {}
@@ -427,6 +443,7 @@ def cmd_run():
     # Resident pages of gvtd's own heap and stack, against those of the shared libraries it maps.
     res["memory"]["idle_anon_kib"] = gvtd.status("RssAnon")
     res["memory"]["idle_file_kib"] = gvtd.status("RssFile")
+    res["memory"]["idle_by_mapping_kib"] = gvtd.rss_by_mapping()
     rows = [("1", lambda: (settle(), row_cycles(res))),
             ("3", lambda: row_throughput(res, token)),
             ("2", lambda: (settle(), row_list(res, gvtd))),
@@ -525,6 +542,8 @@ def report(res):
             add("   idle, modules loaded, nothing else    %6.2f (target <= 4) %s  [RSS now %.2f: anon %.2f, files %.2f]"
                 % (v, verdict(v <= 4), mem["idle_rss_kib"] / 1024, mem["idle_anon_kib"] / 1024,
                    mem["idle_file_kib"] / 1024))
+        if mem.get("idle_by_mapping_kib"):
+            add("   idle RSS by mapping (kB): " + ", ".join("%s %d" % (n, k) for n, k in mem["idle_by_mapping_kib"][:12]))
         if "loaded_hwm_kib" in mem:
             v = mem["loaded_hwm_kib"] / 1024
             add("   1000 definitions + 50 running vGPUs   %6.2f (target <= 16) %s  [RSS now %.2f]" %
