@@ -220,6 +220,10 @@ def row_cycles(res):
         for i in range(w):
             fn(10000 + i)
         out[name] = stats(timed(fn, np_))
+    # Where d and e go: two bare process starts of each tool (exec, dynamic linking, no work).
+    log("process start alone")
+    out["start-gvtctl"] = stats(timed(lambda i: (run(gvtctl, "--version"), run(gvtctl, "--version")), np_))
+    out["start-mdevctl"] = stats(timed(lambda i: (run("mdevctl", "--version"), run("mdevctl", "--version")), np_))
     res["cycles"] = out
 
 
@@ -498,7 +502,8 @@ def report(res):
         add("   %-30s %5s %9s %9s" % ("path", "n", "median", "p99"))
         names = {"sysfs": "a. floor: sysfs writes (C)", "dbus": "b. D-Bus, one connection (C)",
                  "rest": "c. REST keep-alive, unix (C)", "gvtctl": "d. gvtctl create + remove",
-                 "mdevctl": "e. mdevctl start + stop"}
+                 "mdevctl": "e. mdevctl start + stop",
+                 "start-gvtctl": "   (2 x gvtctl --version)", "start-mdevctl": "   (2 x mdevctl --version)"}
         for k, name in names.items():
             if k in c:
                 add("   %-30s %5d %9.2f %9.2f" % (name, c[k]["n"], c[k]["median_ms"], c[k]["p99_ms"]))

@@ -128,6 +128,9 @@ int owners_set(const char *root, Owners *o, const char *uuid, const char *owner)
 
 	if (!owner_name_is_valid(owner) || gvt_uuid_normalize(uuid, rec.uuid) < 0)
 		return -EINVAL;
+	/* No record is the administrator's: nothing to write (and a create by root writes no file). */
+	if (streq(owner, OWNER_ADMIN))
+		return owners_drop(root, o, rec.uuid);
 	strcpy(rec.owner, owner);
 	existing = (OwnerRecord *) owners_find(o, uuid);
 	rec.created = existing ? existing->created : (int64_t) time(NULL);
@@ -156,6 +159,9 @@ int owners_drop(const char *root, Owners *o, const char *uuid)
 	_cleanup_free_ char *path = NULL;
 	int r;
 
+	/* Memory mirrors the directory (owners_load read it all): no record here, none there. */
+	if (!owners_find(o, uuid))
+		return 0;
 	r = sysfs_path(&path, root, OWNERS_DIR, uuid, NULL);
 	if (r < 0)
 		return r;

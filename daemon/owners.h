@@ -37,7 +37,10 @@ const OwnerRecord *owners_find(const Owners *o, const char *uuid);
 /* The record's owner, OWNER_ADMIN without one. */
 const char *owners_get(const Owners *o, const char *uuid);
 
-/* Writes the record to disk first, then to memory; *o unchanged on failure. */
+/*
+ * Writes the record to disk first, then to memory; *o unchanged on failure.
+ * OWNER_ADMIN is having no record: an existing one is dropped, none written.
+ */
 int owners_set(const char *root, Owners *o, const char *uuid, const char *owner);
 /* Removes from disk, then from memory; no record is not an error. */
 int owners_drop(const char *root, Owners *o, const char *uuid);

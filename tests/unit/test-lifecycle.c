@@ -4,12 +4,14 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fake-root.h"
 #include "lifecycle.h"
 #include "macro.h"
 #include "manager.h"
+#include "owners.h"
 #include "sysfs.h"
 
 #define CREATE_4 "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_4/create"
@@ -108,9 +110,26 @@ static void test_create_writes_uuid(void **state)
 	written = read_rel(m->config.root, CREATE_4);
 	assert_string_equal(written, uuid);
 
-	/* generated when not given */
-	assert_int_equal(create(m, "0000:00:02.0", "gvt_base-GVTg_V5_4", NULL, uuid, &e), 0);
+	/* root's: no owner record is written (none means the administrator's) */
+	{
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/var/lib/gvtd/owners/%s", m->config.root, uuid);
+		assert_int_equal(access(path, F_OK), -1);
+		assert_string_equal(owners_get(&m->owners, uuid), "root");
+	}
+
+	/* generated when not given; another owner's is recorded */
+	assert_int_equal(lifecycle_create(m, &(VgpuSpec) { .parent = "0000:00:02.0", .type = "gvt_base-GVTg_V5_4",
+							  .owner = "alice" }, uuid, &e), 0);
 	assert_int_equal(gvt_uuid_normalize(uuid, (char[GVT_UUID_STRING_MAX]) {}), 0);
+	{
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s/var/lib/gvtd/owners/%s", m->config.root, uuid);
+		assert_int_equal(access(path, F_OK), 0);
+		assert_string_equal(owners_get(&m->owners, uuid), "alice");
+	}
 }
 
 static void test_exists_and_capacity(void **state)
