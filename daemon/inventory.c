@@ -622,6 +622,90 @@ static const InventoryDiffOps manager_diff_ops = {
 	.parent_changed = on_parent_changed,
 };
 
+#define VGPU_RETRY_USEC 20000ULL
+#define VGPU_RETRY_MAX 100  /* 2 s */
+
+static void retry_forget(Manager *m, const char *uuid)
+{
+	for (size_t i = 0; i < m->n_vgpu_retry; i++)
+		if (streq(m->vgpu_retry[i].uuid, uuid)) {
+			m->vgpu_retry[i] = m->vgpu_retry[--m->n_vgpu_retry];
+			return;
+		}
+}
+
+static int on_vgpu_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	char uuids[ELEMENTSOF(m->vgpu_retry)][GVT_UUID_STRING_MAX];
+	size_t n = m->n_vgpu_retry;
+
+	/* A copy: each sync may queue its vGPU again, or drop it. */
+	for (size_t i = 0; i < n; i++)
+		strcpy(uuids[i], m->vgpu_retry[i].uuid);
+	for (size_t i = 0; i < n; i++)
+		(void) inventory_sync_vgpu(m, uuids[i]);
+	return 0;
+}
+
+/* The device of uuid exists but could not be read whole: read it again a little later. */
+static void retry_later(Manager *m, const char *uuid)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->n_vgpu_retry && !streq(m->vgpu_retry[i].uuid, uuid); i++)
+		;
+	if (i == m->n_vgpu_retry) {
+		if (i == ELEMENTSOF(m->vgpu_retry)) {
+			log_warning("Too many half-made mdev devices at once; %s is seen at its next uevent.", uuid);
+			return;
+		}
+		strcpy(m->vgpu_retry[i].uuid, uuid);
+		m->vgpu_retry[i].tries = 0;
+		m->n_vgpu_retry++;
+	}
+	if (++m->vgpu_retry[i].tries > VGPU_RETRY_MAX) {
+		log_warning("mdev device %s still has no mdev_type after %llu ms; ignoring it until its next uevent.",
+			    uuid, VGPU_RETRY_MAX * VGPU_RETRY_USEC / 1000);
+		retry_forget(m, uuid);
+		return;
+	}
+	if (!m->event)
+		return; /* tests without an event loop */
+	if (!m->vgpu_retry_timer)
+		r = sd_event_add_time_relative(m->event, &m->vgpu_retry_timer, CLOCK_MONOTONIC, VGPU_RETRY_USEC, 0,
+					       on_vgpu_retry, m);
+	else
+		r = sd_event_source_set_time_relative(m->vgpu_retry_timer, VGPU_RETRY_USEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(m->vgpu_retry_timer, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_warning_errno(r, "Failed to schedule a second look at mdev device %s: %m", uuid);
+}
+
+static bool vgpu_device_exists(Manager *m, const char *uuid)
+{
+	_cleanup_free_ char *path = NULL;
+
+	return sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, uuid, NULL) >= 0 && access(path, F_OK) >= 0;
+}
+
+/* After a full scan: the devices it had to skip because they were not whole yet. */
+static void retry_half_made(Manager *m)
+{
+	_cleanup_free_ char *dir = NULL;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (sysfs_path(&dir, m->config.root, SYSFS_MDEV_DEVICES, NULL) < 0 || list_names(dir, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!inventory_find_vgpu(&m->inventory, names[i]) && gvt_uuid_normalize(names[i], (char[GVT_UUID_STRING_MAX]) {}) >= 0)
+			retry_later(m, names[i]);
+	names_free(names, n);
+}
+
 int inventory_sync(Manager *m)
 {
 	Inventory old, fresh;
@@ -635,6 +719,7 @@ int inventory_sync(Manager *m)
 	m->inventory = fresh;
 	inventory_diff(&old, &m->inventory, &manager_diff_ops, m);
 	inventory_done(&old);
+	retry_half_made(m);
 	return 0;
 }
 
@@ -677,6 +762,10 @@ int inventory_sync_vgpu(Manager *m, const char *uuid)
 	r = scan_vgpu(m->config.root, uuid, NULL, &fresh);
 	if (r == -ENOMEM)
 		return r;
+	if (!fresh && vgpu_device_exists(m, uuid))
+		retry_later(m, uuid);
+	else
+		retry_forget(m, uuid);
 	for (i = 0; i < m->inventory.n_vgpus; i++)
 		if (streq(m->inventory.vgpus[i]->uuid, uuid)) {
 			old = m->inventory.vgpus[i];
@@ -848,4 +937,6 @@ void inventory_stop(Manager *m)
 	m->monitor = sd_device_monitor_unref(m->monitor);
 	m->rescan_defer = sd_event_source_disable_unref(m->rescan_defer);
 	m->resync_timer = sd_event_source_disable_unref(m->resync_timer);
+	m->vgpu_retry_timer = sd_event_source_disable_unref(m->vgpu_retry_timer);
+	m->n_vgpu_retry = 0;
 }

@@ -53,6 +53,16 @@ struct Manager {
 	bool rescan_all;                /* a parent, driver or module event: reread everything */
 	char rescan_vgpus[16][GVT_UUID_STRING_MAX];  /* else only these vGPUs */
 	size_t n_rescan_vgpus;
+	/*
+	 * vGPUs whose device exists without its mdev_type link yet: the kernel
+	 * sends the add and bind uevents before it makes the link (inventory.c).
+	 */
+	sd_event_source *vgpu_retry_timer;
+	struct {
+		char uuid[GVT_UUID_STRING_MAX];
+		unsigned tries;
+	} vgpu_retry[16];
+	size_t n_vgpu_retry;
 	Inventory inventory;
 	uint64_t generation;            /* bumped by every event: what an adapter caches is stale once it moved */
 	Modules modules;

@@ -234,6 +234,39 @@ static void test_sync_one_vgpu(void **state)
 	manager_unsubscribe(m, count_event, seen);
 }
 
+/* The kernel sends add and bind before it links mdev_type: such a device is read again shortly. */
+static void test_half_made_vgpu_read_again(void **state)
+{
+	static const char *const uuid = "21111111-2222-3333-4444-555555555555";
+	unsigned seen[_EVENT_KIND_MAX] = {};
+	Manager *m = *state;
+	char cmd[1024];
+
+	assert_int_equal(sd_event_new(&m->event), 0);
+	assert_int_equal(inventory_sync(m), 0);
+	assert_int_equal(manager_subscribe(m, count_event, seen), 0);
+	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_2", uuid);
+	snprintf(cmd, sizeof(cmd), "mv '%s/sys/devices/pci0000:00/0000:00:02.0/%s/mdev_type' '%s/held-link'",
+		 m->config.root, uuid, m->config.root);
+	assert_int_equal(system(cmd), 0);
+
+	assert_int_equal(inventory_sync_vgpu(m, uuid), 0);
+	assert_null(inventory_find_vgpu(&m->inventory, uuid));
+	assert_int_equal(m->n_vgpu_retry, 1);
+	/* not there yet at the first second look either */
+	assert_true(sd_event_run(m->event, 1000000) > 0);
+	assert_null(inventory_find_vgpu(&m->inventory, uuid));
+
+	snprintf(cmd, sizeof(cmd), "mv '%s/held-link' '%s/sys/devices/pci0000:00/0000:00:02.0/%s/mdev_type'",
+		 m->config.root, m->config.root, uuid);
+	assert_int_equal(system(cmd), 0);
+	assert_true(sd_event_run(m->event, 1000000) > 0);
+	assert_non_null(inventory_find_vgpu(&m->inventory, uuid));
+	assert_int_equal(seen[EVENT_VGPU_ADDED], 1);
+	assert_int_equal(m->n_vgpu_retry, 0);
+	manager_unsubscribe(m, count_event, seen);
+}
+
 /* Through create: the short name on the chosen parent creates that type; ambiguous without a parent. */
 static void test_create_short_type_name(void **state)
 {
@@ -275,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_one_vgpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_half_made_vgpu_read_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_type_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_short_type_name, setup, teardown),
 	};
