@@ -72,6 +72,11 @@ int auth_caller_name(const Caller *c, char ret[OWNER_NAME_MAX + 1])
 		strcpy(ret, c->owner);
 		return 0;
 	}
+	/* uid 0 is the administrator whatever passwd calls it; and no NSS round trip (nscd, userdb) per call. */
+	if (c->uid == 0) {
+		strcpy(ret, OWNER_ADMIN);
+		return 0;
+	}
 	r = getpwuid_r(c->uid, &pw, buf, sizeof(buf), &result);
 	if (r != 0)
 		return -r;
