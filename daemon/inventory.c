@@ -380,8 +380,13 @@ static int type_link_target(const char *root, const char *name, char target[stat
 	r = sysfs_path(&link, root, SYSFS_MDEV_DEVICES, name, "mdev_type", NULL);
 	if (r < 0)
 		return r;
-	if (read_link(dev, dev_target) >= 0 && read_link(link, type_target) >= 0 &&
-	    strncmp(type_target, up, strlen(up)) == 0 && !strchr(type_target + strlen(up), '/') &&
+	/* Gone, or not linked to its type yet (see retry_later): nothing to resolve either. */
+	r = read_link(dev, dev_target);
+	if (r >= 0)
+		r = read_link(link, type_target);
+	if (r == -ENOENT)
+		return r;
+	if (r >= 0 && strncmp(type_target, up, strlen(up)) == 0 && !strchr(type_target + strlen(up), '/') &&
 	    (slash = strrchr(dev_target, '/')) && streq(slash + 1, name) &&
 	    (size_t) snprintf(target, PATH_MAX, "%.*s/%s", (int) (slash - dev_target), dev_target,
 			      type_target + 3) < PATH_MAX)

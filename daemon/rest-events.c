@@ -183,7 +183,8 @@ struct MHD_Response *rest_events_response(RestEvents *ev, RestRequest *req)
 	c->pending = FRAME_HELLO;
 	if (rest_events_history_resume(&ev->history, rest_request_header(req, "Last-Event-ID"), &c->pos) < 0)
 		c->pending = FRAME_HELLO FRAME_RESYNC;
-	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, client_read, c, client_free);
+	/* 4 KiB batches: frames are smaller; a burst of events costs each client no more than that. */
+	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4 * 1024, client_read, c, client_free);
 	if (!response) {
 		free(c);
 		return NULL;
