@@ -133,6 +133,16 @@ class Gvtd:
         return sorted(([os.path.basename(n) if n.startswith("/") else n, kib] for n, kib in rss.items() if kib),
                       key=lambda e: -e[1])
 
+    def rollup(self):
+        """Pss (shared pages divided among their users) and Private_* from /proc/PID/smaps_rollup, kB."""
+        out = {}
+        with open("/proc/%d/smaps_rollup" % self.proc.pid) as f:
+            for line in f:
+                head = line.split()
+                if head[0] in ("Pss:", "Private_Clean:", "Private_Dirty:"):
+                    out[head[0][:-1]] = int(head[1])
+        return out
+
     def status(self, key):
         with open("/proc/%d/status" % self.proc.pid) as f:
             for line in f:
@@ -448,6 +458,7 @@ def cmd_run():
     res["memory"]["idle_anon_kib"] = gvtd.status("RssAnon")
     res["memory"]["idle_file_kib"] = gvtd.status("RssFile")
     res["memory"]["idle_by_mapping_kib"] = gvtd.rss_by_mapping()
+    res["memory"]["idle_rollup_kib"] = gvtd.rollup()
     rows = [("1", lambda: (settle(), row_cycles(res))),
             ("3", lambda: row_throughput(res, token)),
             ("2", lambda: (settle(), row_list(res, gvtd))),
@@ -547,6 +558,10 @@ def report(res):
             add("   idle, modules loaded, nothing else    %6.2f (target <= 4) %s  [RSS now %.2f: anon %.2f, files %.2f]"
                 % (v, verdict(v <= 4), mem["idle_rss_kib"] / 1024, mem["idle_anon_kib"] / 1024,
                    mem["idle_file_kib"] / 1024))
+        if mem.get("idle_rollup_kib"):
+            ro = mem["idle_rollup_kib"]
+            add("   idle PSS %.2f MiB (shared pages divided among the processes mapping them), private %.2f MiB"
+                % (ro["Pss"] / 1024, (ro["Private_Clean"] + ro["Private_Dirty"]) / 1024))
         if mem.get("idle_by_mapping_kib"):
             add("   idle RSS by mapping (kB): " + ", ".join("%s %d" % (n, k) for n, k in mem["idle_by_mapping_kib"][:12]))
         if "loaded_hwm_kib" in mem:
