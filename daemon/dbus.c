@@ -12,20 +12,53 @@
 
 static int bus_connect(BusAdapter *b);
 
+/*
+ * Unique names of root's connections. The bus daemon answers "who is this"
+ * with a synchronous round trip per call (GetConnectionCredentials: its
+ * SO_PEERCRED of the connection, which never changes), and a unique name is
+ * never given out twice while the bus runs; the cache is emptied when gvtd
+ * reconnects.
+ */
+static struct {
+	char names[32][64];
+	unsigned next;
+} root_callers;
+
+static bool root_caller_known(const char *name)
+{
+	for (size_t i = 0; name && i < ELEMENTSOF(root_callers.names); i++)
+		if (streq(root_callers.names[i], name))
+			return true;
+	return false;
+}
+
+static void root_caller_remember(const char *name)
+{
+	if (!name || strlen(name) >= sizeof(root_callers.names[0]))
+		return;
+	strcpy(root_callers.names[root_callers.next++ % ELEMENTSOF(root_callers.names)], name);
+}
+
 int bus_caller(sd_bus_message *message, Caller *c, sd_bus_creds **ret_creds)
 {
 	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	const char *sender = sd_bus_message_get_sender(message);
 	const gid_t *groups = NULL;
 	int r, n;
 
+	*c = (Caller) { .bus_name = sender };
+	if (root_caller_known(sender)) {
+		*ret_creds = NULL;
+		return 0;
+	}
 	/* The uid comes from the bus itself. Groups need /proc/PID/status (augmenting), a dozen
 	 * syscalls per call: root may do everything, so only others' groups are asked for. */
 	r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &creds);
 	if (r < 0)
 		return r;
-	*c = (Caller) { .bus_name = sd_bus_message_get_sender(message) };
 	r = sd_bus_creds_get_euid(creds, &c->uid);
 	if (r >= 0 && c->uid == 0) {
+		root_caller_remember(sender);
 		*ret_creds = TAKE_PTR(creds);
 		return 0;
 	}
@@ -315,6 +348,9 @@ static int bus_connect(BusAdapter *b)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	int r;
+
+	/* A new bus (daemon restarted) may give the names out again. */
+	memset(&root_callers, 0, sizeof(root_callers));
 
 	if (b->address) {
 		r = sd_bus_new(&bus);
