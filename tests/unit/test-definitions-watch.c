@@ -15,7 +15,7 @@
 
 #include "definitions-watch.h"
 #include "definitions.h"
-#include "fake-root.h"
+#include "fake-manager.h"
 #include "macro.h"
 #include "manager.h"
 
@@ -36,8 +36,7 @@ static int setup(void **state)
 {
 	Manager *m;
 
-	assert_int_equal(manager_new(&m), 0);
-	m->config.root = fake_root_new();
+	m = fake_manager_new();
 	assert_int_equal(sd_event_new(&m->event), 0);
 	assert_int_equal(definitions_watch_start(m), 0);
 	assert_true(m->definitions_watch.fd >= 0);
@@ -45,15 +44,6 @@ static int setup(void **state)
 	assert_int_equal(manager_subscribe(m, count_event, NULL), 0);
 	memset(seen, 0, sizeof(seen));
 	*state = m;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	Manager *m = *state;
-
-	fake_root_free(TAKE_PTR(m->config.root));
-	manager_free(m);
 	return 0;
 }
 
@@ -178,10 +168,10 @@ static void test_many_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_added_changed_removed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_file_is_not_set_aside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_top_directory_replaced, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_added_changed_removed, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file_is_not_set_aside, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_top_directory_replaced, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_many_files, setup, fake_manager_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "fake-root.h"
+#include "fake-manager.h"
 #include "lifecycle.h"
 #include "macro.h"
 #include "manager.h"
@@ -30,19 +30,9 @@ static int setup(void **state)
 {
 	Manager *m;
 
-	assert_int_equal(manager_new(&m), 0);
-	m->config.root = fake_root_new();
+	m = fake_manager_new();
 	fake_root_add_parent(m->config.root, "0000:00:03.0", "other");
 	*state = m;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	Manager *m = *state;
-
-	fake_root_free(TAKE_PTR(m->config.root));
-	manager_free(m);
 	return 0;
 }
 
@@ -303,14 +293,14 @@ static void test_remove(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_writes_uuid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sync_one_vgpu, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_half_made_vgpu_read_again, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_short_type_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_short_type_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_create_writes_uuid, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_sync_one_vgpu, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_half_made_vgpu_read_again, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_short_type_names, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_create_short_type_name, setup, fake_manager_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
