@@ -47,8 +47,6 @@ static int remember_dir(DefinitionsWatch *w, int wd, const char *name)
 {
 	void *l;
 
-	if (strlen(name) >= GVT_NAME_MAX)
-		return 0;
 	for (size_t i = 0; i < w->n_dirs; i++)
 		if (w->dirs[i].wd == wd) {
 			/* the same directory again, or a new one that got a freed descriptor */
@@ -59,9 +57,11 @@ static int remember_dir(DefinitionsWatch *w, int wd, const char *name)
 	if (!l)
 		return -ENOMEM;
 	w->dirs = l;
-	w->dirs[w->n_dirs].wd = wd;
-	(void) copy_name(w->dirs[w->n_dirs].name, name);
-	w->n_dirs++;
+	/* A name too long to keep (GVT_NAME_MAX itself) is watched but never named: it is no parent. */
+	if (copy_name(w->dirs[w->n_dirs].name, name)) {
+		w->dirs[w->n_dirs].wd = wd;
+		w->n_dirs++;
+	}
 	return 0;
 }
 

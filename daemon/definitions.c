@@ -8,12 +8,17 @@
 #include "manager.h"
 #include "owners.h"
 
+static Definition *find_in(Definition **list, size_t n, const char *uuid)
+{
+	for (size_t i = 0; uuid && i < n; i++)
+		if (streq(list[i]->uuid, uuid))
+			return list[i];
+	return NULL;
+}
+
 Definition *definitions_find(Manager *m, const char *uuid)
 {
-	for (size_t i = 0; uuid && i < m->n_definitions; i++)
-		if (streq(m->definitions[i]->uuid, uuid))
-			return m->definitions[i];
-	return NULL;
+	return find_in(m->definitions, m->n_definitions, uuid);
 }
 
 void definition_usage(Manager *m, const Definition *d, Usage *ret)
@@ -67,12 +72,16 @@ static bool definitions_equal(const Definition *a, const Definition *b)
 	return true;
 }
 
-static Definition *find_in(Definition **list, size_t n, const char *uuid)
+/* A change someone else made on disk: logged, then announced like gvtd's own. */
+static void announce(Manager *m, EventKind kind, const Definition *d)
 {
-	for (size_t i = 0; i < n; i++)
-		if (streq(list[i]->uuid, uuid))
-			return list[i];
-	return NULL;
+	if (kind == EVENT_DEFINITION_ADDED)
+		log_info("Definition %s (%s on %s) appeared on disk.", d->uuid, d->type, d->parent);
+	else if (kind == EVENT_DEFINITION_REMOVED)
+		log_info("Definition %s (%s on %s) disappeared from disk.", d->uuid, d->type, d->parent);
+	else
+		log_info("Definition %s changed on disk.", d->uuid);
+	emit(m, kind, d);
 }
 
 int definitions_refresh(Manager *m)
@@ -95,21 +104,14 @@ int definitions_refresh(Manager *m)
 	for (size_t i = 0; i < n; i++) {
 		const Definition *was = find_in(old, n_old, defs[i]->uuid);
 
-		if (!was) {
-			log_info("Definition %s (%s on %s) appeared on disk.", defs[i]->uuid, defs[i]->type,
-				 defs[i]->parent);
-			emit(m, EVENT_DEFINITION_ADDED, defs[i]);
-		} else if (!definitions_equal(was, defs[i])) {
-			log_info("Definition %s changed on disk.", defs[i]->uuid);
-			emit(m, EVENT_DEFINITION_CHANGED, defs[i]);
-		}
+		if (!was)
+			announce(m, EVENT_DEFINITION_ADDED, defs[i]);
+		else if (!definitions_equal(was, defs[i]))
+			announce(m, EVENT_DEFINITION_CHANGED, defs[i]);
 	}
 	for (size_t i = 0; i < n_old; i++) {
-		if (!find_in(defs, n, old[i]->uuid)) {
-			log_info("Definition %s (%s on %s) disappeared from disk.", old[i]->uuid, old[i]->type,
-				 old[i]->parent);
-			emit(m, EVENT_DEFINITION_REMOVED, old[i]);
-		}
+		if (!find_in(defs, n, old[i]->uuid))
+			announce(m, EVENT_DEFINITION_REMOVED, old[i]);
 		definition_free(old[i]);
 	}
 	free(old);
@@ -121,6 +123,7 @@ int definitions_reload_one(Manager *m, const char *parent, const char *name)
 	_cleanup_(definition_freep) Definition *d = NULL;
 	char uuid[GVT_UUID_STRING_MAX];
 	Definition *was;
+	EventKind kind;
 	int r;
 
 	if (gvt_uuid_normalize(name, uuid) < 0)
@@ -133,24 +136,22 @@ int definitions_reload_one(Manager *m, const char *parent, const char *name)
 		/* Gone (or unreadable) here; the same UUID defined on another parent stays. */
 		if (!was || !streq(was->parent, parent))
 			return 0;
-		log_info("Definition %s (%s on %s) disappeared from disk.", was->uuid, was->type, was->parent);
 		definitions_take_out(m, was);
-		emit(m, EVENT_DEFINITION_REMOVED, was);
+		announce(m, EVENT_DEFINITION_REMOVED, was);
 		definition_free(was);
 		return 0;
 	}
 	if (was && definitions_equal(was, d))
 		return 0;
+	kind = was ? EVENT_DEFINITION_CHANGED : EVENT_DEFINITION_ADDED;
 	if (was) {
-		log_info("Definition %s changed on disk.", uuid);
 		definitions_take_out(m, was);
 		definition_free(was);
-	} else
-		log_info("Definition %s (%s on %s) appeared on disk.", d->uuid, d->type, d->parent);
+	}
 	r = definitions_add(m, d);
 	if (r < 0)
 		return log_oom();
-	emit(m, was ? EVENT_DEFINITION_CHANGED : EVENT_DEFINITION_ADDED, TAKE_PTR(d));
+	announce(m, kind, TAKE_PTR(d));
 	return 0;
 }
 

@@ -347,16 +347,6 @@ static int split_type_link(const char *target, char **ret_parent, char **ret_typ
 	return 0;
 }
 
-static int read_link(const char *path, char buf[static PATH_MAX])
-{
-	ssize_t n = readlink(path, buf, PATH_MAX - 1);
-
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 /*
  * Where a vGPU's mdev_type points, as a path ending in
  * <parent>/mdev_supported_types/<type>. The kernel links the device
@@ -381,9 +371,9 @@ static int type_link_target(const char *root, const char *name, char target[stat
 	if (r < 0)
 		return r;
 	/* Gone, or not linked to its type yet (see retry_later): nothing to resolve either. */
-	r = read_link(dev, dev_target);
+	r = sysfs_read_link(dev, dev_target);
 	if (r >= 0)
-		r = read_link(link, type_target);
+		r = sysfs_read_link(link, type_target);
 	if (r == -ENOENT)
 		return r;
 	if (r >= 0 && strncmp(type_target, up, strlen(up)) == 0 && !strchr(type_target + strlen(up), '/') &&

@@ -143,16 +143,25 @@ int sysfs_write(const char *path, const char *value)
 	return (size_t) n == len ? 0 : -EIO;
 }
 
+int sysfs_read_link(const char *path, char buf[static PATH_MAX])
+{
+	ssize_t n = readlink(path, buf, PATH_MAX - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
 int sysfs_read_link_name(const char *path, char **ret)
 {
 	char buf[PATH_MAX];
 	const char *slash;
-	ssize_t n;
+	int r;
 
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	r = sysfs_read_link(path, buf);
+	if (r < 0)
+		return r;
 	slash = strrchr(buf, '/');
 	*ret = strdup(slash ? slash + 1 : buf);
 	return *ret ? 0 : -ENOMEM;

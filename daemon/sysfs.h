@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 
 #define GVT_NAME_MAX 128
@@ -36,5 +37,7 @@ int sysfs_read(const char *path, char **ret);
 int sysfs_read_uint(const char *path, unsigned *ret);
 /* Writes value in one write(2), as sysfs wants; never creates the file. */
 int sysfs_write(const char *path, const char *value);
+/* A symlink's target, as written (relative ones stay relative). */
+int sysfs_read_link(const char *path, char buf[static PATH_MAX]);
 /* The last component of a symlink's target. */
 int sysfs_read_link_name(const char *path, char **ret);

@@ -132,18 +132,26 @@ static void test_top_directory_replaced(void **state)
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
 }
 
+/* n manual definitions in the parent directory, UUIDs numbered from first. */
+static void write_definitions(const Manager *m, unsigned first, unsigned n)
+{
+	char rel[256];
+
+	for (unsigned i = first; i < first + n; i++) {
+		snprintf(rel, sizeof(rel), PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", i);
+		fake_root_write(m->config.root, rel, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	}
+}
+
 /* Files in a watched directory are reread one by one; more at once than the queue holds, all together. */
 static void test_many_files(void **state)
 {
 	Manager *m = *state;
-	char rel[256], path[1024];
+	char path[1024];
 
 	make_parent_dir(m);
 	assert_int_equal(definitions_watch_sync(m), 0);
-	for (unsigned i = 0; i < 3; i++) {
-		snprintf(rel, sizeof(rel), PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", i);
-		fake_root_write(m->config.root, rel, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
-	}
+	write_definitions(m, 0, 3);
 	assert_int_equal(definitions_watch_sync(m), 0);
 	assert_int_equal(m->n_definitions, 3);
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 3);
@@ -155,10 +163,7 @@ static void test_many_files(void **state)
 	assert_null(definitions_find(m, "0b5d6c8e-2f1a-4c3b-9d7e-000000000001"));
 	assert_int_equal(seen[EVENT_DEFINITION_REMOVED], 1);
 
-	for (unsigned i = 100; i < 100 + DEFINITIONS_WATCH_PENDING_MAX + 6; i++) {
-		snprintf(rel, sizeof(rel), PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", i);
-		fake_root_write(m->config.root, rel, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
-	}
+	write_definitions(m, 100, DEFINITIONS_WATCH_PENDING_MAX + 6);
 	assert_int_equal(definitions_watch_sync(m), 0);
 	assert_int_equal(m->n_definitions, 2 + DEFINITIONS_WATCH_PENDING_MAX + 6);
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 3 + DEFINITIONS_WATCH_PENDING_MAX + 6);
