@@ -48,15 +48,38 @@ sed -n 's/.*boot to CMD: \([0-9.]*\) s.*/boot to CMD: \1 s/p' "$tmp/err"
 # A failing CMD's status comes back.
 "$run" -- sh -c 'exit 7' >/dev/null 2>&1; check "CMD status 7 returned" 7 $?
 
+# timed CMD...: run CMD, stderr to $tmp/err; sets st (status), took (s).
+timed() {
+	local t0
+	t0=$(date +%s)
+	"$@" >/dev/null 2>"$tmp/err"
+	st=$?
+	took=$(($(date +%s) - t0))
+}
+
 # A timeout fails within about 10 s, with a message, and leaves no QEMU.
-start=$(date +%s)
-"$run" --timeout 5 -- sleep 60 >/dev/null 2>"$tmp/err"
-st=$?
-took=$(($(date +%s) - start))
+timed "$run" --timeout 5 -- sleep 60
 check "timeout exit status" 124 $st
 grep -q "timeout" "$tmp/err"; check "timeout message" 0 $?
 [ $took -le 12 ]; check "timeout within ~10 s (took ${took} s)" 0 $?
 pgrep -f "path=$tmp/gvt-vm" >/dev/null; check "no QEMU left behind" 1 $?
+
+# A boot that stalls (QEMU started paused: -S) is killed and booted again;
+# the retry is said on stderr and marked in the one console log.
+GVT_VM_TEST_STALLS=1 "$run" --boot-timeout 40 --log "$tmp/stall.log" -- true >/dev/null 2>"$tmp/err"
+check "one stalled boot, then CMD runs" 0 $?
+grep -q "boot attempt 1 of 3 stalled: CMD not reached within 40 s" "$tmp/err"; check "stalled boot reported" 0 $?
+grep -q "^==== gvt-vm: boot attempt 2 ====" "$tmp/stall.log"; check "retry marked in the console log" 0 $?
+grep -q "gvt-vm: \[[0-9.]*\] stage2: system set up" "$tmp/stall.log"; check "boot progress marks on the console" 0 $?
+
+# Three stalls: a VM failure, within about 3 x 2 s, no QEMU left.
+GVT_VM_TEST_STALLS=3 timed "$run" --boot-timeout 2 -- true
+check "three stalled boots are a VM failure" 125 $st
+grep -q "did not reach CMD in 3 boots of 2 s each" "$tmp/err"; check "VM failure after stalls explained" 0 $?
+[ $took -le 12 ]; check "three stalls within ~6 s (took ${took} s)" 0 $?
+pgrep -f "path=$tmp/gvt-vm" >/dev/null; check "no QEMU left behind after stalls" 1 $?
+"$run" --boot-timeout 0 -- true >/dev/null 2>"$tmp/err"; check "zero boot timeout is a usage error" 2 $?
+GVT_VM_TEST_STALLS=x "$run" -- true >/dev/null 2>&1; check "non-number GVT_VM_TEST_STALLS is a usage error" 2 $?
 
 # A kernel Call Trace on the console fails a CMD that succeeded.
 "$run" -- sh -c 'echo l >/proc/sysrq-trigger; sleep 1' >/dev/null 2>"$tmp/err"
