@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <string.h>
 
 #include "auth.h"
 #include "log.h"
@@ -126,10 +127,11 @@ int auth_check(Manager *m, const Caller *c, Action a, GvtError *e)
 
 typedef struct Pending {
 	Manager *manager;
-	Caller caller;            /* without the pointers: only uid/gid are read later */
+	Caller caller;            /* uid, gid and groups: the fallback reads them later */
 	Action action;
 	AuthDone done;
 	void *userdata;
+	gid_t groups[];           /* caller.groups points here */
 } Pending;
 
 static void on_polkit(int r, bool authorized, void *userdata)
@@ -173,11 +175,19 @@ int auth_authorize(Manager *m, const Caller *c, Action a, bool interactive, Auth
 		if (r < 0)
 			return gvt_error_set_errno(e, r, "Failed to set up the polkit client");
 	}
-	p = calloc(1, sizeof(*p));
+	/*
+	 * The caller's groups live in its message or socket, gone when polkit
+	 * answers: copy them, or a member of the admin group by a supplementary
+	 * group (usermod -aG) would be refused when polkit cannot decide.
+	 */
+	p = calloc(1, sizeof(*p) + c->n_groups * sizeof(gid_t));
 	if (!p)
 		return gvt_error_set_errno(e, ENOMEM, "Failed to ask polkit");
-	*p = (Pending) { .manager = m, .caller = { .uid = c->uid, .gid = c->gid }, .action = a,
-			 .done = done, .userdata = userdata };
+	*p = (Pending) { .manager = m, .caller = { .uid = c->uid, .gid = c->gid, .n_groups = c->n_groups },
+			 .action = a, .done = done, .userdata = userdata };
+	if (c->n_groups)
+		memcpy(p->groups, c->groups, c->n_groups * sizeof(gid_t));
+	p->caller.groups = p->groups;
 	r = polkit_check(m->polkit, &s, actions[a].polkit_id, interactive, on_polkit, p);
 	if (r >= 0)
 		return 0;
