@@ -61,7 +61,9 @@ expect "gvtctl types shows sysfs availability" \
 # -- ObjectManager signals while we work
 gdbus monitor --system --dest org.gvtd1 >/tmp/signals 2>&1 &
 mon=$!
-sleep 1
+# gdbus subscribes before it asks who owns the name: once it prints the
+# owner, its match rule is in place (a fixed sleep could lose a signal).
+until_ok 20 grep -q "is owned by" /tmp/signals || fail "gdbus monitor never started: $(cat /tmp/signals)"
 
 # -- create/list/remove through busctl
 u1=$(cat /proc/sys/kernel/random/uuid)
@@ -80,7 +82,8 @@ u2=$("$gvtctl" create --type "$type")
 expect "gvtctl --json list" "$("$gvtctl" --json list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["uuid"])')" "$u2"
 "$gvtctl" remove "$u2" && ok "gvtctl remove" || fail "gvtctl remove"
 
-sleep 1
+# Wait for the last signal asserted on (each arrives in order) rather than a fixed time.
+until_ok 10 grep -q "InterfacesRemoved (objectpath '$p1'" /tmp/signals
 kill $mon
 grep -q "InterfacesAdded ($p1" /tmp/signals 2>/dev/null || grep -q "InterfacesAdded (objectpath '$p1'" /tmp/signals
 [ $? = 0 ] && ok "InterfacesAdded for the create" || fail "no InterfacesAdded: $(head -c 600 /tmp/signals)"
@@ -139,6 +142,14 @@ expect "gvtctl usage error exits 2" "$("$gvtctl" create 2>/dev/null; echo $?)" 2
 expect "nobody may list" "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$gvtctl" list >/dev/null 2>&1; echo $?)" 0
 err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$gvtctl" create --type "$type" 2>&1)
 expect_contains "nobody may not create" "$err" "Only root and members of group"
+
+# -- a member of group gvt by a supplementary group (usermod -aG) may change,
+# also when polkit is asked first and cannot decide (no policy installed)
+groupadd -g 4242 gvt 2>/dev/null
+useradd -u 4244 -G gvt -M carol 2>/dev/null
+u7=$(setpriv --reuid=4244 --regid=4244 --init-groups "$gvtctl" create --type "$type" 2>&1)
+[ -e "/sys/bus/mdev/devices/$u7" ] && ok "carol (group gvt) may create" || fail "carol (group gvt) refused: $u7"
+setpriv --reuid=4244 --regid=4244 --init-groups "$gvtctl" remove "$u7" && ok "carol may remove" || fail "carol remove"
 
 # -- the bus goes away and comes back: gvtd reconnects and keeps its state
 u6=$("$gvtctl" create --type "$type")

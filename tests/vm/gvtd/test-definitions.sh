@@ -59,7 +59,8 @@ u2=$(cat /proc/sys/kernel/random/uuid)
 sig=/tmp/definition-signals
 busctl --system monitor --match "type='signal',interface='org.gvtd1.Manager'" >"$sig" 2>&1 &
 monitor_pid=$!
-sleep 1
+# busctl says so once BecomeMonitor has returned: from then on nothing is missed.
+until_ok 20 grep -q "Monitoring bus message stream" "$sig" || fail "busctl monitor never started: $(cat "$sig")"
 mdevctl define -u "$u2" -p "$parent" -t "$type" && ok "mdevctl define" || fail "mdevctl define"
 defined "$u2" && ok "gvtd lists mdevctl's definition" || fail "gvtd misses mdevctl's"
 mdevctl modify -u "$u2" --auto && ok "mdevctl modify" || fail "mdevctl modify"
