@@ -520,9 +520,12 @@ void definitions_autostart(Manager *m, const char *parent)
 	for (size_t i = 0; i < n; i++) {
 		GvtError e = {};
 
-		if (definitions_start(m, todo[i], &e) < 0)
-			log_error("Failed to autostart %s: %s", todo[i], e.message);
-		else
+		if (definitions_start(m, todo[i], &e) >= 0)
 			log_info("Autostarted %s.", todo[i]);
+		else if (e.kind == GVT_ERROR_ALREADY_EXISTS)
+			/* mdevctl's udev rule starts "auto" definitions of a new parent too. */
+			log_info("Not autostarting %s: another tool started it first (%s).", todo[i], e.message);
+		else
+			log_error("Failed to autostart %s: %s", todo[i], e.message);
 	}
 }

@@ -76,7 +76,7 @@ grep -q "gvt-vm: \[[0-9.]*\] stage2: system set up" "$tmp/stall.log"; check "boo
 GVT_VM_TEST_STALLS=3 timed "$run" --boot-timeout 2 -- true
 check "three stalled boots are a VM failure" 125 $st
 grep -q "did not reach CMD in 3 boots of 2 s each" "$tmp/err"; check "VM failure after stalls explained" 0 $?
-[ $took -le 12 ]; check "three stalls within ~6 s (took ${took} s)" 0 $?
+[ $took -le 20 ]; check "three stalls of 2 s end the run (took ${took} s, 20 allowed)" 0 $?
 pgrep -f "path=$tmp/gvt-vm" >/dev/null; check "no QEMU left behind after stalls" 1 $?
 "$run" --boot-timeout 0 -- true >/dev/null 2>"$tmp/err"; check "zero boot timeout is a usage error" 2 $?
 GVT_VM_TEST_STALLS=x "$run" -- true >/dev/null 2>&1; check "non-number GVT_VM_TEST_STALLS is a usage error" 2 $?
