@@ -177,6 +177,8 @@ static int property_vgpu(sd_bus *bus, const char *path, const char *interface, c
 	if (streq(property, "Defined"))
 		return sd_bus_message_append(reply, "b",
 					     definitions_find(((BusAdapter *) userdata)->manager, v->uuid) != NULL);
+	if (streq(property, "OpenedBy"))
+		return sd_bus_message_append(reply, "u", openers_pid(((BusAdapter *) userdata)->manager, v->uuid));
 	return -ENOENT;
 }
 
@@ -247,6 +249,7 @@ const sd_bus_vtable bus_vgpu_vtable[] = {
 	VGPU_PROPERTY("Resolution", "s", CHANGES),
 	VGPU_PROPERTY("Owner", "s", CHANGES),
 	VGPU_PROPERTY("Defined", "b", CHANGES),
+	VGPU_PROPERTY("OpenedBy", "u", CHANGES),
 	SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT, method_vgpu_remove,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,

@@ -323,11 +323,37 @@ int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_ST
 	return 0;
 }
 
+/*
+ * The kernel holds the removal of an open vGPU until its user closes it
+ * (vfio asks the user through the request IRQ), and gvtd's one thread with
+ * it: refuse while the gvt genl family says it is open.
+ */
+static int refuse_if_open(Manager *m, const char *id, GvtError *e)
+{
+	_cleanup_free_ char *comm = NULL;
+	char path[64];
+	uint32_t pid;
+
+	openers_sync(m);
+	pid = openers_pid(m, id);
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	(void) sysfs_read(path, &comm);
+	return gvt_error_set(e, GVT_ERROR_BUSY,
+			     "vGPU %s is open by process %u%s%s%s: shut its VM down or unplug the device first "
+			     "(the kernel would hold the removal until the device is closed)",
+			     id, pid, comm ? " (" : "", strempty(comm), comm ? ")" : "");
+}
+
 static int remove_device(Manager *m, const char *id, GvtError *e)
 {
 	_cleanup_free_ char *path = NULL;
 	int r;
 
+	r = refuse_if_open(m, id, e);
+	if (r < 0)
+		return r;
 	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, id, "remove", NULL);
 	if (r < 0)
 		return gvt_error_set_errno(e, r, "Failed to build the remove path");

@@ -247,6 +247,10 @@ static int run(int argc, char *argv[])
 	r = inventory_start(m);
 	if (r < 0)
 		return r;
+	/* After the scan: the dump's vGPUs are known, their PropertiesChanged goes out. */
+	r = openers_start(m);
+	if (r < 0)
+		return r;
 	/* Watching first: a change during the load is reread after it, not lost. */
 	r = definitions_watch_start(m);
 	if (r < 0)

@@ -29,6 +29,7 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	inventory_stop(m);
+	openers_stop(m);
 	definitions_watch_stop(m);
 	sd_event_source_disable_unref(m->autostart_defer);
 	polkit_free(m->polkit);

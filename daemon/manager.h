@@ -14,6 +14,7 @@
 #include "inventory.h"
 #include "mdevctl.h"
 #include "modules.h"
+#include "openers.h"
 #include "owners.h"
 #include "quotas.h"
 
@@ -71,6 +72,7 @@ struct Manager {
 	DefinitionsWatch definitions_watch;  /* changes to ROOT/etc/mdevctl.d */
 	Owners owners;
 	Quotas quotas;
+	Openers openers;           /* who has which vGPU open (the gvt genl family) */
 	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */
 	struct Polkit *polkit;
 

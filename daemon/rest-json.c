@@ -37,12 +37,14 @@ json_t *rest_json_vgpu(Manager *m, const Vgpu *v)
 {
 	const Definition *d = definitions_find(m, v->uuid);
 	char self[64];
+	uint32_t opener = openers_pid(m, v->uuid);
 
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", v->uuid);
-	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:o, s:{s:s}}", "uuid", v->uuid,
+	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:{s:s}}", "uuid", v->uuid,
 				     "parent", v->parent, "type", v->type, "state", vgpu_state_to_string(v->state),
 				     "owner", manager_owner_of(m, v->uuid),
 				     "vgpu_id", v->has_vgpu_id ? json_integer(v->vgpu_id) : json_null(),
+				     "opened_by", opener ? json_integer(opener) : json_null(),
 				     "persistent", d != NULL, "autostart", d && d->autostart, "attrs", attrs_json(d),
 				     "links", "self", self),
 			   v->described, &v->desc);
@@ -58,9 +60,9 @@ static json_t *json_defined(Manager *m, const Definition *d)
 	for (size_t i = 0; !t && i < m->inventory.n_parents; i++)
 		t = parent_find_type(m->inventory.parents[i], d->type);
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", d->uuid);
-	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid,
+	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid,
 				     "parent", d->parent, "type", d->type, "state", "defined",
-				     "owner", manager_owner_of(m, d->uuid), "vgpu_id", "persistent", 1,
+				     "owner", manager_owner_of(m, d->uuid), "vgpu_id", "opened_by", "persistent", 1,
 				     "autostart", d->autostart, "attrs", attrs_json(d), "links", "self", self),
 			   t && t->described, t ? &t->desc : NULL);
 }

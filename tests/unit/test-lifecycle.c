@@ -290,6 +290,31 @@ static void test_remove(void **state)
 	assert_string_equal(written, "1");
 }
 
+/* An open vGPU (the kernel told who opened it) is refused, naming the process; sysfs untouched. */
+static void test_remove_open(void **state)
+{
+	Manager *m = *state;
+	_cleanup_free_ char *written = NULL;
+	char want[128];
+	GvtError e = {};
+
+	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_8", "aaaaaaaa-2222-3333-4444-555555555555");
+	m->openers.open = calloc(1, sizeof(*m->openers.open));
+	assert_non_null(m->openers.open);
+	strcpy(m->openers.open[0].uuid, "aaaaaaaa-2222-3333-4444-555555555555");
+	m->openers.open[0].pid = (uint32_t) getpid();
+	m->openers.n_open = 1;
+
+	assert_int_equal(lifecycle_remove(m, "aaaaaaaa-2222-3333-4444-555555555555", &e), -EBUSY);
+	assert_int_equal(e.kind, GVT_ERROR_BUSY);
+	/* The name comes from /proc/PID/comm: this test's own, cut at 15 characters by the kernel. */
+	snprintf(want, sizeof(want), "is open by process %d (test-lifecycle)", (int) getpid());
+	assert_non_null(strstr(e.message, want));
+	written = read_rel(m->config.root, "sys/bus/mdev/devices/aaaaaaaa-2222-3333-4444-555555555555/remove");
+	assert_string_equal(written, "");
+	assert_int_equal(openers_pid(m, "aaaaaaaa-2222-3333-4444-555555555555"), (uint32_t) getpid());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_writes_uuid, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_exists_and_capacity, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_open, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_sync_one_vgpu, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_half_made_vgpu_read_again, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_short_type_names, setup, fake_manager_teardown),

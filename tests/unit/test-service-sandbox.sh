@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # gvtd.service mounts the file system read-only (ProtectSystem=strict): every
 # directory gvtd writes must be made writable by the unit, and the ones it
-# does not create itself must exist before it starts (tmpfiles.d).
+# does not create itself must exist before it starts (tmpfiles.d); the
+# capabilities its code needs must be in the bounding set.
 #   test-service-sandbox.sh BUILT-gvtd.service gvtd.tmpfiles
 set -u
 unit=$1 tmpfiles=$2
@@ -26,5 +27,10 @@ for dir in $(val ReadWritePaths); do
 	case $dir in -*) continue ;; esac
 	grep -Eq "^d[[:space:]]+$dir[[:space:]]" "$tmpfiles" && ok "tmpfiles.d makes $dir" ||
 		fail "$dir must exist before gvtd starts: no 'd $dir' in $(basename "$tmpfiles")"
+done
+# Capabilities gvtd's code needs (daemon/modules.c, sysfs.c, openers.c).
+for cap in CAP_SYS_MODULE CAP_SYS_ADMIN CAP_NET_ADMIN; do
+	case " $(val CapabilityBoundingSet)" in *" $cap "*) ok "$cap in CapabilityBoundingSet" ;;
+	*) fail "$cap missing from CapabilityBoundingSet" ;; esac
 done
 exit $((fails > 0))

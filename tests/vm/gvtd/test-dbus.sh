@@ -122,6 +122,31 @@ expect_contains "D-Bus error is NoCapacity" "$(call_error CreateVGPU sssb "$pare
 expect_contains "unload refused with vGPUs" "$(call_error UnloadModules b false)" "remove them before unloading"
 for u in "${made[@]}"; do "$gvtctl" remove "$u"; done
 
+# -- a vGPU a VMM holds open: gvtd knows who (gvt genl family), refuses to
+# remove it instead of blocking in the kernel, and learns it again after a restart
+u8=$("$gvtctl" create --type "$type")
+p8=/org/gvtd1/vgpu/${u8//-/_}
+expect "not open: OpenedBy 0" "$(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)" "u 0"
+coproc HOLD { exec "$build/tests/vm/kmod/vfio-check" hold "$u8"; }
+read -r -t 20 word holder <&"${HOLD[0]}"
+expect "vfio-check holds the vGPU open" "$word" open
+opened_by() { [ "$(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)" = "u $holder" ]; }
+until_ok 5 opened_by && ok "OpenedBy is the holder's pid" || fail "OpenedBy: $(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy), want $holder"
+start=$(date +%s)
+err=$("$gvtctl" remove "$u8" 2>&1); rc=$?
+expect "remove of an open vGPU exits 1" "$rc" 1
+expect_contains "remove refused naming the process" "$err" "is open by process $holder (vfio-check)"
+expect_contains "D-Bus error is Busy" "$(call_error RemoveVGPU sb "$u8" false)" "is open by process $holder"
+[ $(($(date +%s) - start)) -lt 10 ] && ok "refused at once, not held by the kernel" || fail "remove took $(($(date +%s) - start)) s"
+[ -e "/sys/bus/mdev/devices/$u8" ] && ok "open vGPU still there" || fail "open vGPU gone"
+stop_gvtd
+start_gvtd --profile=sim --module-dir="$kmod" || fail "gvtd restarted"
+until_ok 10 opened_by && ok "after a restart: OpenedBy from the kernel's dump" || fail "after a restart: OpenedBy $(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)"
+kill "$holder"; wait "$HOLD_PID" 2>/dev/null
+closed() { [ "$(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)" = "u 0" ]; }
+until_ok 5 closed && ok "closed: OpenedBy 0" || fail "closed: OpenedBy $(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)"
+"$gvtctl" remove "$u8" && ok "remove once closed" || fail "remove once closed"
+
 # -- bad input: each refused with a reason, nothing created
 before=$(ls /sys/bus/mdev/devices | wc -l)
 long=$(printf 'a%.0s' $(seq 300))

@@ -59,20 +59,28 @@ expect "POST /v1/vgpus: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$
 expect "listed" "$(api http://localhost/v1/vgpus | json '[v["uuid"] for v in d]')" "['$uuid']"
 expect "retry, same body: 200" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$uuid\"}")" 200
 expect "retry, other parent: 409" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$uuid\",\"parent\":\"0000:00:09.0\"}")" 409
+expect "not open: opened_by null" "$(api "http://localhost/v1/vgpus/$uuid" | json 'd["opened_by"]')" None
+coproc HOLD { exec "$build/tests/vm/kmod/vfio-check" hold "$uuid"; }
+read -r -t 20 _ holder <&"${HOLD[0]}"
+opened_by_holder() { [ "$(api "http://localhost/v1/vgpus/$uuid" | json 'd["opened_by"]')" = "$holder" ]; }
+until_ok 5 opened_by_holder && ok "held open: opened_by is the holder's pid" || fail "opened_by: $(api "http://localhost/v1/vgpus/$uuid")"
+expect "DELETE of an open vGPU: 409" "$(status -X DELETE "http://localhost/v1/vgpus/$uuid")" 409
+expect "... Busy, naming the process" "$(json 'd["type"], "vfio-check" in d["detail"]' <"$tmp/body")" "urn:gvtd:problem:Busy True"
+kill "$holder"; wait "$HOLD_PID" 2>/dev/null
 expect "DELETE: 204" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 204
 [ -e "/sys/bus/mdev/devices/$uuid" ] && fail "mdev device still there" || ok "the mdev device is gone"
 expect "DELETE again: 404" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 404
 until_ok 15 grep -q '^event: vgpu-removed' "$tmp/events"
 kill $sse
-expect "SSE: added then removed" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/events" | tr '\n' ' ')" \
-	"event: vgpu-added event: vgpu-removed "
+expect "SSE: added, opened, closed, removed" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/events" | tr '\n' ' ')" \
+	"event: vgpu-added event: vgpu-changed event: vgpu-changed event: vgpu-removed "
 first=$(grep -B1 '^event: vgpu-added' "$tmp/events" | grep -m1 '^id: ' | cut -d' ' -f2)
 curl -s -N --unix-socket "$sock" -H "Last-Event-ID: $first" http://localhost/v1/events >"$tmp/resumed" &
 resumed=$!
 until_ok 15 grep -q '^event: vgpu-removed' "$tmp/resumed"
 kill $resumed; wait $resumed 2>/dev/null
-expect "SSE resume after the add: the removal" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/resumed" | tr '\n' ' ')" \
-	"event: vgpu-removed "
+expect "SSE resume after the add: the rest" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/resumed" | tr '\n' ' ')" \
+	"event: vgpu-changed event: vgpu-changed event: vgpu-removed "
 
 # -- capacity: the resource that ran out
 big=$(api "http://localhost/v1/types?parent=$parent" | json '[t["name"] for t in d if t["name"].endswith("_2")][0]')

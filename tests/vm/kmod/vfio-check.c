@@ -13,6 +13,8 @@
  *                                        through an mmap
  *   vfio-check request UUID             remove UUID while open: the request
  *                                        eventfd fires, closing lets remove finish
+ *   vfio-check hold UUID                open UUID as a VMM would, print "open PID",
+ *                                        keep it open until killed
  *   vfio-check hammer UUID1 UUID2 CYCLES TYPEDIR
  *                                        two threads write and read BAR0 of two
  *                                        vGPUs while a third creates and removes
@@ -722,6 +724,19 @@ static int cmd_session(const char *uuid)
 	return fails ? 1 : 0;
 }
 
+/* Hold the vGPU open, as a VMM would, until killed: prints "open PID" once it is. */
+static int cmd_hold(const char *uuid)
+{
+	struct vgpu v;
+
+	vgpu_open(&v, uuid);
+	printf("open %d\n", (int)getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
 static int cmd_fill(const char *uuid)
 {
 	struct vgpu v;
@@ -861,9 +876,11 @@ int main(int argc, char **argv)
 		return cmd_fill(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "request"))
 		return cmd_request(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "hold"))
+		return cmd_hold(argv[2]);
 	if (argc == 6 && !strcmp(argv[1], "hammer"))
 		return cmd_hammer(argv[2], argv[3], atol(argv[4]), argv[5]);
 	fprintf(stderr, "usage: vfio-check device UUID OTHER | session UUID | fill UUID | request UUID |\n"
-			"       hammer UUID1 UUID2 N TYPEDIR\n");
+			"       hold UUID | hammer UUID1 UUID2 N TYPEDIR\n");
 	return 2;
 }

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+
+#include "gvt_genl.h"
+#include "log.h"
+#include "manager.h"
+#include "openers.h"
+
+static struct nla_policy policy[GVT_GENL_A_MAX + 1] = {
+	[GVT_GENL_A_GPU_NAME] = { .type = NLA_STRING },
+	[GVT_GENL_A_VGPU_TYPE] = { .type = NLA_STRING },
+	[GVT_GENL_A_VGPU_UUID] = { .minlen = GVT_GENL_UUID_LEN, .maxlen = GVT_GENL_UUID_LEN },
+	[GVT_GENL_A_VGPU_OPENER_PID] = { .type = NLA_U32 },
+};
+
+static void uuid_format(const uint8_t *b, char out[GVT_UUID_STRING_MAX])
+{
+	snprintf(out, GVT_UUID_STRING_MAX,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+		 b[15]);
+}
+
+static ssize_t find(const Openers *o, const char *uuid)
+{
+	for (size_t i = 0; i < o->n_open; i++)
+		if (streq(o->open[i].uuid, uuid))
+			return (ssize_t) i;
+	return -1;
+}
+
+uint32_t openers_pid(const Manager *m, const char *uuid)
+{
+	ssize_t i = find(&m->openers, uuid);
+
+	return i < 0 ? 0 : m->openers.open[i].pid;
+}
+
+bool openers_known(const Manager *m)
+{
+	return m->openers.sock != NULL;
+}
+
+static void set_pid(Manager *m, const char *uuid, uint32_t pid)
+{
+	Openers *o = &m->openers;
+	ssize_t i = find(o, uuid);
+	const Vgpu *v;
+
+	if (i >= 0)
+		o->open[i].seen = true;
+	if ((i < 0 && pid == 0) || (i >= 0 && o->open[i].pid == pid))
+		return;
+	if (pid == 0) {
+		log_info("vGPU %s closed by process %u.", uuid, o->open[i].pid);
+		o->open[i] = o->open[--o->n_open];
+	} else if (i >= 0) {
+		o->open[i].pid = pid;
+	} else {
+		void *p = reallocarray(o->open, o->n_open + 1, sizeof(*o->open));
+
+		if (!p) {
+			log_oom();
+			return;
+		}
+		o->open = p;
+		strcpy(o->open[o->n_open].uuid, uuid);
+		o->open[o->n_open].seen = true;
+		o->open[o->n_open++].pid = pid;
+	}
+	if (pid)
+		log_info("vGPU %s opened by process %u.", uuid, pid);
+	v = inventory_find_vgpu(&m->inventory, uuid);
+	if (v)
+		manager_emit(m, EVENT_VGPU_CHANGED, v, NULL);
+}
+
+/* One event, or one vGPU of the dump. */
+static int on_message(struct nl_msg *msg, void *userdata)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[GVT_GENL_A_MAX + 1];
+	char uuid[GVT_UUID_STRING_MAX];
+	uint32_t pid;
+
+	if (genlmsg_parse(nlh, 0, tb, GVT_GENL_A_MAX, policy) < 0 || !tb[GVT_GENL_A_VGPU_UUID] ||
+	    nla_len(tb[GVT_GENL_A_VGPU_UUID]) != GVT_GENL_UUID_LEN) {
+		log_debug("Ignoring a malformed message of the gvt genl family.");
+		return NL_SKIP;
+	}
+	uuid_format(nla_data(tb[GVT_GENL_A_VGPU_UUID]), uuid);
+	pid = tb[GVT_GENL_A_VGPU_OPENER_PID] ? nla_get_u32(tb[GVT_GENL_A_VGPU_OPENER_PID]) : 0;
+	switch (gh->cmd) {
+	case GVT_GENL_CMD_GET_VGPU:
+	case GVT_GENL_CMD_VGPU_OPENED:
+		set_pid(userdata, uuid, pid);
+		break;
+	case GVT_GENL_CMD_VGPU_CLOSED:  /* names the process that closed it */
+	case GVT_GENL_CMD_VGPU_REMOVED:
+		set_pid(userdata, uuid, 0);
+		break;
+	}
+	return NL_OK;
+}
+
+/*
+ * What is open now: a dump on a socket of its own, synchronous (a few vGPUs).
+ * Entries the dump does not name are closed; the others change only if
+ * their pid did, so a reread emits nothing for what stayed the same.
+ */
+static void dump(Manager *m)
+{
+	Openers *o = &m->openers;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = NULL;
+	int r = sk ? 0 : -NLE_NOMEM;
+
+	for (size_t i = 0; i < o->n_open; i++)
+		o->open[i].seen = false;
+	if (r >= 0)
+		r = genl_connect(sk);
+	if (r >= 0 && !(msg = nlmsg_alloc()))
+		r = -NLE_NOMEM;
+	if (r >= 0 && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, o->family, 0, NLM_F_DUMP, GVT_GENL_CMD_GET_VGPU,
+				   GVT_GENL_VERSION))
+		r = -NLE_NOMEM;
+	if (r >= 0)
+		r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, m);
+	if (r >= 0)
+		r = nl_send_auto(sk, msg);
+	if (r >= 0)
+		r = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (r < 0) {
+		/* Keep what the events said; they go on arriving. */
+		log_warning("Failed to ask the gvt genl family which vGPUs are open: %s", nl_geterror(r));
+		return;
+	}
+	for (size_t i = o->n_open; i > 0; i--)
+		if (!o->open[i - 1].seen)
+			set_pid(m, o->open[i - 1].uuid, 0);
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	openers_sync(userdata);
+	return 0;
+}
+
+void openers_sync(Manager *m)
+{
+	Openers *o = &m->openers;
+	int r;
+
+	if (!o->sock)
+		return;
+	/* Non-blocking: returns once the queue is empty. */
+	while ((r = nl_recvmsgs_default(o->sock)) >= 0)
+		;
+	if (r == -NLE_AGAIN)
+		return;
+	/* NLE_NOMEM is ENOBUFS: the socket overflowed and events were lost. */
+	log_warning("Reading gvt genl events failed (%s); asking again which vGPUs are open.", nl_geterror(r));
+	dump(m);
+}
+
+static void disconnect(Openers *o)
+{
+	o->io = sd_event_source_disable_unref(o->io);
+	nl_socket_free(o->sock);
+	o->sock = NULL;
+	o->family = 0;
+}
+
+/* (Re)join the family: it gets a new id each time gvt_mdev loads. */
+static int connect_family(Manager *m)
+{
+	Openers *o = &m->openers;
+	struct nl_sock *sk;
+	int family, group, r;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return log_oom();
+	r = genl_connect(sk);
+	if (r < 0) {
+		nl_socket_free(sk);
+		return log_warning_errno(-EIO, "Cannot open a generic netlink socket: %s", nl_geterror(r));
+	}
+	family = genl_ctrl_resolve(sk, GVT_GENL_NAME);
+	group = family < 0 ? family : genl_ctrl_resolve_grp(sk, GVT_GENL_NAME, GVT_GENL_MCGRP_EVENTS);
+	if (family < 0 || group < 0) {
+		nl_socket_free(sk);
+		if (o->sock)
+			log_info("The gvt genl family is gone: who has vGPUs open is unknown.");
+		disconnect(o);
+		for (size_t i = o->n_open; i > 0; i--)
+			set_pid(m, o->open[i - 1].uuid, 0);
+		return 0;
+	}
+	if (o->sock && o->family == family) {
+		nl_socket_free(sk);
+		return 0;
+	}
+	disconnect(o);
+	/* Events are not replies: no sequence numbers to check. */
+	nl_socket_disable_seq_check(sk);
+	r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, m);
+	if (r >= 0)
+		r = nl_socket_add_membership(sk, group);
+	if (r >= 0)
+		r = nl_socket_set_nonblocking(sk);
+	if (r < 0) {
+		nl_socket_free(sk);
+		return log_warning_errno(-EIO, "Cannot join the gvt genl events: %s", nl_geterror(r));
+	}
+	r = sd_event_add_io(m->event, &o->io, nl_socket_get_fd(sk), EPOLLIN, on_io, m);
+	if (r < 0) {
+		nl_socket_free(sk);
+		return log_warning_errno(r, "Cannot watch the gvt genl events: %m");
+	}
+	o->sock = sk;
+	o->family = family;
+	/* Joined first, then asked: an open in between arrives as an event after the dump. */
+	dump(m);
+	log_debug("Joined the gvt genl family (id %d): %zu vGPU(s) open.", family, o->n_open);
+	return 0;
+}
+
+static void on_event(Manager *m, const Event *e, void *userdata)
+{
+	if (e->kind == EVENT_PARENT_ADDED || e->kind == EVENT_MODULES_CHANGED)
+		(void) connect_family(m);
+}
+
+int openers_start(Manager *m)
+{
+	int r;
+
+	/* The family is the kernel's, not below a test root: only the real root has it. */
+	if (!isempty(m->config.root) && !streq(m->config.root, "/"))
+		return 0;
+	r = manager_subscribe(m, on_event, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Failed to follow module changes for the gvt genl family: %m");
+	return connect_family(m);
+}
+
+void openers_stop(Manager *m)
+{
+	manager_unsubscribe(m, on_event, NULL);
+	disconnect(&m->openers);
+	free(m->openers.open);
+	m->openers.open = NULL;
+	m->openers.n_open = 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Which process has which vGPU open, as the kernel says on gvt_mdev's "gvt"
+ * generic netlink family (api/gvt_genl.h): a dump when the family appears,
+ * then its OPENED/CLOSED/REMOVED events. Removing an open vGPU makes the
+ * kernel wait until its user closes it, so lifecycle refuses that instead of
+ * blocking the daemon. On hosts without the family (upstream kvmgt) nothing
+ * is known and nothing is refused.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "inventory.h"
+
+typedef struct Manager Manager;
+
+typedef struct Openers {
+	struct nl_sock *sock;       /* joined to the events group; NULL without the family */
+	int family;
+	struct sd_event_source *io;
+	struct {
+		char uuid[GVT_UUID_STRING_MAX];
+		uint32_t pid;
+		bool seen;          /* named by the dump in progress */
+	} *open;
+	size_t n_open;
+} Openers;
+
+/* Joins the family if it is there, and again whenever a parent appears (a module reload). */
+int openers_start(Manager *m);
+void openers_stop(Manager *m);
+/* Reads what the kernel has sent so far: call before deciding on what is open. */
+void openers_sync(Manager *m);
+/* The pid that has vGPU uuid open; 0 if none or not known. */
+uint32_t openers_pid(const Manager *m, const char *uuid);
+/* Whether the kernel tells gvtd about opens at all. */
+bool openers_known(const Manager *m);
