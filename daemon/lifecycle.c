@@ -326,7 +326,8 @@ int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_ST
 /*
  * The kernel holds the removal of an open vGPU until its user closes it
  * (vfio asks the user through the request IRQ), and gvtd's one thread with
- * it: refuse while the gvt genl family says it is open.
+ * it: refuse while the gvt genl family says it is open. Best effort: an
+ * open between this check and the write still holds gvtd until the close.
  */
 static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 {

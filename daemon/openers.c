@@ -49,11 +49,16 @@ bool openers_known(const Manager *m)
 	return m->openers.sock != NULL;
 }
 
-static void set_pid(Manager *m, const char *uuid, uint32_t pid)
+static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
 {
 	Openers *o = &m->openers;
-	ssize_t i = find(o, uuid);
+	char uuid[GVT_UUID_STRING_MAX];
+	ssize_t i;
 	const Vgpu *v;
+
+	/* uuid_in may point into the table, whose entries move below. */
+	snprintf(uuid, sizeof(uuid), "%s", uuid_in);
+	i = find(o, uuid);
 
 	if (i >= 0)
 		o->open[i].seen = true;
@@ -81,6 +86,13 @@ static void set_pid(Manager *m, const char *uuid, uint32_t pid)
 	v = inventory_find_vgpu(&m->inventory, uuid);
 	if (v)
 		manager_emit(m, EVENT_VGPU_CHANGED, v, NULL);
+}
+
+/* Nothing is known any more: every vGPU counts as closed. */
+static void forget_all(Manager *m)
+{
+	for (size_t i = m->openers.n_open; i > 0; i--)
+		set_pid(m, m->openers.open[i - 1].uuid, 0);
 }
 
 /* One event, or one vGPU of the dump. */
@@ -200,12 +212,15 @@ static int connect_family(Manager *m)
 	family = genl_ctrl_resolve(sk, GVT_GENL_NAME);
 	group = family < 0 ? family : genl_ctrl_resolve_grp(sk, GVT_GENL_NAME, GVT_GENL_MCGRP_EVENTS);
 	if (family < 0 || group < 0) {
+		r = family < 0 ? family : group;
 		nl_socket_free(sk);
+		if (r != -NLE_OBJ_NOTFOUND)
+			/* A failed lookup, not an answer: keep what is known. */
+			return log_warning_errno(-EIO, "Cannot look up the gvt genl family: %s", nl_geterror(r));
 		if (o->sock)
 			log_info("The gvt genl family is gone: who has vGPUs open is unknown.");
 		disconnect(o);
-		for (size_t i = o->n_open; i > 0; i--)
-			set_pid(m, o->open[i - 1].uuid, 0);
+		forget_all(m);
 		return 0;
 	}
 	if (o->sock && o->family == family) {
@@ -213,6 +228,8 @@ static int connect_family(Manager *m)
 		return 0;
 	}
 	disconnect(o);
+	/* Not joined, nothing known: nothing may be refused on stale entries. */
+	forget_all(m);
 	/* Events are not replies: no sequence numbers to check. */
 	nl_socket_disable_seq_check(sk);
 	r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, m);
@@ -237,10 +254,20 @@ static int connect_family(Manager *m)
 	return 0;
 }
 
+static int on_defer(sd_event_source *s, void *userdata)
+{
+	(void) connect_family(userdata);
+	return 0;
+}
+
+/*
+ * A parent appears from inside the inventory's update: look at the family
+ * once the update (and its vGPU-added events) is done, not in the middle.
+ */
 static void on_event(Manager *m, const Event *e, void *userdata)
 {
-	if (e->kind == EVENT_PARENT_ADDED || e->kind == EVENT_MODULES_CHANGED)
-		(void) connect_family(m);
+	if ((e->kind == EVENT_PARENT_ADDED || e->kind == EVENT_MODULES_CHANGED) && m->openers.defer)
+		(void) sd_event_source_set_enabled(m->openers.defer, SD_EVENT_ONESHOT);
 }
 
 int openers_start(Manager *m)
@@ -250,15 +277,22 @@ int openers_start(Manager *m)
 	/* The family is the kernel's, not below a test root: only the real root has it. */
 	if (!isempty(m->config.root) && !streq(m->config.root, "/"))
 		return 0;
-	r = manager_subscribe(m, on_event, NULL);
+	r = sd_event_add_defer(m->event, &m->openers.defer, on_defer, m);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(m->openers.defer, SD_EVENT_OFF);
+	if (r >= 0)
+		r = manager_subscribe(m, on_event, NULL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to follow module changes for the gvt genl family: %m");
-	return connect_family(m);
+	/* Without the family gvtd works on, knowing nothing of opens: not fatal. */
+	(void) connect_family(m);
+	return 0;
 }
 
 void openers_stop(Manager *m)
 {
 	manager_unsubscribe(m, on_event, NULL);
+	m->openers.defer = sd_event_source_disable_unref(m->openers.defer);
 	disconnect(&m->openers);
 	free(m->openers.open);
 	m->openers.open = NULL;

@@ -18,6 +18,7 @@ typedef struct Openers {
 	struct nl_sock *sock;       /* joined to the events group; NULL without the family */
 	int family;
 	struct sd_event_source *io;
+	struct sd_event_source *defer;  /* rejoin after a parent appeared */
 	struct {
 		char uuid[GVT_UUID_STRING_MAX];
 		uint32_t pid;

@@ -236,5 +236,6 @@ void gvt_mdev_vgpu_uuid(const struct gvt_mdev_vgpu *vgpu, u8 uuid[16]);
 int gvt_mdev_genl_init(void);
 void gvt_mdev_genl_exit(void);
 void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd);
+void gvt_mdev_genl_event_opener(struct gvt_mdev_vgpu *vgpu, u8 cmd, pid_t opener);
 
 #endif /* GVT_MDEV_H */

@@ -296,11 +296,10 @@ static struct genl_family gvt_mdev_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(gvt_mdev_genl_mcgrps),
 };
 
-/* Multicast cmd about vgpu; nobody listening is not an error. */
-void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd)
+/* Multicast cmd about vgpu, with the opener if with_opener; nobody listening is not an error. */
+static void gvt_mdev_genl_send(struct gvt_mdev_vgpu *vgpu, u8 cmd, bool with_opener, pid_t opener)
 {
 	struct sk_buff *msg;
-	pid_t opener;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -311,18 +310,24 @@ void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd)
 		goto err;
 	if (gvt_mdev_genl_put_vgpu_id(msg, vgpu))
 		goto err;
-	if (cmd == GVT_GENL_CMD_VGPU_OPENED || cmd == GVT_GENL_CMD_VGPU_CLOSED) {
-		mutex_lock(&vgpu->lock);
-		opener = vgpu->opener;
-		mutex_unlock(&vgpu->lock);
-		if (nla_put_u32(msg, GVT_GENL_A_VGPU_OPENER_PID, opener))
-			goto err;
-	}
+	if (with_opener && nla_put_u32(msg, GVT_GENL_A_VGPU_OPENER_PID, opener))
+		goto err;
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&gvt_mdev_genl_family, msg, 0, GVT_MDEV_GENL_MCGRP_EVENTS, GFP_KERNEL);
 	return;
 err:
 	nlmsg_free(msg);
+}
+
+void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd)
+{
+	gvt_mdev_genl_send(vgpu, cmd, false, 0);
+}
+
+/* OPENED and CLOSED: the caller passes the opener, read where it changed it. */
+void gvt_mdev_genl_event_opener(struct gvt_mdev_vgpu *vgpu, u8 cmd, pid_t opener)
+{
+	gvt_mdev_genl_send(vgpu, cmd, true, opener);
 }
 
 int gvt_mdev_genl_init(void)

@@ -94,25 +94,31 @@ void gvt_mdev_vgpu_reset(struct gvt_mdev_vgpu *vgpu)
 static int gvt_mdev_vgpu_open(struct vfio_device *vdev)
 {
 	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
+	pid_t opener = task_tgid_nr(current);
 
 	mutex_lock(&vgpu->lock);
 	vgpu->counters.opens++;
-	vgpu->opener = task_tgid_nr(current);
+	vgpu->opener = opener;
 	mutex_unlock(&vgpu->lock);
-	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_OPENED);
+	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_OPENED, opener);
 	return 0;
 }
 
 static void gvt_mdev_vgpu_close(struct vfio_device *vdev)
 {
 	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
+	pid_t opener;
 
-	/* The event still names the opener. */
-	gvt_mdev_genl_event(vgpu, GVT_GENL_CMD_VGPU_CLOSED);
 	mutex_lock(&vgpu->lock);
 	gvt_mdev_irq_release(vgpu);
+	opener = vgpu->opener;
 	vgpu->opener = 0;
 	mutex_unlock(&vgpu->lock);
+	/*
+	 * Closed first, told after (naming who closed): a listener that joins
+	 * and then dumps never sees an opener whose CLOSED it missed.
+	 */
+	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_CLOSED, opener);
 }
 
 typedef int (*gvt_mdev_region_rw_t)(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf,
