@@ -44,11 +44,6 @@ uint32_t openers_pid(const Manager *m, const char *uuid)
 	return i < 0 ? 0 : m->openers.open[i].pid;
 }
 
-bool openers_known(const Manager *m)
-{
-	return m->openers.sock != NULL;
-}
-
 static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
 {
 	Openers *o = &m->openers;
@@ -104,6 +99,8 @@ static int on_message(struct nl_msg *msg, void *userdata)
 	char uuid[GVT_UUID_STRING_MAX];
 	uint32_t pid;
 
+	if (((Manager *) userdata)->openers.discard)
+		return NL_SKIP;
 	if (genlmsg_parse(nlh, 0, tb, GVT_GENL_A_MAX, policy) < 0 || !tb[GVT_GENL_A_VGPU_UUID] ||
 	    nla_len(tb[GVT_GENL_A_VGPU_UUID]) != GVT_GENL_UUID_LEN) {
 		log_debug("Ignoring a malformed message of the gvt genl family.");
@@ -116,7 +113,7 @@ static int on_message(struct nl_msg *msg, void *userdata)
 	case GVT_GENL_CMD_VGPU_OPENED:
 		set_pid(userdata, uuid, pid);
 		break;
-	case GVT_GENL_CMD_VGPU_CLOSED:  /* names the process that closed it */
+	case GVT_GENL_CMD_VGPU_CLOSED:  /* still names the opener */
 	case GVT_GENL_CMD_VGPU_REMOVED:
 		set_pid(userdata, uuid, 0);
 		break;
@@ -181,8 +178,16 @@ void openers_sync(Manager *m)
 		;
 	if (r == -NLE_AGAIN)
 		return;
-	/* NLE_NOMEM is ENOBUFS: the socket overflowed and events were lost. */
+	/*
+	 * NLE_NOMEM is ENOBUFS: the socket overflowed and events were lost.
+	 * What is still queued is older than the dump below and could undo
+	 * it (an OPENED whose CLOSED was lost): drop it, then ask.
+	 */
 	log_warning("Reading gvt genl events failed (%s); asking again which vGPUs are open.", nl_geterror(r));
+	o->discard = true;
+	for (unsigned i = 0; i < 1024 && nl_recvmsgs_default(o->sock) != -NLE_AGAIN; i++)
+		;
+	o->discard = false;
 	dump(m);
 }
 

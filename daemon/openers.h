@@ -19,6 +19,7 @@ typedef struct Openers {
 	int family;
 	struct sd_event_source *io;
 	struct sd_event_source *defer;  /* rejoin after a parent appeared */
+	bool discard;               /* dropping what was queued before an overflow */
 	struct {
 		char uuid[GVT_UUID_STRING_MAX];
 		uint32_t pid;
@@ -34,5 +35,3 @@ void openers_stop(Manager *m);
 void openers_sync(Manager *m);
 /* The pid that has vGPU uuid open; 0 if none or not known. */
 uint32_t openers_pid(const Manager *m, const char *uuid);
-/* Whether the kernel tells gvtd about opens at all. */
-bool openers_known(const Manager *m);

@@ -115,7 +115,7 @@ static void gvt_mdev_vgpu_close(struct vfio_device *vdev)
 	vgpu->opener = 0;
 	mutex_unlock(&vgpu->lock);
 	/*
-	 * Closed first, told after (naming who closed): a listener that joins
+	 * Closed first, told after (naming the opener): a listener that joins
 	 * and then dumps never sees an opener whose CLOSED it missed.
 	 */
 	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_CLOSED, opener);
