@@ -19,6 +19,13 @@ until_ok() {
 	while [ $n -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
 	return 1
 }
+# hold_open UUID: keep the vGPU open as a VMM would (vfio-check hold);
+# sets hold_word ("open" once it is) and holder (its pid). release_hold ends it.
+hold_open() {
+	coproc HOLD { exec "$build/tests/vm/kmod/vfio-check" hold "$1"; }
+	read -r -t 20 hold_word holder <&"${HOLD[0]}"
+}
+release_hold() { kill "$holder"; wait "$HOLD_PID" 2>/dev/null; }
 prop() { busctl --system get-property org.gvtd1 /org/gvtd1 org.gvtd1.Manager "$1" 2>/dev/null; }
 stop_gvtd() { kill "$gvtd_pid" 2>/dev/null; wait "$gvtd_pid" 2>/dev/null; }
 finish() {

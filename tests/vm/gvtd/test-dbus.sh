@@ -127,9 +127,8 @@ for u in "${made[@]}"; do "$gvtctl" remove "$u"; done
 u8=$("$gvtctl" create --type "$type")
 p8=/org/gvtd1/vgpu/${u8//-/_}
 expect "not open: OpenedBy 0" "$(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)" "u 0"
-coproc HOLD { exec "$build/tests/vm/kmod/vfio-check" hold "$u8"; }
-read -r -t 20 word holder <&"${HOLD[0]}"
-expect "vfio-check holds the vGPU open" "$word" open
+hold_open "$u8"
+expect "vfio-check holds the vGPU open" "$hold_word" open
 opened_by() { [ "$(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)" = "u $holder" ]; }
 until_ok 5 opened_by && ok "OpenedBy is the holder's pid" || fail "OpenedBy: $(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy), want $holder"
 start=$(date +%s)
@@ -142,7 +141,7 @@ expect_contains "D-Bus error is Busy" "$(call_error RemoveVGPU sb "$u8" false)" 
 stop_gvtd
 start_gvtd --profile=sim --module-dir="$kmod" || fail "gvtd restarted"
 until_ok 10 opened_by && ok "after a restart: OpenedBy from the kernel's dump" || fail "after a restart: OpenedBy $(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)"
-kill "$holder"; wait "$HOLD_PID" 2>/dev/null
+release_hold
 closed() { [ "$(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)" = "u 0" ]; }
 until_ok 5 closed && ok "closed: OpenedBy 0" || fail "closed: OpenedBy $(mgr get-property org.gvtd1 "$p8" org.gvtd1.VGPU OpenedBy)"
 "$gvtctl" remove "$u8" && ok "remove once closed" || fail "remove once closed"

@@ -60,13 +60,12 @@ expect "listed" "$(api http://localhost/v1/vgpus | json '[v["uuid"] for v in d]'
 expect "retry, same body: 200" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$uuid\"}")" 200
 expect "retry, other parent: 409" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$uuid\",\"parent\":\"0000:00:09.0\"}")" 409
 expect "not open: opened_by null" "$(api "http://localhost/v1/vgpus/$uuid" | json 'd["opened_by"]')" None
-coproc HOLD { exec "$build/tests/vm/kmod/vfio-check" hold "$uuid"; }
-read -r -t 20 _ holder <&"${HOLD[0]}"
+hold_open "$uuid"
 opened_by_holder() { [ "$(api "http://localhost/v1/vgpus/$uuid" | json 'd["opened_by"]')" = "$holder" ]; }
 until_ok 5 opened_by_holder && ok "held open: opened_by is the holder's pid" || fail "opened_by: $(api "http://localhost/v1/vgpus/$uuid")"
 expect "DELETE of an open vGPU: 409" "$(status -X DELETE "http://localhost/v1/vgpus/$uuid")" 409
 expect "... Busy, naming the process" "$(json 'd["type"], "vfio-check" in d["detail"]' <"$tmp/body")" "urn:gvtd:problem:Busy True"
-kill "$holder"; wait "$HOLD_PID" 2>/dev/null
+release_hold
 expect "DELETE: 204" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 204
 [ -e "/sys/bus/mdev/devices/$uuid" ] && fail "mdev device still there" || ok "the mdev device is gone"
 expect "DELETE again: 404" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 404
