@@ -2,19 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Tests of tests/vm/run itself, run on the host: each case boots a VM.
 #   test-harness.sh PATH-TO-RUN
-set -u
 run=$1
-fails=0
-check() {	# check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		echo "ok   - $1"
-	else
-		echo "FAIL - $1: expected '$2', got '$3'"
-		fails=$((fails + 1))
-	fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export GVT_VM_LOGDIR=$tmp/logs
 # The harness's exchange directory lands here: it names this test's QEMU.
 export TMPDIR=$tmp
@@ -42,6 +31,8 @@ GVT_PROBE='a b$c' NOT_PASSED=1 "$run" --log "$tmp/pass.log" -- \
 check "passing CMD exits 0" 0 $?
 check "CMD output, GVT_* env, cwd, root" "out:a b\$c:unset:$tmp:0" "$(cat "$tmp/out")"
 grep -q "boot to CMD: [0-9.]* s" "$tmp/err"; check "boot-to-CMD time printed" 0 $?
+grep -q "^tests/vm/run: accelerator: \(kvm (-cpu \(host\|max\))\|tcg (-cpu max)\)$" "$tmp/err"
+check "accelerator said in the log" 0 $?
 grep -q "Linux version" "$tmp/pass.log"; check "console log kept in --log file" 0 $?
 sed -n 's/.*boot to CMD: \([0-9.]*\) s.*/boot to CMD: \1 s/p' "$tmp/err"
 
@@ -81,10 +72,36 @@ pgrep -f "path=$tmp/gvt-vm" >/dev/null; check "no QEMU left behind after stalls"
 "$run" --boot-timeout 0 -- true >/dev/null 2>"$tmp/err"; check "zero boot timeout is a usage error" 2 $?
 GVT_VM_TEST_STALLS=x "$run" -- true >/dev/null 2>&1; check "non-number GVT_VM_TEST_STALLS is a usage error" 2 $?
 
+# A KVM that passes the probe but kills
+# the real VM at once (a fake QEMU that aborts under -accel kvm, except for
+# the probe's guest, and is the real one otherwise): booted again under TCG
+# once, and the verdict is demoted for the runs after it.
+real_qemu=$(command -v qemu-system-x86_64)
+mkdir -p "$tmp/fakekvm"
+cat >"$tmp/fakekvm/qemu-system-x86_64" <<FAKE
+#!/bin/bash
+case "\$*" in
+*"-accel kvm"*isa-debug-exit*) exit 85 ;;
+*"-accel kvm"*) echo "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69" >&2; exit 134 ;;
+esac
+exec "$real_qemu" "\$@"
+FAKE
+chmod +x "$tmp/fakekvm/qemu-system-x86_64"
+: >"$tmp/kvm-node"
+fake_env=(env PATH="$tmp/fakekvm:$PATH" GVT_VM_KVM_DEVICE="$tmp/kvm-node" GVT_VM_CACHE="$tmp/cache" GVT_VM_ACCEL=auto)
+"${fake_env[@]}" "$run" -- true >/dev/null 2>"$tmp/err"
+check "VM dying under KVM: CMD runs under TCG" 0 $?
+grep -q "died under KVM after [0-9.]* s (qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69): booting it again under TCG" "$tmp/err"
+check "VM dying under KVM: the retry is said, with QEMU's message" 0 $?
+check "VM dying under KVM: the verdict is now TCG" "tcg max" "$("${fake_env[@]}" "$(dirname "$run")/accel" 2>/dev/null)"
+"${fake_env[@]}" "$run" -- true >/dev/null 2>"$tmp/err"
+check "after the demotion: CMD runs" 0 $?
+grep -q "booting it again under TCG" "$tmp/err"; check "after the demotion: the next run goes to TCG at once" 1 $?
+grep -q "^tests/vm/run: accelerator: tcg (-cpu max)$" "$tmp/err"; check "after the demotion: TCG said" 0 $?
+
 # A kernel Call Trace on the console fails a CMD that succeeded.
 "$run" -- sh -c 'echo l >/proc/sysrq-trigger; sleep 1' >/dev/null 2>"$tmp/err"
 check "kernel fault fails the run" 123 $?
 grep -q "Call Trace:" "$tmp/err"; check "kernel fault lines shown" 0 $?
 
-echo "$fails failed"
-[ $fails = 0 ]
+finish
