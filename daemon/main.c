@@ -263,7 +263,10 @@ static int run(int argc, char *argv[])
 	if (r < 0)
 		return r;
 
-	if (modules_setup(m, NULL) >= 0 && m->config.load_on_start)
+	/* With an error to fill: its message is what the journal shows. */
+	GvtError setup_error = {};
+
+	if (modules_setup(m, &setup_error) >= 0 && m->config.load_on_start)
 		/* READY=1 once the load order finished, so units after us find parents. */
 		(void) modules_load(m, on_startup_load_done, NULL, NULL);
 	else
