@@ -15,7 +15,10 @@
  * remembers the guest frames to reach the guest's OpRegion copy; the model
  * has nothing to do with them.  As kvmgt (which splits accesses at their
  * alignment and refuses an ASLS piece not at 0xfc), a write that begins
- * inside ASLS is -EINVAL and changes nothing.
+ * inside ASLS is -EINVAL and changes nothing.  The check sees the pieces
+ * gvt_mdev_vgpu.c cuts an access into, so a write of more than 64 bytes
+ * whose later piece begins there ends short at ASLS instead; VMMs write
+ * config space 1, 2 or 4 bytes at a time.
  */
 #include <linux/module.h>
 #include <linux/pci_regs.h>
