@@ -90,7 +90,11 @@ struct gvt_mdev_parent {
 
 /* Device-specific regions follow vfio-pci's. */
 #define GVT_MDEV_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
-#define GVT_MDEV_NUM_REGIONS		(VFIO_PCI_NUM_REGIONS + 1)
+#define GVT_MDEV_OPREGION_REGION_INDEX	(VFIO_PCI_NUM_REGIONS + 1)
+#define GVT_MDEV_NUM_REGIONS		(VFIO_PCI_NUM_REGIONS + 2)
+
+/* The OpRegion region: kvmgt's virtual OpRegion, two pages. */
+#define GVT_MDEV_OPREGION_SIZE		SZ_8K
 
 /* BAR0 (GTTMMIO) on Gen9: registers, then from 8 MiB the GGTT's entries. */
 #define GVT_MDEV_GTT_OFFSET		SZ_8M
@@ -214,6 +218,10 @@ int gvt_mdev_aperture_caps(struct gvt_mdev_vgpu *vgpu, struct vfio_info_cap *cap
 void gvt_mdev_edid_init(struct gvt_mdev_vgpu *vgpu);
 int gvt_mdev_edid_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
 int gvt_mdev_edid_caps(struct vfio_info_cap *caps);
+
+/* gvt_mdev_opregion.c */
+int gvt_mdev_opregion_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
+int gvt_mdev_opregion_caps(struct vfio_info_cap *caps);
 
 /* gvt_mdev_irq.c */
 int gvt_mdev_irq_count(unsigned int index);

@@ -9,6 +9,16 @@
  * and the ROM BAR are not implemented and stay 0, and PCI_STATUS's error
  * bits are write-one-to-clear.  Above the header everything is writable,
  * as in kvmgt (QEMU programs the MSI capability there).
+ *
+ * ASLS (0xfc) starts at 0; the guest's firmware writes the guest physical
+ * address where it placed the OpRegion, and reads return it.  kvmgt also
+ * remembers the guest frames to reach the guest's OpRegion copy; the model
+ * has nothing to do with them.  As kvmgt (which splits accesses at their
+ * alignment and refuses an ASLS piece not at 0xfc), a write that begins
+ * inside ASLS is -EINVAL and changes nothing.  The check sees the pieces
+ * gvt_mdev_vgpu.c cuts an access into, so a write of more than 64 bytes
+ * whose later piece begins there ends short at ASLS instead; VMMs write
+ * config space 1, 2 or 4 bytes at a time.
  */
 #include <linux/module.h>
 #include <linux/pci_regs.h>
@@ -22,7 +32,7 @@ MODULE_PARM_DESC(primary,
 
 #define GVT_MDEV_CFG_GMCH_CTRL		0x50
 #define GVT_MDEV_CFG_GMCH_GMS		(0xff << 8)	/* stolen memory size */
-#define GVT_MDEV_CFG_OPREGION		0xfc
+#define GVT_MDEV_CFG_OPREGION		0xfc		/* ASLS */
 #define GVT_MDEV_CFG_CLASS_VGA_OTHER	0x80
 #define GVT_MDEV_CFG_STATUS_RW1C	0xf9		/* PCI_STATUS high byte */
 
@@ -105,6 +115,8 @@ int gvt_mdev_cfg_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, 
 		memcpy(buf, cfg + off, len);
 		return 0;
 	}
+	if (off > GVT_MDEV_CFG_OPREGION && off < GVT_MDEV_CFG_OPREGION + 4)
+		return -EINVAL;
 	for (i = 0; i < len; i++) {
 		o = off + i;
 		if (o == PCI_STATUS + 1) {

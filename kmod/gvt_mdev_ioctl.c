@@ -52,6 +52,10 @@ static int gvt_mdev_ioctl_region(struct gvt_mdev_vgpu *vgpu, struct vfio_region_
 		info->size = GVT_MDEV_EDID_REGION_SIZE;
 		info->flags = GVT_MDEV_REGION_RW;
 		return gvt_mdev_edid_caps(caps);
+	case GVT_MDEV_OPREGION_REGION_INDEX:
+		info->size = GVT_MDEV_OPREGION_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ;
+		return gvt_mdev_opregion_caps(caps);
 	}
 	return 0;
 }

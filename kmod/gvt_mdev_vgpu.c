@@ -135,6 +135,8 @@ static gvt_mdev_region_rw_t gvt_mdev_vgpu_region_rw(unsigned int index)
 		return gvt_mdev_aperture_rw;
 	case GVT_MDEV_EDID_REGION_INDEX:
 		return gvt_mdev_edid_rw;
+	case GVT_MDEV_OPREGION_REGION_INDEX:
+		return gvt_mdev_opregion_rw;
 	}
 	return NULL;
 }

@@ -15,6 +15,8 @@ Subcommands:
                                 copy a blob, flipping one byte or setting bytes
                                 (then recomputing its crc32 if reseal)
   cfg-read UUID OFF LEN         read a vGPU's config space through VFIO, print hex
+  region-read UUID INDEX OFF LEN
+                                read any region of a vGPU through VFIO, print hex
 """
 import fcntl
 import os
@@ -134,7 +136,7 @@ VFIO_TYPE1v2_IOMMU = 3
 VFIO_PCI_CONFIG_REGION_INDEX = 7
 
 
-def cmd_cfg_read(uuid, off, length):
+def cmd_region_read(uuid, index, off, length):
     group = os.path.basename(os.readlink("/sys/bus/mdev/devices/%s/iommu_group" % uuid))
     container = os.open("/dev/vfio/vfio", os.O_RDWR)
     gfd = os.open("/dev/vfio/%s" % group, os.O_RDWR)
@@ -142,10 +144,14 @@ def cmd_cfg_read(uuid, off, length):
     fcntl.ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)
     # With a mutable buffer, ioctl() returns the call's result: the device fd.
     dfd = fcntl.ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, bytearray(uuid.encode() + b"\0"))
-    data = os.pread(dfd, int(length, 0), (VFIO_PCI_CONFIG_REGION_INDEX << 40) + int(off, 0))
+    data = os.pread(dfd, int(length, 0), (int(index, 0) << 40) + int(off, 0))
     print(data.hex())
     for fd in (dfd, gfd, container):
         os.close(fd)
+
+
+def cmd_cfg_read(uuid, off, length):
+    cmd_region_read(uuid, str(VFIO_PCI_CONFIG_REGION_INDEX), off, length)
 
 
 def main():
@@ -154,7 +160,7 @@ def main():
     assert crc32_le0(sample) == crc32_le0_bitwise(sample), "crc32_le0 derivation"
     cmds = {"types": cmd_types, "exhausted": cmd_exhausted,
             "golden-check": cmd_golden_check, "golden-edit": cmd_golden_edit,
-            "cfg-read": cmd_cfg_read}
+            "cfg-read": cmd_cfg_read, "region-read": cmd_region_read}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     sys.exit(cmds[sys.argv[1]](*sys.argv[2:]) or 0)

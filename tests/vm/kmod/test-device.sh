@@ -3,9 +3,9 @@
 # Inside the VM: each vGPU as a VMM sees it through the VFIO user API
 # (vfio-check.c): device info, config space emulation and BAR sizing, BAR0
 # with PVINFO against the type's sizes and a second vGPU, access sizes,
-# reset, the aperture slice and its mmap, EDID, interrupts; removing an
-# open vGPU; gvt_mdev primary=N.  The harness fails the run on any kernel
-# warning.
+# reset, the aperture slice and its mmap, EDID, the OpRegion and ASLS,
+# interrupts; removing an open vGPU; gvt_mdev primary=N.  The harness
+# fails the run on any kernel warning.
 set -u
 . "$(dirname "$0")/lib.sh"
 vfio_check=${GVT_BUILDDIR:-$PWD/build}/tests/vm/kmod/vfio-check

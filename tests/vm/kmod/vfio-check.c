@@ -3,7 +3,8 @@
  * vfio-check: drives gvt_mdev's vGPUs through the VFIO user API only
  * (container, group, device fd), as a VMM would.  Expected values come from
  * kvmgt's definitions written out here (PVINFO layout, type sizes, the
- * config space rules, the EDID format), never from the module.
+ * config space rules, the EDID format, the OpRegion and VBT layout), never
+ * from the module.
  *
  *   vfio-check device UUID OTHER_UUID   every device check on UUID; OTHER_UUID
  *                                        is a second vGPU on the same GPU
@@ -60,6 +61,26 @@
 #define PV_CURSOR_X_HOT		(PVINFO + 0x830)
 #define PV_CAPS_EXPECTED	((1 << 2) | (1 << 3) | (1 << 4))	/* PPGTT, HWSP, huge GTT */
 #define G2V_RAISE_IRQ		0x100	/* docs/kernel.md: the interrupt doorbell */
+
+/*
+ * The OpRegion (Intel's IGD OpRegion spec, as kvmgt's gvt/opregion.c fills
+ * it): header fields, mailbox 1's lid state, the VBT in mailbox 4.
+ */
+#define ASLS			0xfc
+#define ASLS_GPA		0x7ffe1000u	/* any page a guest's firmware might pick */
+#define OPREGION_SIZE		8192
+#define OPR_SIZE_KIB		0x10	/* u32, KiB */
+#define OPR_VERSION		0x14	/* u32, major in the top byte */
+#define OPR_MBOXES		0x58	/* u32 */
+#define OPR_MBOX_VBT		(1u << 3)
+#define OPR_CLID		0x1ac
+#define OPR_VBT			0x400
+/* The VBT header (48 bytes), BDB header (22), blocks: id, u16 size, data. */
+#define VBT_HEADER_SIZE		48
+#define BDB_HEADER_SIZE		22
+#define BDB_CHILD_SIZE		33	/* BDB 186 */
+#define VBT_SIZE		(VBT_HEADER_SIZE + BDB_HEADER_SIZE + (3 + 5) + \
+				 (3 + 5 + 4 * BDB_CHILD_SIZE) + (3 + 19))
 
 #define GTT_OFFSET		(8 * MIB)
 #define RENDER_HWSTAM		0x2098	/* all-ones in the snapshot */
@@ -280,7 +301,8 @@ static void check_info(struct vgpu *v)
 		die("VFIO_DEVICE_GET_INFO");
 	report((info.flags & (VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET)) ==
 	       (VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET), "GET_INFO: PCI and RESET flags");
-	expect_eq("GET_INFO: regions (vfio-pci's 9 + EDID)", info.num_regions, VFIO_PCI_NUM_REGIONS + 1);
+	expect_eq("GET_INFO: regions (vfio-pci's 9 + EDID + OpRegion)", info.num_regions,
+		  VFIO_PCI_NUM_REGIONS + 2);
 	expect_eq("GET_INFO: irqs", info.num_irqs, VFIO_PCI_NUM_IRQS);
 	report(ioctl(v->fd, VFIO_DEVICE_GET_REGION_INFO, &small) < 0 && errno == EINVAL,
 	       "GET_REGION_INFO with a short argsz: EINVAL");
@@ -321,7 +343,7 @@ static void check_config(struct vgpu *v, uint64_t aperture)
 	expect_eq("config: BAR4 cleared", cfg32(v, PCI_BASE_ADDRESS_4), 0);
 	expect_eq("config: BAR5 cleared", cfg32(v, PCI_BASE_ADDRESS_5), 0);
 	expect_eq("config: ROM cleared", cfg32(v, PCI_ROM_ADDRESS), 0);
-	expect_eq("config: OpRegion pointer cleared", cfg32(v, 0xfc), 0);
+	expect_eq("config: OpRegion pointer cleared", cfg32(v, ASLS), 0);
 	expect_eq("config: BAR0 lower half kept", cfg32(v, PCI_BASE_ADDRESS_0), bar0);
 
 	/* Writes: read-only fields stay, COMMAND bits are writable. */
@@ -356,6 +378,18 @@ static void check_config(struct vgpu *v, uint64_t aperture)
 	wrn(v, c, PCI_INTERRUPT_LINE, 0x0b, 1);
 	expect_eq("config: interrupt line writable", rdn(v, c, PCI_INTERRUPT_LINE, 1), 0x0b);
 	report(rd(v, c, 4095, all, 2) == -EINVAL, "config: read past the end: EINVAL");
+
+	/* ASLS: the guest's firmware writes where it put the OpRegion (kvmgt's rules). */
+	wrn(v, c, ASLS, ASLS_GPA, 4);
+	expect_eq("config: ASLS stores the guest physical address", cfg32(v, ASLS), ASLS_GPA);
+	report(wr(v, c, ASLS + 1, &(uint8_t){ 0x55 }, 1) == -EINVAL,
+	       "config: ASLS write starting at 0xfd: EINVAL");
+	report(wr(v, c, ASLS + 2, &(uint16_t){ 0x5555 }, 2) == -EINVAL,
+	       "config: ASLS write starting at 0xfe: EINVAL");
+	expect_eq("config: ASLS unchanged by the refused writes", cfg32(v, ASLS), ASLS_GPA);
+	wrn(v, c, ASLS, 0x34, 1);
+	expect_eq("config: ASLS byte write at 0xfc", cfg32(v, ASLS), (ASLS_GPA & ~0xffu) | 0x34);
+	wrn(v, c, ASLS, ASLS_GPA, 4);
 }
 
 struct pvinfo {
@@ -462,6 +496,7 @@ static void check_reset(struct vgpu *v, const struct pvinfo *pv)
 	expect_eq("reset: GTT cleared", mmio64(v, GTT_OFFSET + 0x1000), 0);
 	expect_eq("reset: COMMAND cleared", cfg16(v, PCI_COMMAND) & 7, 0);
 	expect_eq("reset: BAR1 cleared", cfg32(v, PCI_BASE_ADDRESS_1), 0);
+	expect_eq("reset: ASLS back to 0", cfg32(v, ASLS), 0);
 	expect_eq("reset: PVINFO magic", mmio64(v, PVINFO), PV_MAGIC);
 	read_pvinfo(v, &after);
 	report(!memcmp(&after, pv, sizeof(after)), "reset: PVINFO refilled with the same allocation");
@@ -598,6 +633,115 @@ static void check_edid(struct vgpu *v)
 	report(!wr(v, index, 20, &val, 4), "EDID restored");
 }
 
+static uint32_t le16_at(const uint8_t *p) { return p[0] | p[1] << 8; }
+static uint32_t le32_at(const uint8_t *p) { return le16_at(p) | (uint32_t)le16_at(p + 2) << 16; }
+
+/* The device-specific region whose type capability is type/subtype, or -1. */
+static int find_region(struct vgpu *v, uint32_t type, uint32_t subtype)
+{
+	struct vfio_device_info dev = { .argsz = sizeof(dev) };
+	struct vfio_region_info_cap_type *cap;
+	struct vfio_region_info *info;
+	unsigned int index;
+	bool match;
+
+	if (ioctl(v->fd, VFIO_DEVICE_GET_INFO, &dev))
+		die("VFIO_DEVICE_GET_INFO");
+	for (index = VFIO_PCI_NUM_REGIONS; index < dev.num_regions; index++) {
+		info = region_info(v, index);
+		cap = (void *)region_cap(info, VFIO_REGION_INFO_CAP_TYPE);
+		match = cap && cap->type == type && cap->subtype == subtype;
+		free(info);
+		if (match)
+			return index;
+	}
+	return -1;
+}
+
+/*
+ * kvmgt's virtual OpRegion: the header, the lid open, mailbox 4 holding a
+ * VBT whose BDB has general features, general definitions with four DP
+ * ports A-D, and driver features; the BDB walked as i915 walks it.
+ */
+static void check_opregion(struct vgpu *v, struct vgpu *other)
+{
+	static const struct { uint16_t handle; uint8_t port, aux; } ports[4] = {
+		{ 0x04, 10, 0x40 }, { 0x40, 7, 0x10 }, { 0x20, 8, 0x20 }, { 0x10, 9, 0x30 },
+	};
+	static const uint8_t want_ids[3] = { 1, 2, 12 };
+	static const uint16_t want_sizes[3] = { 5, 5 + 4 * BDB_CHILD_SIZE, 19 };
+	uint8_t opr[OPREGION_SIZE], again[OPREGION_SIZE], *vbt = opr + OPR_VBT, *bdb, *blk, *child;
+	struct vfio_region_info *info;
+	uint32_t off, bdb_size, i, n = 0, zero = 0;
+	int index;
+
+	index = find_region(v, VFIO_REGION_TYPE_PCI_VENDOR_TYPE | 0x8086,
+			    VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION);
+	report(index >= 0, "OpRegion region (type PCI vendor 8086, subtype IGD_OPREGION)");
+	if (index < 0)
+		return;
+	expect_eq("OpRegion region index (after EDID)", index, VFIO_PCI_NUM_REGIONS + 1);
+	info = region_info(v, index);
+	expect_eq("OpRegion size 8 KiB", info->size, OPREGION_SIZE);
+	expect_eq("OpRegion flags: read only (no write, no mmap)",
+		  info->flags & ~VFIO_REGION_INFO_FLAG_CAPS, VFIO_REGION_INFO_FLAG_READ);
+	expect_eq("OpRegion offset index << 40", info->offset, REGION_OFFSET(index));
+	free(info);
+
+	/* One read of the whole region, as QEMU's x-igd-opregion makes it. */
+	report(!rd(v, index, 0, opr, sizeof(opr)), "OpRegion: one 8 KiB read");
+	report(!memcmp(opr, "IntelGraphicsMem", 16), "OpRegion signature IntelGraphicsMem");
+	expect_eq("OpRegion size field (KiB)", le32_at(opr + OPR_SIZE_KIB), 8);
+	expect_eq("OpRegion version 2.0", le32_at(opr + OPR_VERSION), 0x02000000);
+	expect_eq("OpRegion mailboxes: VBT only", le32_at(opr + OPR_MBOXES), OPR_MBOX_VBT);
+	expect_eq("OpRegion lid open (kvmgt's CLID fix)", opr[OPR_CLID], 3);
+
+	report(!memcmp(vbt, "$VBT", 4), "VBT signature $VBT at mailbox 4 (0x400)");
+	expect_eq("VBT version", le16_at(vbt + 20), 155);
+	expect_eq("VBT header size", le16_at(vbt + 22), VBT_HEADER_SIZE);
+	expect_eq("VBT size", le16_at(vbt + 24), VBT_SIZE);
+	expect_eq("VBT bdb_offset", le32_at(vbt + 28), VBT_HEADER_SIZE);
+	bdb = vbt + VBT_HEADER_SIZE;
+	report(!memcmp(bdb, "BIOS_DATA_BLOCK", 16), "BDB signature BIOS_DATA_BLOCK");
+	expect_eq("BDB version 186", le16_at(bdb + 16), 186);
+	expect_eq("BDB header size", le16_at(bdb + 18), BDB_HEADER_SIZE);
+	bdb_size = le16_at(bdb + 20);
+	expect_eq("BDB size = VBT size - VBT header", bdb_size, VBT_SIZE - VBT_HEADER_SIZE);
+
+	for (off = BDB_HEADER_SIZE; off + 3 <= bdb_size && n < 3; n++) {
+		blk = bdb + off;
+		expect_eq("BDB block id", blk[0], want_ids[n]);
+		expect_eq("BDB block size", le16_at(blk + 1), want_sizes[n]);
+		if (blk[0] == 2) {
+			expect_eq("general definitions: child device size", blk[3 + 4], BDB_CHILD_SIZE);
+			for (i = 0; i < 4; i++) {
+				child = blk + 3 + 5 + i * BDB_CHILD_SIZE;
+				expect_eq("child: handle", le16_at(child), ports[i].handle);
+				expect_eq("child: device type DisplayPort", le16_at(child + 2), 0x68c6);
+				expect_eq("child: DVO port", child[16], ports[i].port);
+				expect_eq("child: DP supported", child[24], 1 << 1);
+				expect_eq("child: AUX channel", child[25], ports[i].aux);
+				expect_eq("child: integrated encoder", child[27], 1 << 5);
+			}
+		}
+		off += 3 + le16_at(blk + 1);
+	}
+	expect_eq("BDB blocks", n, 3);
+	expect_eq("BDB blocks fill bdb_size exactly", off, bdb_size);
+	for (i = OPR_VBT + VBT_SIZE; i < OPREGION_SIZE; i++)
+		zero |= opr[i];
+	expect_eq("OpRegion after the VBT is 0", zero, 0);
+
+	report(wr(v, index, 0, "X", 1) == -EINVAL, "OpRegion write: EINVAL (read-only)");
+	report(wr(v, index, OPR_VBT, opr, 64) == -EINVAL, "OpRegion 64-byte write: EINVAL");
+	report(rd(v, index, OPREGION_SIZE - 2, again, 4) == -EINVAL, "OpRegion read across the end: EINVAL");
+	report(rd(v, index, OPREGION_SIZE, again, 1) == -EINVAL, "OpRegion read past the end: EINVAL");
+	report(!rd(v, index, 0, again, sizeof(again)) && !memcmp(opr, again, sizeof(opr)),
+	       "OpRegion unchanged after the refused writes");
+	report(!rd(other, index, 0, again, sizeof(again)) && !memcmp(opr, again, sizeof(opr)),
+	       "second vGPU: the same OpRegion");
+}
+
 static int set_irq(struct vgpu *v, unsigned int index, uint32_t flags, int32_t fd)
 {
 	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
@@ -698,6 +842,7 @@ static int cmd_device(const char *uuid, const char *other_uuid)
 	check_reset(&v, &pv);
 	check_aperture(&v, &pv, aperture);
 	check_edid(&v);
+	check_opregion(&v, &other);
 	check_irqs(&v);
 	vgpu_close(&other);
 	vgpu_close(&v);
