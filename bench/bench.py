@@ -43,6 +43,7 @@ VERBOSE = False  # --verbose: gvtd logs debug messages to /tmp/gvtd.log
 COUNTS = {
     "cycles": 200, "cycles_process": 100, "warmup": 10,
     "list_calls": 30, "list_process": 10, "events": 50, "ready_runs": 3, "wrk_seconds": 10,
+    "vfio_rounds": 200, "vfio_batch": 256,
 }
 
 
@@ -421,6 +422,39 @@ def row_ready(res, gvtd):
     res["ready"]["runs"] = COUNTS["ready_runs"]
 
 
+VFIO_KINDS = (("zero-pread", "a. floor: pread /dev/zero"), ("bar0-read", "b. pread BAR0 register"),
+              ("bar0-read-pvinfo", "c. pread BAR0 PVINFO"), ("bar0-write", "d. pwrite BAR0 register"),
+              ("bar0-write-pvinfo", "e. pwrite BAR0 PVINFO"), ("bar2-mmap", "f. BAR2 mmap, per page"),
+              ("anon-mmap", "g. anonymous mmap, per page"))
+
+
+def row_vfio(res):
+    """One trapped register access as a VMM pays it, against the syscall floor; the aperture mmap against anonymous memory."""
+    remove_all_vgpus()
+    settle()
+    parent = parents()[0]
+    u = uuid_of(7, 0)
+    create = "/sys/class/mdev_bus/%s/mdev_supported_types/%s/create" % (parent, type_of(parent))
+    with open(create, "w") as f:
+        f.write(u)
+    log("trapped register access and aperture mmap on", u)
+    try:
+        p = run(prog("bench-vfio"), u, str(COUNTS["vfio_rounds"]), str(COUNTS["vfio_batch"]))
+    finally:
+        with open("/sys/bus/mdev/devices/%s/remove" % u, "w") as f:
+            f.write("1")
+    samples = {}
+    for line in p.stdout.splitlines():
+        kind, ns = line.split()
+        samples.setdefault(kind, []).append(float(ns))
+    out = {"rounds": COUNTS["vfio_rounds"], "batch": COUNTS["vfio_batch"]}
+    for kind, _ in VFIO_KINDS:
+        s = sorted(samples[kind])
+        out[kind] = {"n": len(s), "median_ns": statistics.median(s), "min_ns": s[0],
+                     "p99_ns": s[max(0, -(-99 * len(s) // 100) - 1)]}
+    res["vfio"] = out
+
+
 def machine():
     cpu = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
     return {"nproc": os.cpu_count(), "cpu": cpu[0] if cpu else "?", "kernel": os.uname().release,
@@ -441,9 +475,9 @@ def cmd_run():
     if "--quick" in sys.argv:
         QUICK = True
         COUNTS.update(cycles=20, cycles_process=5, warmup=2, list_calls=5, list_process=2, events=5,
-                      ready_runs=1, wrk_seconds=3)
+                      ready_runs=1, wrk_seconds=3, vfio_rounds=10, vfio_batch=64)
     only = [a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--rows=")]
-    only = only[0] if only else ["1", "2", "3", "4", "5", "6"]
+    only = only[0] if only else ["1", "2", "3", "4", "5", "6", "7"]
     res = {"machine": machine(), "counts": COUNTS, "gvt_base_parameters": GVT_BASE_PARAMETERS,
            "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     t0 = time.perf_counter()
@@ -464,6 +498,7 @@ def cmd_run():
             ("2", lambda: (settle(), row_list(res, gvtd))),
             ("4", lambda: (write_definitions(0, 1000) if "2" not in only else None, row_memory_loaded(res, gvtd))),
             ("6", lambda: (clear_definitions(), row_events(res))),
+            ("7", lambda: row_vfio(res)),
             ("5", lambda: row_ready(res, gvtd))]
     # A row that fails is reported and the others still run.
     for name, fn in rows:
@@ -592,6 +627,24 @@ def report(res):
         for k, name in (("dbus", "D-Bus VGPUAdded signal"), ("sse", "SSE vgpu-added event")):
             if k in ev:
                 add("   %-24s n=%3d median %7.2f p99 %7.2f" % (name, ev[k]["n"], ev[k]["median_ms"], ev[k]["p99_ms"]))
+    vf = res.get("vfio")
+    if vf:
+        add("")
+        add("7. trapped register access, 4 bytes on the vGPU's VFIO device fd (ns per call; median, min, p99 of %d"
+            % vf["rounds"])
+        add("   rounds of %d calls, the kinds interleaved); aperture: a fresh mapping of %d pages, one byte written"
+            % (vf["batch"], vf["batch"]))
+        add("   per page, against an anonymous one (ns per page, mmap and munmap included)")
+        add("   %-30s %9s %9s %9s" % ("path", "median", "min", "p99"))
+        for kind, name in VFIO_KINDS:
+            add("   %-30s %9.0f %9.0f %9.0f" % (name, vf[kind]["median_ns"], vf[kind]["min_ns"], vf[kind]["p99_ns"]))
+        floor = vf["zero-pread"]["median_ns"]
+        for kind, what in (("bar0-read", "b/a"), ("bar0-read-pvinfo", "c/a"), ("bar0-write", "d/a"),
+                           ("bar0-write-pvinfo", "e/a")):
+            r = vf[kind]["median_ns"] / floor
+            add("   %s = %.2f (medians; target <= 2.0) %s" % (what, r, verdict(r <= 2)))
+        add("   f/g = %.2f (medians; no target: the aperture's fault against the kernel's own anonymous one)"
+            % (vf["bar2-mmap"]["median_ns"] / vf["anon-mmap"]["median_ns"]))
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* gvtctl: the operator's client for gvtd, over D-Bus (docs/gvtctl.md). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <strings.h>
 #include <systemd/sd-bus.h>
 
 #include "gvt-dbus.h"
@@ -658,6 +660,232 @@ static int verb_remove(sd_bus *bus, int argc, char *argv[])
 	return call(bus, "RemoveVGPU", NULL, "sb", argv[1], true);
 }
 
+/*
+ * What a vGPU's device offers a VMM beyond plain vfio-pci, known from its
+ * parent's driver: upstream kvmgt (parent driver i915) and gvt_mdev (parent
+ * driver gvt_base) both give a vGPU a display (VFIO_DEVICE_QUERY_GFX_PLANE,
+ * QEMU's display=on) and an OpRegion (the IGD OpRegion region, QEMU's
+ * x-igd-opregion=on). Any other driver gets neither: gvtctl cannot open the
+ * device to ask, since the VM that is to use it may hold it already.
+ */
+static const struct ParentFeatures {
+	const char *driver;
+	bool display, opregion;
+} parent_features[] = {
+	{ "i915", true, true },
+	{ "gvt_base", true, true },
+};
+
+static const struct ParentFeatures *parent_features_of(const char *driver)
+{
+	for (size_t i = 0; i < ELEMENTSOF(parent_features); i++)
+		if (streq(parent_features[i].driver, driver))
+			return &parent_features[i];
+	return NULL;
+}
+
+static bool is_uuid(const char *s)
+{
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char) s[i]))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
+/* The parent of a running vGPU, else of a definition; -ENOENT if neither has the UUID. */
+static int vgpu_parent(sd_bus *bus, const char *uuid, char **ret)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *vgpus = NULL, *defs = NULL;
+	const char *path, *id, *parent, *type, *state;
+	int r;
+
+	r = call(bus, "ListVGPUs", &vgpus, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(vgpus, 'a', GVT_VGPU_SIG);
+	while (r >= 0 && (r = sd_bus_message_read(vgpus, GVT_VGPU_SIG, &path, &id, &parent, &type, &state)) > 0)
+		if (strcasecmp(id, uuid) == 0)
+			goto found;
+	if (r < 0)
+		return call_failed("ListVGPUs", NULL, r);
+
+	r = call(bus, "ListDefinitions", &defs, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(defs, 'a', GVT_DEFINITION_SIG);
+	while (r >= 0 && (r = sd_bus_message_enter_container(defs, 'r', "sssbbsa(ss)")) > 0) {
+		r = sd_bus_message_read(defs, "ss", &id, &parent);
+		if (r >= 0 && strcasecmp(id, uuid) == 0)
+			goto found;
+		if (r >= 0)
+			r = sd_bus_message_skip(defs, "sbbsa(ss)");
+		if (r >= 0)
+			r = sd_bus_message_exit_container(defs);
+	}
+	if (r < 0)
+		return call_failed("ListDefinitions", NULL, r);
+	return -ENOENT;
+found:
+	*ret = strdup(parent);
+	return *ret ? 0 : call_failed("hostdev", NULL, -ENOMEM);
+}
+
+/* The driver of the parent named parent; "" if gvtd does not show that parent (a definition's, absent). */
+static int parent_driver(sd_bus *bus, const char *parent, char **ret)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	const char *path;
+	int r;
+
+	r = get_property(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Parents", "ao", &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', "o");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "o", &path)) > 0) {
+		_cleanup_free_ char *name = NULL;
+
+		r = get_string(bus, path, GVT_PARENT_IFACE, "Name", &name);
+		if (r < 0)
+			return r;
+		if (streq(name, parent))
+			return get_string(bus, path, GVT_PARENT_IFACE, "Driver", ret);
+	}
+	if (r < 0)
+		return call_failed("Parents", NULL, r);
+	*ret = strdup("");
+	return *ret ? 0 : call_failed("hostdev", NULL, -ENOMEM);
+}
+
+#define QEMU_XML_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* The libvirt <hostdev> element. */
+static char *hostdev_xml(const char *uuid, bool display)
+{
+	char *xml = NULL;
+
+	if (asprintf(&xml,
+		     "<hostdev mode='subsystem' type='mdev' model='vfio-pci'%s>\n"
+		     "  <source>\n"
+		     "    <address uuid='%s'/>\n"
+		     "  </source>\n"
+		     "  <alias name='ua-gvt-%s'/>\n"
+		     "</hostdev>\n",
+		     display ? " display='on'" : "", uuid, uuid) < 0)
+		return NULL;
+	return xml;
+}
+
+/* libvirt 9 has no XML of its own for the OpRegion: it is QEMU's property, set through the hostdev's alias. */
+static char *override_xml(const char *uuid)
+{
+	char *xml = NULL;
+
+	if (asprintf(&xml,
+		     "<qemu:override xmlns:qemu='" QEMU_XML_NS "'>\n"
+		     "  <qemu:device alias='ua-gvt-%s'>\n"
+		     "    <qemu:frontend>\n"
+		     "      <qemu:property name='x-igd-opregion' type='bool' value='true'/>\n"
+		     "    </qemu:frontend>\n"
+		     "  </qemu:device>\n"
+		     "</qemu:override>\n",
+		     uuid) < 0)
+		return NULL;
+	return xml;
+}
+
+static char *qemu_device_arg(const char *uuid, bool display, bool opregion)
+{
+	char *arg = NULL;
+
+	if (asprintf(&arg, "vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s%s%s", uuid, display ? ",display=on" : "",
+		     opregion ? ",x-igd-opregion=on" : "") < 0)
+		return NULL;
+	return arg;
+}
+
+static int verb_hostdev(sd_bus *bus, int argc, char *argv[])
+{
+	enum { ARG_QEMU = 0x100, ARG_NO_DISPLAY, ARG_NO_OPREGION };
+	static const struct option options[] = {
+		{ "qemu", no_argument, NULL, ARG_QEMU },
+		{ "no-display", no_argument, NULL, ARG_NO_DISPLAY },
+		{ "no-opregion", no_argument, NULL, ARG_NO_OPREGION },
+		{}
+	};
+	_cleanup_free_ char *uuid = NULL, *parent = NULL, *driver = NULL, *xml = NULL, *override = NULL,
+			    *device = NULL;
+	const struct ParentFeatures *features;
+	bool qemu = false, no_display = false, no_opregion = false, display, opregion;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_QEMU:
+			qemu = true;
+			break;
+		case ARG_NO_DISPLAY:
+			no_display = true;
+			break;
+		case ARG_NO_OPREGION:
+			no_opregion = true;
+			break;
+		default:
+			return -EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("hostdev needs exactly one UUID");
+	if (!is_uuid(argv[optind]))
+		return usage_error("\"%s\" is not a UUID (8-4-4-4-12 hex digits)", argv[optind]);
+	uuid = strdup(argv[optind]);
+	if (!uuid)
+		return call_failed("hostdev", NULL, -ENOMEM);
+	/* sysfs and libvirt spell UUIDs in lower case */
+	for (char *p = uuid; *p; p++)
+		*p = tolower((unsigned char) *p);
+
+	r = vgpu_parent(bus, uuid, &parent);
+	if (r == -ENOENT) {
+		fprintf(stderr, "gvtctl: No vGPU or definition %s: 'gvtctl list' and 'gvtctl list --defined' show them\n",
+			uuid);
+		return -EXIT_FAILED;
+	}
+	if (r < 0)
+		return r;
+	r = parent_driver(bus, parent, &driver);
+	if (r < 0)
+		return r;
+	features = parent_features_of(driver);
+	display = features && features->display && !no_display;
+	opregion = features && features->opregion && !no_opregion;
+
+	xml = hostdev_xml(uuid, display);
+	override = opregion ? override_xml(uuid) : strdup("");
+	device = qemu_device_arg(uuid, display, opregion);
+	if (!xml || !override || !device)
+		return call_failed("hostdev", NULL, -ENOMEM);
+	if (arg_json) {
+		_cleanup_(json_decrefp) json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s?, s:[s,s]}", "uuid",
+							      uuid, "parent", parent, "driver", driver, "display",
+							      display, "opregion", opregion, "hostdev", xml,
+							      "qemu_override", opregion ? override : NULL, "qemu",
+							      "-device", device);
+
+		if (!o)
+			return call_failed("hostdev", NULL, -ENOMEM);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else if (qemu)
+		printf("-device %s\n", device);
+	else
+		printf("%s%s%s", xml, opregion ? "<!-- the override below goes into <domain> itself, beside <devices> -->\n" : "",
+		       override);
+	return 0;
+}
+
 static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	const char *member = sd_bus_message_get_member(m), *path = NULL, *uuid = NULL, *state = NULL, *event;
@@ -770,6 +998,9 @@ static const Verb verbs[] = {
 	  "Show limits and usage per owner; set an owner's limits (@default: owners without an entry; "
 	  "no option: remove the entry).", verb_quota },
 	{ "remove", "remove UUID", "Remove a vGPU.", verb_remove },
+	{ "hostdev", "hostdev [--qemu] [--no-display] [--no-opregion] UUID",
+	  "Print the libvirt <hostdev> element (and <qemu:override>) that gives a VM the vGPU, or with --qemu "
+	  "QEMU's -device argument; display and OpRegion where the parent's driver offers them.", verb_hostdev },
 	{ "monitor", "monitor", "Print vGPU and module events as they happen, one per line.", verb_monitor },
 };
 
