@@ -166,14 +166,17 @@ static const struct vm_operations_struct gvt_mdev_dmabuf_vm_ops = {
 
 /*
  * The dma-buf's file is read-only, so the mm refuses a writable shared
- * mapping (-EACCES) before this is called, and clears VM_SHARED of a
- * read-only one: MAP_SHARED shows as VM_MAYSHARE.  The mapping holds the
+ * mmap of it (-EACCES) before this is called, and clears VM_SHARED of a
+ * read-only one: MAP_SHARED shows as VM_MAYSHARE.  An importer's mmap
+ * (dma_buf_mmap) skips that check; it is refused here, as i915 refuses
+ * writable mappings of kvmgt's read-only object.  The mapping holds the
  * file, hence the buffer and its pages.
  */
 static int gvt_mdev_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
-	if (!(vma->vm_flags & VM_MAYSHARE))
+	if (!(vma->vm_flags & VM_MAYSHARE) || (vma->vm_flags & VM_WRITE))
 		return -EINVAL;
+	vma->vm_flags &= ~VM_MAYWRITE;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &gvt_mdev_dmabuf_vm_ops;
 	vma->vm_private_data = dmabuf->priv;
