@@ -127,6 +127,25 @@ struct gvt_mdev_irqs {
 	bool intx_masked;
 };
 
+/*
+ * A framebuffer as VFIO_DEVICE_QUERY_GFX_PLANE reports it
+ * (gvt_mdev_display.c); start is a graphics address in the vGPU's aperture.
+ */
+struct gvt_mdev_fb {
+	u64 start;
+	u64 drm_format_mod;
+	u32 drm_format;
+	u32 width, height, stride, size;
+	u32 x_pos, y_pos, x_hot, y_hot;
+};
+
+/* The framebuffers given a dma-buf id, most recent first (gvt_mdev_dmabuf.c). */
+struct gvt_mdev_dmabufs {
+	struct list_head fbs;
+	unsigned int nr;
+	u32 next_id;
+};
+
 /* Successful read()/write() calls on the device fd, per region. */
 struct gvt_mdev_counters {
 	u64 cfg_reads;
@@ -157,6 +176,7 @@ struct gvt_mdev_vgpu {
 	struct gvt_mdev_edid edid;
 	struct gvt_mdev_irqs irqs;
 	struct gvt_mdev_counters counters;
+	struct gvt_mdev_dmabufs dmabufs;
 	pid_t opener;			/* tgid, 0 when closed */
 };
 
@@ -230,6 +250,15 @@ int gvt_mdev_irq_set(struct gvt_mdev_vgpu *vgpu, const struct vfio_irq_set *hdr,
 void gvt_mdev_irq_raise(struct gvt_mdev_vgpu *vgpu);
 void gvt_mdev_irq_request(struct gvt_mdev_vgpu *vgpu, unsigned int count);
 void gvt_mdev_irq_release(struct gvt_mdev_vgpu *vgpu);
+
+/* gvt_mdev_display.c */
+long gvt_mdev_display_query(struct gvt_mdev_vgpu *vgpu, void __user *arg);
+
+/* gvt_mdev_dmabuf.c */
+void gvt_mdev_dmabuf_init(struct gvt_mdev_vgpu *vgpu);
+int gvt_mdev_dmabuf_id(struct gvt_mdev_vgpu *vgpu, const struct gvt_mdev_fb *fb);
+void gvt_mdev_dmabuf_forget(struct gvt_mdev_vgpu *vgpu);
+long gvt_mdev_dmabuf_get(struct gvt_mdev_vgpu *vgpu, void __user *arg);
 
 /* gvt_mdev_ioctl.c */
 long gvt_mdev_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg);

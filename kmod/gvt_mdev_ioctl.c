@@ -152,6 +152,10 @@ long gvt_mdev_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long ar
 	case VFIO_DEVICE_RESET:
 		gvt_mdev_vgpu_reset(vgpu);
 		return 0;
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return gvt_mdev_display_query(vgpu, uarg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return gvt_mdev_dmabuf_get(vgpu, uarg);
 	}
 	return -ENOTTY;
 }

@@ -57,6 +57,7 @@ static int gvt_mdev_vgpu_init(struct vfio_device *vdev)
 	gvt_mdev_cfg_reset(vgpu);
 	gvt_mdev_mmio_reset(vgpu);
 	gvt_mdev_edid_init(vgpu);
+	gvt_mdev_dmabuf_init(vgpu);
 	return 0;
 
 err_alloc:
@@ -111,6 +112,7 @@ static void gvt_mdev_vgpu_close(struct vfio_device *vdev)
 
 	mutex_lock(&vgpu->lock);
 	gvt_mdev_irq_release(vgpu);
+	gvt_mdev_dmabuf_forget(vgpu);
 	opener = vgpu->opener;
 	vgpu->opener = 0;
 	mutex_unlock(&vgpu->lock);

@@ -21,6 +21,9 @@
  *                                        vGPUs while a third creates and removes
  *                                        CYCLES vGPUs of TYPEDIR; prints
  *                                        "UUID reads writes" per hammered vGPU
+ *   vfio-check display UUID             the display: plane queries and dma-bufs for
+ *                                        pixels and registers written as the guest;
+ *                                        removes UUID at the end
  *
  * Prints "ok   - ..." / "FAIL - ..." lines; exits 1 if anything failed.
  */
@@ -34,6 +37,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1010,6 +1014,566 @@ static int cmd_hammer(const char *u1, const char *u2, long cycles, const char *t
 	return fails ? 1 : 0;
 }
 
+/*
+ * The display (VFIO_DEVICE_QUERY_GFX_PLANE / GET_GFX_DMABUF): this program
+ * plays the guest, writing pixels into the aperture slice through BAR2 and
+ * programming pipe A's registers through BAR0, then looks at the result as
+ * a VMM would.  Register layouts from i915_reg.h, fourcc codes from
+ * drm_fourcc.h, both written out here.
+ */
+#define PIPECONF_A		0x70008
+#define PLANE_CTL		0x70180
+#define PLANE_STRIDE		0x70188
+#define PLANE_POS		0x7018c
+#define PLANE_SIZE		0x70190
+#define PLANE_SURF		0x7019c
+#define PLANE_OFFSET		0x701a4
+#define CURCNTR			0x70080
+#define CURBASE			0x70084
+#define CURPOS			0x70088
+#define PV_CURSOR_Y_HOT		(PVINFO + 0x834)
+#define DISP_ENABLE		(1u << 31)	/* PIPECONF and PLANE_CTL */
+#define CTL_FORMAT(f)		((uint32_t)(f) << 24)
+#define CTL_RGBX		(1u << 20)
+#define CTL_TILED(t)		((uint32_t)(t) << 10)
+#define CTL_ALPHA_HW_PREMUL	(3u << 4)
+#define PLANE_WH(w, h)		((uint32_t)((h) - 1) << 16 | ((w) - 1))
+#define CUR_64_ARGB		0x27
+#define CUR_128_ARGB		0x22
+#define CUR_256_ARGB		0x23
+#define FOURCC(s)		((uint32_t)(s)[0] | (uint32_t)(s)[1] << 8 | \
+				 (uint32_t)(s)[2] << 16 | (uint32_t)(s)[3] << 24)
+#define MOD_LINEAR		0ULL
+#define MOD_X_TILED		((1ULL << 56) | 1)	/* fourcc_mod_code(INTEL, 1) */
+#define MOD_Y_TILED		((1ULL << 56) | 2)
+#define PLANE_PRIMARY		1	/* enum drm_plane_type */
+#define PLANE_CURSOR		2
+#define PAGE			4096u
+#define PAGE_UP(n)		(((n) + PAGE - 1) / PAGE * PAGE)
+#define PATTERN_BYTES		(2 * MIB)	/* at each surface, enough for the largest plane */
+
+/* The 32-bit word i of pattern seed: what the guest writes at a surface. */
+static uint32_t pattern_word(uint32_t i, uint32_t seed)
+{
+	return (i * 2654435761u) ^ seed;
+}
+
+static uint32_t *pattern(uint32_t seed)
+{
+	uint32_t *p = malloc(PATTERN_BYTES), i;
+
+	for (i = 0; i < PATTERN_BYTES / 4; i++)
+		p[i] = pattern_word(i, seed);
+	return p;
+}
+
+static void guest_fill(struct vgpu *v, uint64_t gm, uint32_t seed)
+{
+	uint32_t *p = pattern(seed);
+
+	report(!wr(v, VFIO_PCI_BAR2_REGION_INDEX, gm, p, PATTERN_BYTES),
+	       "guest: pattern %#x written at %#" PRIx64 " through BAR2", seed, gm);
+	free(p);
+}
+
+static void reg(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	wrn(v, VFIO_PCI_BAR0_REGION_INDEX, off, val, 4);
+}
+
+static void guest_primary(struct vgpu *v, uint32_t ctl, uint32_t stride_reg, uint32_t w,
+			  uint32_t h, uint64_t surf)
+{
+	reg(v, PIPECONF_A, DISP_ENABLE);
+	reg(v, PLANE_STRIDE, stride_reg);
+	reg(v, PLANE_SIZE, PLANE_WH(w, h));
+	reg(v, PLANE_POS, 0);
+	reg(v, PLANE_OFFSET, 0);
+	reg(v, PLANE_SURF, surf);
+	reg(v, PLANE_CTL, ctl);
+}
+
+/* 0 or -errno; info is filled with 0xa5 first, so a field left alone shows. */
+static int query(struct vgpu *v, uint32_t type, uint32_t flags, uint32_t argsz,
+		 struct vfio_device_gfx_plane_info *info)
+{
+	memset(info, 0xa5, sizeof(*info));
+	info->argsz = argsz ? argsz : sizeof(*info);
+	info->flags = flags;
+	info->drm_plane_type = type;
+	return ioctl(v->fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
+}
+
+static int get_dmabuf(struct vgpu *v, uint32_t id)
+{
+	int fd = ioctl(v->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static void expect_no_plane(struct vgpu *v, uint32_t type, const char *why)
+{
+	struct vfio_device_gfx_plane_info info;
+	int ret = query(v, type, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+
+	report(!ret && !info.drm_format && !info.width && !info.height && !info.size &&
+	       !info.dmabuf_id,
+	       "%s %s: no plane (success, format/size/id 0), got %d fmt %#x %ux%u size %u id %u",
+	       type == PLANE_PRIMARY ? "primary" : "cursor", why, ret, info.drm_format,
+	       info.width, info.height, info.size, info.dmabuf_id);
+}
+
+/*
+ * The dma-buf of id: size PAGE_UP(size), mmap-able read-only, showing the
+ * size bytes of pattern seed.  Returns its fd, or -1.
+ */
+static int check_dmabuf(struct vgpu *v, uint32_t id, uint32_t size, uint32_t seed, const char *what)
+{
+	uint32_t *want = pattern(seed);
+	int fd = get_dmabuf(v, id);
+	void *map;
+
+	report(fd >= 0, "%s: GET_GFX_DMABUF(%u) gives an fd (%d)", what, id, fd);
+	if (fd < 0) {
+		free(want);
+		return -1;
+	}
+	expect_eq("dma-buf size is the plane's size, page aligned",
+		  lseek(fd, 0, SEEK_END), PAGE_UP(size));
+	map = mmap(NULL, PAGE_UP(size), PROT_READ, MAP_SHARED, fd, 0);
+	report(map != MAP_FAILED, "%s: dma-buf mmap'd read-only (%s)", what,
+	       map == MAP_FAILED ? strerror(errno) : "ok");
+	if (map != MAP_FAILED) {
+		report(!memcmp(map, want, size), "%s: dma-buf shows the guest's %u bytes", what, size);
+		munmap(map, PAGE_UP(size));
+	}
+	free(want);
+	return fd;
+}
+
+struct plane_case {
+	const char *what;
+	uint32_t ctl, stride_reg, w, h;
+	uint32_t fourcc;
+	uint64_t mod;
+	uint32_t stride, rows;	/* bytes per row; rows in the buffer (height rounded to tiles) */
+};
+
+static const struct plane_case primary_cases[] = {
+	{ "linear XRGB8888", DISP_ENABLE | CTL_FORMAT(4), 40, 600, 480,
+	  FOURCC("XR24"), MOD_LINEAR, 40 * 64, 480 },
+	{ "linear XBGR8888", DISP_ENABLE | CTL_FORMAT(4) | CTL_RGBX, 40, 600, 480,
+	  FOURCC("XB24"), MOD_LINEAR, 40 * 64, 480 },
+	{ "linear ARGB8888", DISP_ENABLE | CTL_FORMAT(4) | CTL_ALPHA_HW_PREMUL, 40, 600, 480,
+	  FOURCC("AR24"), MOD_LINEAR, 40 * 64, 480 },
+	{ "linear ABGR8888", DISP_ENABLE | CTL_FORMAT(4) | CTL_RGBX | CTL_ALPHA_HW_PREMUL, 40, 600, 480,
+	  FOURCC("AB24"), MOD_LINEAR, 40 * 64, 480 },
+	{ "linear RGB565", DISP_ENABLE | CTL_FORMAT(14), 20, 600, 480,
+	  FOURCC("RG16"), MOD_LINEAR, 20 * 64, 480 },
+	{ "linear XRGB2101010", DISP_ENABLE | CTL_FORMAT(2), 40, 600, 480,
+	  FOURCC("XR30"), MOD_LINEAR, 40 * 64, 480 },
+	{ "X-tiled XRGB8888, height 477", DISP_ENABLE | CTL_FORMAT(4) | CTL_TILED(1), 5, 600, 477,
+	  FOURCC("XR24"), MOD_X_TILED, 5 * 512, 480 },
+	{ "Y-tiled XRGB8888, height 481", DISP_ENABLE | CTL_FORMAT(4) | CTL_TILED(4), 20, 600, 481,
+	  FOURCC("XR24"), MOD_Y_TILED, 20 * 128, 512 },
+};
+
+#define NR_PRIMARY_CASES	(sizeof(primary_cases) / sizeof(primary_cases[0]))
+
+/* Query the primary plane as c describes it; its dmabuf_id, 0 on failure. */
+static uint32_t check_primary_case(struct vgpu *v, const struct plane_case *c, uint64_t surf)
+{
+	struct vfio_device_gfx_plane_info info;
+	int ret;
+
+	guest_primary(v, c->ctl, c->stride_reg, c->w, c->h, surf);
+	ret = query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret, "%s: QUERY_GFX_PLANE (%d)", c->what, ret);
+	if (ret)
+		return 0;
+	report(info.drm_format == c->fourcc && info.drm_format_mod == c->mod &&
+	       info.width == c->w && info.height == c->h && info.stride == c->stride &&
+	       info.size == c->stride * c->rows && info.x_pos == 0 && info.y_pos == 0,
+	       "%s: got fourcc %#x mod %#" PRIx64 " %ux%u stride %u size %u pos %u,%u; "
+	       "want %#x %#" PRIx64 " %ux%u %u %u 0,0", c->what, info.drm_format,
+	       (uint64_t)info.drm_format_mod, info.width, info.height, info.stride, info.size,
+	       info.x_pos, info.y_pos, c->fourcc, (uint64_t)c->mod, c->w, c->h, c->stride,
+	       c->stride * c->rows);
+	report(info.dmabuf_id != 0, "%s: a dmabuf_id (%u)", c->what, info.dmabuf_id);
+	return info.dmabuf_id;
+}
+
+static uint32_t primary_id(struct vgpu *v, const struct plane_case *c, uint64_t surf, int *err)
+{
+	struct vfio_device_gfx_plane_info info;
+
+	guest_primary(v, c->ctl, c->stride_reg, c->w, c->h, surf);
+	*err = query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	return *err ? 0 : info.dmabuf_id;
+}
+
+static void check_gfx_flags(struct vgpu *v)
+{
+	const uint32_t minsz = offsetof(struct vfio_device_gfx_plane_info, dmabuf_id) + 4;
+	struct vfio_device_gfx_plane_info info;
+	static const struct { uint32_t flags; const char *what; } bad[] = {
+		{ 0, "no flags" },
+		{ VFIO_GFX_PLANE_TYPE_PROBE, "PROBE alone" },
+		{ VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION, "PROBE | REGION (no region planes)" },
+		{ VFIO_GFX_PLANE_TYPE_REGION, "REGION" },
+		{ VFIO_GFX_PLANE_TYPE_DMABUF | VFIO_GFX_PLANE_TYPE_REGION, "DMABUF | REGION" },
+		{ VFIO_GFX_PLANE_TYPE_DMABUF | (1 << 3), "DMABUF | an unknown flag" },
+		{ VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF | (1 << 3), "PROBE | DMABUF | unknown" },
+	};
+	size_t i;
+
+	report(!query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info),
+	       "QUERY_GFX_PLANE PROBE | DMABUF: dma-bufs supported");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		report(query(v, PLANE_PRIMARY, bad[i].flags, 0, &info) == -EINVAL,
+		       "QUERY_GFX_PLANE %s: EINVAL", bad[i].what);
+	report(query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_DMABUF, minsz - 1, &info) == -EINVAL,
+	       "QUERY_GFX_PLANE argsz one short: EINVAL");
+	report(!query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_DMABUF, minsz, &info),
+	       "QUERY_GFX_PLANE argsz up to dmabuf_id: accepted");
+	report(query(v, 0, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info) == -EINVAL,
+	       "QUERY_GFX_PLANE overlay plane: EINVAL");
+	report(query(v, 3, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info) == -EINVAL,
+	       "QUERY_GFX_PLANE plane type 3: EINVAL");
+	report(get_dmabuf(v, 0) == -EINVAL, "GET_GFX_DMABUF(0): EINVAL");
+	report(get_dmabuf(v, 12345) == -EINVAL, "GET_GFX_DMABUF of an id never given: EINVAL");
+}
+
+/* Refused: what the decoder does not understand, surfaces outside the slice. */
+static void check_primary_refusals(struct vgpu *v, const struct pvinfo *pv, uint64_t surf)
+{
+	const uint32_t good = primary_cases[0].ctl, gs = primary_cases[0].stride_reg;
+	const uint64_t end = (uint64_t)pv->map_base + pv->map_size;
+	const struct {
+		const char *what;
+		uint32_t ctl, stride_reg, offset;
+		uint64_t surf;
+		int err;
+	} bad[] = {
+		{ "format YUV 4:2:2", DISP_ENABLE | CTL_FORMAT(0), gs, 0, surf, -EINVAL },
+		{ "format NV12", DISP_ENABLE | CTL_FORMAT(1), gs, 0, surf, -EINVAL },
+		{ "format P010", DISP_ENABLE | CTL_FORMAT(3), gs, 0, surf, -EINVAL },
+		{ "format FP16", DISP_ENABLE | CTL_FORMAT(6), gs, 0, surf, -EINVAL },
+		{ "format indexed (8-bit palette)", DISP_ENABLE | CTL_FORMAT(12), gs, 0, surf, -EINVAL },
+		{ "tiling 2 (reserved)", good | CTL_TILED(2), gs, 0, surf, -EINVAL },
+		{ "rotated 180", good | 2, gs, 0, surf, -EINVAL },
+		{ "stride 0", good, 0, 0, surf, -EINVAL },
+		{ "stride shorter than a row (2368 < 600 * 4)", good, 37, 0, surf, -EINVAL },
+		{ "panned (PLANE_OFFSET y 8)", good, gs, 8 << 16, surf, -EINVAL },
+		{ "surface just below the aperture slice", good, gs, 0, pv->map_base - PAGE, -EINVAL },
+		{ "surface just past the aperture slice", good, gs, 0, end, -EINVAL },
+		{ "surface at 0 (the host's memory)", good, gs, 0, 0, -EINVAL },
+		{ "surface running past the slice's end", good, gs, 0, end - PAGE, -EFAULT },
+	};
+	struct vfio_device_gfx_plane_info info;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		guest_primary(v, bad[i].ctl, bad[i].stride_reg, 600, 480, bad[i].surf);
+		reg(v, PLANE_OFFSET, bad[i].offset);
+		ret = query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+		report(ret == bad[i].err, "%s: %s (got %d)", bad[i].what, strerror(-bad[i].err), ret);
+	}
+}
+
+/* Returns the id of primary_cases[0] at surf. */
+static uint32_t check_primary(struct vgpu *v, const struct pvinfo *pv, uint64_t surf)
+{
+	const struct plane_case *c0 = &primary_cases[0];
+	uint32_t ids[NR_PRIMARY_CASES], id, w, size0 = c0->stride * c0->rows;
+	bool distinct = true;
+	size_t i, j;
+	void *map;
+	int fd, err;
+
+	guest_fill(v, surf, 1);
+	for (i = 0; i < NR_PRIMARY_CASES; i++) {
+		ids[i] = check_primary_case(v, &primary_cases[i], surf);
+		for (j = 0; j < i; j++)
+			distinct &= ids[i] != ids[j];
+		fd = check_dmabuf(v, ids[i], primary_cases[i].stride * primary_cases[i].rows, 1,
+				  primary_cases[i].what);
+		if (fd >= 0)
+			close(fd);
+	}
+	report(distinct, "each plane configuration got its own dmabuf_id");
+	id = primary_id(v, c0, surf, &err);
+	expect_eq("the first configuration again: its dmabuf_id again", id, ids[0]);
+	expect_eq("... and once more", primary_id(v, c0, surf, &err), ids[0]);
+
+	/* The guest moves the surface: another buffer. */
+	guest_fill(v, surf + 4 * MIB, 2);
+	id = primary_id(v, c0, surf + 4 * MIB, &err);
+	report(id && id != ids[0], "surface moved: a new dmabuf_id (%u, was %u)", id, ids[0]);
+	fd = check_dmabuf(v, id, size0, 2, "moved surface");
+	if (fd >= 0)
+		close(fd);
+
+	/* The cursor position on a primary plane is PLANE_POS. */
+	guest_primary(v, c0->ctl, c0->stride_reg, c0->w, c0->h, surf);
+	reg(v, PLANE_POS, 12 << 16 | 34);
+	{
+		struct vfio_device_gfx_plane_info info;
+		int ret = query(v, PLANE_PRIMARY, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+
+		report(!ret && info.x_pos == 34 && info.y_pos == 12 && info.dmabuf_id == ids[0],
+		       "PLANE_POS 34,12: x_pos/y_pos (%u,%u), same dmabuf_id (%u)", info.x_pos,
+		       info.y_pos, info.dmabuf_id);
+	}
+
+	/* Scanout memory: what the guest writes after the export shows. */
+	guest_primary(v, c0->ctl, c0->stride_reg, c0->w, c0->h, surf);
+	fd = get_dmabuf(v, ids[0]);
+	map = fd < 0 ? MAP_FAILED : mmap(NULL, PAGE_UP(size0), PROT_READ, MAP_SHARED, fd, 0);
+	report(map != MAP_FAILED, "primary dma-buf mapped");
+	if (map != MAP_FAILED) {
+		w = 0xc0ffee00;
+		wr(v, VFIO_PCI_BAR2_REGION_INDEX, surf + 2560 * 7 + 4 * 9, &w, 4);
+		expect_eq("pixel (9,7) written by the guest after the export shows in the dma-buf",
+			  ((uint32_t *)map)[(2560 * 7 + 4 * 9) / 4], 0xc0ffee00);
+		w = pattern_word((2560 * 7 + 4 * 9) / 4, 1);
+		wr(v, VFIO_PCI_BAR2_REGION_INDEX, surf + 2560 * 7 + 4 * 9, &w, 4);
+		munmap(map, PAGE_UP(size0));
+		map = mmap(NULL, PAGE_UP(size0), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		report(map == MAP_FAILED && errno == EACCES, "dma-buf is read-only: writable mmap EACCES");
+		map = mmap(NULL, PAGE_UP(size0) + PAGE, PROT_READ, MAP_SHARED, fd, 0);
+		report(map == MAP_FAILED, "dma-buf mmap beyond its size refused");
+		map = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+		report(map == MAP_FAILED && errno == EINVAL, "dma-buf private mmap: EINVAL");
+	}
+	if (fd >= 0)
+		close(fd);
+
+	check_primary_refusals(v, pv, surf);
+	expect_eq("after the refusals, the first configuration keeps its id",
+		  primary_id(v, c0, surf, &err), ids[0]);
+
+	/* Off: plane disabled, or plane on a disabled pipe. */
+	reg(v, PLANE_CTL, c0->ctl & ~DISP_ENABLE);
+	expect_no_plane(v, PLANE_PRIMARY, "with PLANE_CTL's enable bit clear");
+	reg(v, PLANE_CTL, c0->ctl);
+	reg(v, PIPECONF_A, 0);
+	expect_no_plane(v, PLANE_PRIMARY, "with pipe A off");
+	return ids[0];
+}
+
+/* The vGPU remembers 16 framebuffers; the 17th new one forgets the oldest. */
+static void check_forgetting(struct vgpu *v, uint64_t surf, uint32_t id0)
+{
+	const struct plane_case *c0 = &primary_cases[0];
+	uint32_t id = 0;
+	int k, err = 0, fd;
+
+	for (k = 1; k <= 16 && !err; k++)
+		id = primary_id(v, c0, surf + k * 2 * MIB, &err);
+	report(!err && id, "16 more surfaces, 16 more ids");
+	fd = get_dmabuf(v, id0);
+	report(fd == -EINVAL, "the oldest id is forgotten: GET_GFX_DMABUF EINVAL (%d)", fd);
+	if (fd >= 0)
+		close(fd);
+	id = primary_id(v, c0, surf, &err);
+	report(id && id != id0, "its configuration again: a new id (%u, was %u)", id, id0);
+}
+
+static void check_cursor(struct vgpu *v, const struct pvinfo *pv, uint64_t cur)
+{
+	struct vfio_device_gfx_plane_info info;
+	uint32_t id64, id;
+	int ret, fd;
+
+	guest_fill(v, cur, 3);
+	reg(v, PIPECONF_A, DISP_ENABLE);
+	reg(v, CURBASE, cur);
+	reg(v, CURPOS, 100 << 16 | 200);
+	reg(v, PV_CURSOR_X_HOT, 3);
+	reg(v, PV_CURSOR_Y_HOT, 5);
+	expect_no_plane(v, PLANE_CURSOR, "with CURCNTR's mode 0");
+	reg(v, CURCNTR, CUR_64_ARGB);
+	ret = query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret && info.drm_format == FOURCC("AR24") && info.drm_format_mod == MOD_LINEAR &&
+	       info.width == 64 && info.height == 64 && info.stride == 256 && info.size == 16384 &&
+	       info.x_pos == 200 && info.y_pos == 100 && info.x_hot == 3 && info.y_hot == 5 &&
+	       info.dmabuf_id,
+	       "cursor 64x64 ARGB: got %d fourcc %#x %ux%u stride %u size %u pos %u,%u hot %u,%u id %u",
+	       ret, info.drm_format, info.width, info.height, info.stride, info.size, info.x_pos,
+	       info.y_pos, info.x_hot, info.y_hot, info.dmabuf_id);
+	id64 = info.dmabuf_id;
+	fd = check_dmabuf(v, id64, 16384, 3, "cursor");
+	if (fd >= 0)
+		close(fd);
+
+	reg(v, CURPOS, 7 << 16 | 1 << 15 | 5);
+	ret = query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret && info.x_pos == (uint32_t)-5 && info.y_pos == 7 && info.dmabuf_id == id64,
+	       "cursor moved to -5,7: x_pos %#x y_pos %u, same dmabuf_id %u", info.x_pos,
+	       info.y_pos, info.dmabuf_id);
+	reg(v, PV_CURSOR_X_HOT, 65);
+	ret = query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret && info.x_hot == 0xffffffff && info.y_hot == 0xffffffff,
+	       "hot spot outside the cursor: none (%#x,%#x)", info.x_hot, info.y_hot);
+	reg(v, PV_CURSOR_X_HOT, 3);
+
+	reg(v, CURCNTR, CUR_128_ARGB);
+	ret = query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret && info.width == 128 && info.height == 128 && info.size == 128 * 128 * 4 &&
+	       info.dmabuf_id && info.dmabuf_id != id64,
+	       "cursor 128x128: size %u, a new dmabuf_id %u", info.size, info.dmabuf_id);
+	id = info.dmabuf_id;
+	reg(v, CURCNTR, CUR_256_ARGB);
+	ret = query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret && info.width == 256 && info.size == 256 * 256 * 4 && info.dmabuf_id != id &&
+	       info.dmabuf_id != id64, "cursor 256x256: size %u, a new dmabuf_id", info.size);
+	fd = check_dmabuf(v, info.dmabuf_id, 256 * 256 * 4, 3, "cursor 256x256");
+	if (fd >= 0)
+		close(fd);
+
+	reg(v, CURCNTR, 0x07);
+	report(query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info) == -EINVAL,
+	       "cursor 64x64 AND/XOR mode: EINVAL");
+	reg(v, CURCNTR, 0x04);
+	report(query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info) == -EINVAL,
+	       "cursor 2-bit mode: EINVAL");
+	reg(v, CURCNTR, CUR_64_ARGB);
+	reg(v, CURBASE, pv->map_base + pv->map_size);
+	report(query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info) == -EINVAL,
+	       "cursor outside the aperture slice: EINVAL");
+	reg(v, CURBASE, cur);
+	ret = query(v, PLANE_CURSOR, VFIO_GFX_PLANE_TYPE_DMABUF, 0, &info);
+	report(!ret && info.dmabuf_id == id64, "cursor back at 64x64: its first dmabuf_id again");
+	reg(v, PIPECONF_A, 0);
+	expect_no_plane(v, PLANE_CURSOR, "with pipe A off");
+}
+
+/* vgem (a DRM driver with PRIME import) maps the dma-buf for DMA: map_dma_buf. */
+struct drm_prime_handle_s { uint32_t handle, flags; int32_t fd; };
+struct drm_gem_close_s { uint32_t handle, pad; };
+#define DRM_IOCTL_PRIME_FD_TO_HANDLE_ _IOWR('d', 0x2e, struct drm_prime_handle_s)
+#define DRM_IOCTL_GEM_CLOSE_ _IOW('d', 0x09, struct drm_gem_close_s)
+
+static int vgem_open(void)
+{
+	char path[64], link[PATH_MAX];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		/* vgem's platform device has no driver bound: match the device's name. */
+		snprintf(path, sizeof(path), "/sys/class/drm/card%d/device", i);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = 0;
+		if (!strcmp(strrchr(link, '/') + 1, "vgem")) {
+			snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+			return open(path, O_RDWR);
+		}
+	}
+	return -1;
+}
+
+static void check_import(int dmabuf)
+{
+	struct drm_prime_handle_s prime = { .fd = dmabuf };
+	int drm = vgem_open(), ret;
+
+	report(drm >= 0, "vgem device opened (modprobe vgem)");
+	if (drm < 0)
+		return;
+	ret = ioctl(drm, DRM_IOCTL_PRIME_FD_TO_HANDLE_, &prime);
+	report(!ret && prime.handle,
+	       "vgem imports the dma-buf (attach, map_dma_buf): handle %u", prime.handle);
+	if (prime.handle)
+		report(!ioctl(drm, DRM_IOCTL_GEM_CLOSE_, &(struct drm_gem_close_s){ .handle = prime.handle }),
+		       "vgem drops it (unmap, detach)");
+	close(drm);
+}
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/gvt_mdev/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * vfio-check display UUID: everything above, then the ids forgotten on
+ * close, then a dma-buf that outlives the device fd and the vGPU itself
+ * (UUID is removed at the end).
+ */
+static int cmd_display(const char *uuid)
+{
+	const struct plane_case *c0 = &primary_cases[0];
+	uint32_t size0 = c0->stride * c0->rows, id0;
+	uint32_t *want = pattern(1);
+	struct pvinfo pv;
+	struct vgpu v;
+	char path[PATH_MAX];
+	long r_held, r_after;
+	uint64_t surf;
+	void *map;
+	int fd, err;
+
+	vgpu_open(&v, uuid);
+	read_pvinfo(&v, &pv);
+	surf = pv.map_base + 1 * MIB;
+	expect_no_plane(&v, PLANE_PRIMARY, "at creation");
+	expect_no_plane(&v, PLANE_CURSOR, "at creation");
+	check_gfx_flags(&v);
+	id0 = check_primary(&v, &pv, surf);
+	check_cursor(&v, &pv, pv.map_base + 48 * MIB);
+	check_forgetting(&v, surf, id0);
+
+	id0 = primary_id(&v, c0, surf, &err);
+	report(!ioctl(v.fd, VFIO_DEVICE_RESET), "VFIO_DEVICE_RESET");
+	expect_no_plane(&v, PLANE_PRIMARY, "after reset");
+	expect_no_plane(&v, PLANE_CURSOR, "after reset");
+	fd = get_dmabuf(&v, id0);
+	report(fd >= 0, "an id given before the reset still gives its dma-buf");
+	if (fd >= 0) {
+		check_import(fd);
+		close(fd);
+	}
+
+	vgpu_close(&v);
+	vgpu_open(&v, uuid);
+	fd = get_dmabuf(&v, id0);
+	report(fd == -EINVAL, "closed and opened again: ids are forgotten (%d)", fd);
+	if (fd >= 0)
+		close(fd);
+
+	/* A dma-buf outlives the device fd and the vGPU: it holds the pages. */
+	id0 = primary_id(&v, c0, surf, &err);
+	fd = get_dmabuf(&v, id0);
+	map = fd < 0 ? MAP_FAILED : mmap(NULL, PAGE_UP(size0), PROT_READ, MAP_SHARED, fd, 0);
+	vgpu_close(&v);
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
+	report(!sysfs_write(path, "1"), "vGPU removed while its dma-buf is open");
+	report(map != MAP_FAILED && !memcmp(map, want, size0),
+	       "the dma-buf still shows the pixels after the vGPU is gone");
+	r_held = module_refcnt();
+	if (map != MAP_FAILED)
+		munmap(map, PAGE_UP(size0));
+	if (fd >= 0)
+		close(fd);
+	r_after = module_refcnt();
+	report(r_held == r_after + 1, "the dma-buf held one gvt_mdev reference (%ld, then %ld): released",
+	       r_held, r_after);
+	free(want);
+	return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1023,9 +1587,11 @@ int main(int argc, char **argv)
 		return cmd_request(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "display"))
+		return cmd_display(argv[2]);
 	if (argc == 6 && !strcmp(argv[1], "hammer"))
 		return cmd_hammer(argv[2], argv[3], atol(argv[4]), argv[5]);
 	fprintf(stderr, "usage: vfio-check device UUID OTHER | session UUID | fill UUID | request UUID |\n"
-			"       hold UUID | hammer UUID1 UUID2 N TYPEDIR\n");
+			"       hold UUID | hammer UUID1 UUID2 N TYPEDIR | display UUID\n");
 	return 2;
 }
