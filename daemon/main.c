@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "autostart.h"
+#include "journal-events.h"
 #include "dbus.h"
 #include "definitions-watch.h"
 #include "definitions.h"
@@ -236,6 +237,9 @@ static int run(int argc, char *argv[])
 		log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
 
 	r = manager_subscribe(m, on_event, NULL);
+	if (r < 0)
+		return r;
+	r = journal_events_init(m);
 	if (r < 0)
 		return r;
 	r = bus_adapter_new(m, o.bus_address, &bus);

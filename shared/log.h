@@ -21,3 +21,13 @@ int log_internal(int level, int error, const char *format, ...) _printf_(3, 4);
 #define log_warning_errno(e, ...) log_internal(LOG_WARNING, (e), __VA_ARGS__)
 #define log_error_errno(e, ...) log_internal(LOG_ERR, (e), __VA_ARGS__)
 #define log_oom() log_internal(LOG_ERR, -ENOMEM, "Out of memory.")
+
+/*
+ * One message with a MESSAGE_ID and journal fields ("KEY=value", a NULL-
+ * terminated list) so that `journalctl MESSAGE_ID=…` or `journalctl
+ * GVT_VGPU=…` finds it and `journalctl -x` explains it from the catalog.
+ * Under journald it goes to the journal directly, else to stderr as
+ * log_internal() writes it (the fields are then left out).
+ */
+void log_struct(int level, const char *message_id, const char *const *fields, const char *format, ...)
+	_printf_(4, 5);

@@ -24,7 +24,12 @@ show() { systemctl show -p "$2" --value "$1"; }
 main_pid() { show gvtd MainPID; }
 is_active() { [ "$(systemctl is-active "$1")" = active ]; }
 # journal_order UNIT-OR-EMPTY LINE-A LINE-B: A is logged before B in this boot
-line_no() { journalctl -b -o cat --no-pager | grep -n -F -m1 -- "$1" | cut -d: -f1; }
+# Lines after $jcursor (a journal cursor) if set, else of the whole boot.
+jcursor=
+line_no() {
+	journalctl -b ${jcursor:+--after-cursor="$jcursor"} -o cat --no-pager | grep -n -F -m1 -- "$1" | cut -d: -f1
+}
+cursor_now() { journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'; }
 before() {
 	local a b
 	a=$(line_no "$1") b=$(line_no "$2")
@@ -40,6 +45,16 @@ boot1() {
 	expect "systemd-analyze verify of gvtd's units is clean" "$out" ""
 	expect "gvtd not started before it is asked" "$(systemctl is-active gvtd)" inactive
 
+	# -- as installed, on a host without a GVT GPU: the default profile
+	# (auto, no sim fallback) cannot load; gvtd runs, says why, and the
+	# journal's catalog explains it (journalctl -x).
+	systemctl start gvtd; expect "gvtd starts with the default configuration" $? 0
+	expect "the modules failed, gvtd runs" "$(busctl --system get-property org.gvtd1 /org/gvtd1 org.gvtd1.Manager ModulesState 2>&1)" 's "failed"'
+	failed=$(journalctl -b -x -u gvtd MESSAGE_ID=88d8e12105d24ad5b4b22847cf4cf774 --no-pager)
+	expect_contains "journal: the modules' failure, with the reason" "$failed" "The GVT modules did not load:"
+	expect_contains "journalctl -x explains it from the catalog" "$failed" "gvtctl modules shows each step of the load order"
+	systemctl stop gvtd
+
 	# The model's modules from the build tree; an auto definition on disk.
 	cat >/etc/gvtd/gvtd.conf <<-CONF
 	[Modules]
@@ -52,6 +67,7 @@ boot1() {
 
 	# -- Type=notify: start returns once the modules are loaded and the
 	# auto definitions started, not before.
+	jcursor=$(cursor_now)
 	systemctl enable --now gvtd; expect "systemctl enable --now gvtd" $? 0
 	[ -d /sys/module/gvt_mdev ] && ok "gvt_mdev loaded when start returned" || fail "gvt_mdev not loaded when start returned"
 	[ -e "/sys/bus/mdev/devices/$u_auto" ] && ok "auto definition running when start returned" ||
@@ -61,6 +77,7 @@ boot1() {
 	expect_contains "systemctl status shows it" "$(systemctl status gvtd --no-pager 2>&1)" "Status: \"$status\""
 	before "Autostarted $u_auto." "Started gvtd.service" && ok "autostart logged before systemd saw READY=1" ||
 		fail "autostart not logged before 'Started gvtd.service'"
+	jcursor=
 
 	expect "enable enabled the REST socket too" "$(systemctl is-enabled gvtd-api.socket)" enabled
 	expect "the REST socket listens" "$(systemctl is-active gvtd-api.socket)" active
@@ -105,6 +122,13 @@ boot1() {
 	# -- the sandbox as shipped lets gvtd do its work.
 	u=$("$gvtctl" create --type GVTg_V5_4 2>&1); expect "create under the unit's sandbox" $? 0
 	"$gvtctl" remove "$u"; expect "remove under the unit's sandbox" $? 0
+	# -- one vGPU's history in the journal, by its field, explained by the catalog.
+	hist=$(journalctl -b -u gvtd GVT_VGPU="$u" -o cat --no-pager)
+	expect_contains "journal GVT_VGPU=: it appeared" "$hist" "vGPU $u (gvt_base-GVTg_V5_4 on $parent) appeared, owner root."
+	expect_contains "journal GVT_VGPU=: it went" "$hist" "vGPU $u (gvt_base-GVTg_V5_4 on $parent) is gone."
+	expect "journal GVT_VGPU=: nothing of other vGPUs" "$(printf '%s\n' "$hist" | grep -v -c -F "$u")" 0
+	expect_contains "journalctl -x explains it" "$(journalctl -b -x -u gvtd GVT_VGPU="$u" --no-pager)" \
+		"The history of this vGPU: journalctl -u gvtd GVT_VGPU=$u"
 	u_def=$("$gvtctl" define --type GVTg_V5_4 2>&1); expect "define under the unit's sandbox" $? 0
 	[ -f "$(def_file "$u_def")" ] && ok "the definition is on disk" || fail "no $(def_file "$u_def")"
 	"$gvtctl" start "$u_def" && "$gvtctl" stop "$u_def"; expect "start and stop a definition" $? 0
