@@ -73,6 +73,22 @@ fi
 [ "${GVT_GUEST_VERBOSE:-0}" = 1 ] && { echo "--- guest console"; tr -d '\r' <"$glog"; }
 # For the record: how far i915 got, and when.
 echo "--- guest i915, stage by stage"
+stage() {
+	local line
+	line=$(gdmesg | grep -m1 -E "$2")
+	printf '%-22s %s\n' "$1:" "${line:-(not reached)}"
+}
+stage "detection" 'GVT-g detected'
+stage "display: VBT" 'VBT|VBIOS'
+stage "display: DMC firmware" 'DMC firmware'
+stage "display: eDP" 'eDP'
+stage "GGTT ballooning" 'VGT balloon (successfully|fail)'
+# intel_gt_init failing marks the GT wedged on init (it taints, 0x9, no WARN).
+stage "GT init" 'CI tainted|wedged'
+stage "registered" 'Initialized i915'
+stage "fbdev" 'Cannot find any crtc'
+echo "connectors: $(tr -d '\r' <"$glog" | sed -n 's/^GVT-GUEST drm //p' | tr '\n' ' ')"
+echo "--- guest i915's log"
 gdmesg | grep -E 'i915|drm|GVT|VGT|balloon' | grep -v '^GVT-GUEST'
 echo "--- timings"
 ts() { sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' <<<"$1"; }
