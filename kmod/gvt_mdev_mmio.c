@@ -297,7 +297,8 @@ static bool gvt_mdev_mmio_reg_write(struct gvt_mdev_vgpu *vgpu, u32 off, u32 val
 		val &= ~GVT_MDEV_LCPLL_LOCK;
 		if (val & GVT_MDEV_LCPLL_ENABLE)
 			val |= GVT_MDEV_LCPLL_LOCK;
-	} else if (off >= GVT_MDEV_AUX_CH_CTL_A && off < GVT_MDEV_AUX_CH_CTL_A + 0x100 * GVT_MDEV_AUX_PORTS &&
+	} else if (off >= GVT_MDEV_AUX_CH_CTL_A &&
+		   off < GVT_MDEV_AUX_CH_CTL_A + 0x100 * GVT_MDEV_AUX_PORTS &&
 		   (off & 0xff) == (GVT_MDEV_AUX_CH_CTL_A & 0xff)) {
 		/*
 		 * No sink on any port: a transfer ends at once in a timeout,
