@@ -17,6 +17,11 @@ Subcommands:
   cfg-read UUID OFF LEN         read a vGPU's config space through VFIO, print hex
   region-read UUID INDEX OFF LEN
                                 read any region of a vGPU through VFIO, print hex
+  pvinfo APERTURE_MB TYPE [TYPE...]
+                                the PVINFO fields of a vGPU of the first TYPE
+                                created after vGPUs of the others, on a fresh GPU
+                                (kvmgt's first fit from the host's reservations),
+                                as tests/vm/guest/init prints them
 """
 import fcntl
 import os
@@ -154,13 +159,26 @@ def cmd_cfg_read(uuid, off, length):
     cmd_region_read(uuid, str(VFIO_PCI_CONFIG_REGION_INDEX), off, length)
 
 
+def cmd_pvinfo(aperture, new, *before):
+    # First fit on a fresh GPU: each vGPU's ranges follow the previous ones'.
+    low = HOST_LOW + sum(type_row(t)[1] for t in before)
+    high = int(aperture) + HOST_HIGH + sum(type_row(t)[2] for t in before)
+    fence = HOST_FENCE + sum(type_row(t)[3] for t in before)
+    row = type_row(new)
+    assert low + row[1] <= int(aperture) and high + row[2] <= GGTT_MB and fence + row[3] <= FENCES
+    caps = (1 << 2) | (1 << 3) | (1 << 4)   # FULL_PPGTT, HWSP_EMULATION, HUGE_GTT
+    print("magic=%#x major=0x1 minor=0x0 vgt_id=%#x caps=%#x mappable_base=%#x mappable_size=%#x "
+          "hidden_base=%#x hidden_size=%#x fences=%#x" %
+          (MAGIC, len(before) + 1, caps, low * MIB, row[1] * MIB, high * MIB, row[2] * MIB, row[3]))
+
+
 def main():
     # The shortcut must agree with the definition before anything relies on it.
     sample = bytes(range(256)) * 3
     assert crc32_le0(sample) == crc32_le0_bitwise(sample), "crc32_le0 derivation"
     cmds = {"types": cmd_types, "exhausted": cmd_exhausted,
             "golden-check": cmd_golden_check, "golden-edit": cmd_golden_edit,
-            "cfg-read": cmd_cfg_read, "region-read": cmd_region_read}
+            "cfg-read": cmd_cfg_read, "region-read": cmd_region_read, "pvinfo": cmd_pvinfo}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     sys.exit(cmds[sys.argv[1]](*sys.argv[2:]) or 0)

@@ -490,6 +490,55 @@ static void check_mmio(struct vgpu *v, struct vgpu *other)
 	expect_eq("last GTT entry reads back", mmio64(v, 16 * MIB - 8), 0x42);
 }
 
+/*
+ * Registers a guest's i915 writes and then polls for the hardware's answer
+ * (i915_reg.h semantics; kvmgt's handlers.c answers them likewise).
+ */
+static void check_answers(struct vgpu *v)
+{
+	const int b = VFIO_PCI_BAR0_REGION_INDEX;
+
+	/* Render RESET_CTL (0x20d0), masked: request (bit 0) gets ready (bit 1). */
+	wrn(v, b, 0x20d0, 0x00010001, 4);
+	expect_eq("RESET_CTL: request answered ready", mmio32(v, 0x20d0), 0x3);
+	wrn(v, b, 0x20d0, 0x00010000, 4);
+	expect_eq("RESET_CTL: request withdrawn, not ready", mmio32(v, 0x20d0), 0);
+	/* MI_MODE (0x209c), masked: STOP_RING (bit 8) set, idle (bit 9) kept. */
+	wrn(v, b, 0x209c, 0x01000100, 4);
+	expect_eq("MI_MODE: masked write keeps idle", mmio32(v, 0x209c), 0x300);
+	wrn(v, b, 0x941c, 0x3, 4);
+	expect_eq("GDRST: reset over at once", mmio32(v, 0x941c), 0);
+	/* GT IIR 0 (0x44308), write one to clear: set bits cannot be written. */
+	wrn(v, b, 0x44308, 0xffffffff, 4);
+	expect_eq("GT IIR: write one to clear", mmio32(v, 0x44308), 0);
+	/* pcode mailbox (0x138124): CDCLK prepare (cmd 7) answers ready (data bit 0). */
+	wrn(v, b, 0x138128, 0x2, 4);
+	wrn(v, b, 0x138124, 0x80000007, 4);
+	expect_eq("pcode: request done, no error", mmio32(v, 0x138124), 0);
+	expect_eq("pcode: CDCLK ready for change", mmio32(v, 0x138128) & 1, 1);
+	wrn(v, b, 0x138124, 0x80000021, 4);
+	expect_eq("pcode: SAGV control is an illegal command", mmio32(v, 0x138124), 1);
+	/* Power well 1 (request bit 29 in the driver's 0x45404): state bit 28, in all four. */
+	wrn(v, b, 0x45404, 1u << 29, 4);
+	expect_eq("power well: state follows the driver's request", mmio32(v, 0x45404), 3u << 28);
+	expect_eq("... shown in the BIOS register too", mmio32(v, 0x45400), 1u << 28);
+	wrn(v, b, 0x45404, 0, 4);
+	expect_eq("power well: off when nobody asks", mmio32(v, 0x45404), 0);
+	wrn(v, b, 0x45008, 1u << 31, 4);
+	expect_eq("DBUF: power state follows request", mmio32(v, 0x45008), 3u << 30);
+	wrn(v, b, 0x46014, 1u << 31, 4);
+	expect_eq("LCPLL2: locks when enabled", mmio32(v, 0x46014), 3u << 30);
+	wrn(v, b, 0x46014, 0, 4);
+	expect_eq("LCPLL2: unlocked when disabled", mmio32(v, 0x46014), 0);
+	expect_eq("LCPLL1 (DPLL0) running as firmware leaves it", mmio32(v, 0x46010), 3u << 30);
+	expect_eq("fuses distributed (download, PG0-2)", mmio32(v, 0x42000), 0x8e000000);
+	/* AUX B (0x64110): a transfer ends at once in a timeout; status is write one to clear. */
+	wrn(v, b, 0x64110, 0x80000000 | 0x3f, 4);
+	expect_eq("AUX: no sink, done with timeout", mmio32(v, 0x64110), 0x5000003f);
+	wrn(v, b, 0x64110, 0x50000000, 4);
+	expect_eq("AUX: status cleared", mmio32(v, 0x64110), 0);
+}
+
 static void check_reset(struct vgpu *v, const struct pvinfo *pv)
 {
 	struct pvinfo after;
@@ -843,6 +892,7 @@ static int cmd_device(const char *uuid, const char *other_uuid)
 	check_config(&v, aperture);
 	check_pvinfo(&v, &other, aperture, &pv);
 	check_mmio(&v, &other);
+	check_answers(&v);
 	check_reset(&v, &pv);
 	check_aperture(&v, &pv, aperture);
 	check_edid(&v);
