@@ -30,7 +30,9 @@ else
 	dmesg | grep -q "gvt_mdev: Unknown symbol gvt_base_" &&
 		ok "gvt_mdev alone: unknown gvt_base symbols" || fail "gvt_mdev alone: no unknown-symbol message"
 fi
-expect "gvt_mdev imports namespace GVT_BASE" "$(modinfo -F import_ns "$kmod_dir/gvt_mdev.ko")" GVT_BASE
+# GVT_BASE for gvt_base's calls, DMA_BUF for the display's dma-bufs: no more.
+expect "gvt_mdev imports namespaces GVT_BASE and DMA_BUF" \
+	"$(modinfo -F import_ns "$kmod_dir/gvt_mdev.ko" | sort | tr '\n' ' ')" "DMA_BUF GVT_BASE "
 expect "gvt_mdev depends on gvt_base" \
 	"$(modinfo -F depends "$kmod_dir/gvt_mdev.ko" | tr , '\n' | grep -x gvt_base)" gvt_base
 expect "gvt_base depends on nothing" "$(modinfo -F depends "$kmod_dir/gvt_base.ko")" ""
