@@ -39,7 +39,7 @@ check "no systemd running (the snippets' test)" test ! -d /run/systemd/system
 
 t0=$(date +%s)
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -q --no-install-recommends --no-download "${pkgs[@]}" >/tmp/apt-install.log 2>&1
+apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/tmp/apt-install.log 2>&1
 status=$?
 elapsed "apt-get install (DKMS build included)"
 if [ $status != 0 ]; then
