@@ -27,7 +27,8 @@ has() { dpkg-deb -c "$1" | awk '{print $6}' | grep -qx "./$2"; }
 for f in usr/sbin/gvtd lib/systemd/system/gvtd.service lib/systemd/system/gvtd-api.socket \
 	usr/share/dbus-1/system.d/org.gvtd1.conf usr/share/dbus-1/system-services/org.gvtd1.service \
 	usr/share/polkit-1/actions/org.gvtd1.policy usr/lib/sysusers.d/gvtd.conf \
-	usr/lib/tmpfiles.d/gvtd.conf etc/gvtd/gvtd.conf usr/share/man/man8/gvtd.8.gz; do
+	usr/lib/tmpfiles.d/gvtd.conf etc/gvtd/gvtd.conf usr/share/man/man8/gvtd.8.gz \
+	usr/lib/systemd/catalog/gvtd.catalog; do
 	check "gvtd has /$f" has "$gvtd" "$f"
 done
 for f in usr/bin/gvtctl usr/share/bash-completion/completions/gvtctl usr/share/man/man1/gvtctl.1.gz; do
