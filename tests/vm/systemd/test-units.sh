@@ -55,11 +55,13 @@ boot1() {
 	expect_contains "journalctl -x explains it from the catalog" "$failed" "gvtctl modules shows each step of the load order"
 	systemctl stop gvtd
 
-	# The model's modules from the build tree; an auto definition on disk.
+	# The model's modules installed where DKMS puts them (gvtd's PrivateTmp
+	# hides a build tree under /tmp); an auto definition on disk.
+	moddir=/lib/modules/$(uname -r)/updates/gvt
+	mkdir -p "$moddir" && cp "$kmod/gvt_base.ko" "$kmod/gvt_mdev.ko" "$moddir/" && depmod -a
 	cat >/etc/gvtd/gvtd.conf <<-CONF
 	[Modules]
 	Profile=sim
-	ModuleDir=$kmod
 	CONF
 	u_auto=$(uuid)
 	mkdir -p "/etc/mdevctl.d/$parent"
