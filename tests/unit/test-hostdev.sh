@@ -10,14 +10,8 @@ gvtd=$1 gvtctl=$2 fake=$3
 tmp=$(mktemp -d)
 trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 root=$tmp/root
+. "$(dirname "$0")/private-gvtd.sh"
 
-# vgpu PARENT TYPE UUID: a running vGPU in the scratch tree
-vgpu() {
-	dev=$root/sys/devices/pci0000:00/$1/$3
-	mkdir -p "$dev"
-	ln -s "../mdev_supported_types/$2" "$dev/mdev_type"
-	ln -s "../../../devices/pci0000:00/$1/$3" "$root/sys/bus/mdev/devices/$3"
-}
 "$fake" "$root" 0000:00:02.0 gvt_base >/dev/null
 "$fake" "$root" 0000:00:03.0 i915 >/dev/null
 "$fake" "$root" 0000:00:04.0 mbochs >/dev/null
@@ -25,21 +19,13 @@ u_base=0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1
 u_i915=1c0f4b5a-94b9-4d5f-8c2c-3a4d8be3b6f2
 u_other=2d105c6b-a5ca-4e60-9d3d-4b5e9cf4c703
 u_def=3e216d7c-b6db-4f71-8e4e-5c6fa0a5d814
-vgpu 0000:00:02.0 gvt_base-GVTg_V5_4 $u_base
-vgpu 0000:00:03.0 i915-GVTg_V5_4 $u_i915
-vgpu 0000:00:04.0 mbochs-GVTg_V5_4 $u_other
+fake_vgpu "$root" 0000:00:02.0 gvt_base-GVTg_V5_4 $u_base
+fake_vgpu "$root" 0000:00:03.0 i915-GVTg_V5_4 $u_i915
+fake_vgpu "$root" 0000:00:04.0 mbochs-GVTg_V5_4 $u_other
 mkdir -p "$root/etc/mdevctl.d/0000:00:09.0"
 echo '{"mdev_type": "i915-GVTg_V5_8", "start": "manual", "attrs": []}' >"$root/etc/mdevctl.d/0000:00:09.0/$u_def"
 
-dbus-daemon --session --fork --print-address=3 --print-pid=4 3>"$tmp/address" 4>"$tmp/pid"
-bus_pid=$(cat "$tmp/pid")
-address=$(head -n1 "$tmp/address")
-"$gvtd" --root="$root" --bus-address="$address" --profile=sim --no-load 2>"$tmp/log" &
-gvtd_pid=$!
-for _ in $(seq 50); do
-	busctl --address="$address" status org.gvtd1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+start_private_gvtd "$gvtd" "$root"
 
 rc=0
 ok() { echo "ok   - $*"; }

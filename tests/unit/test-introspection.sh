@@ -9,21 +9,9 @@ tmp=$(mktemp -d)
 trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
 "$fake" "$tmp/root" >/dev/null
-uuid=0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1
-dev=$tmp/root/sys/devices/pci0000:00/0000:00:02.0/$uuid
-mkdir -p "$dev"
-ln -s ../mdev_supported_types/gvt_base-GVTg_V5_4 "$dev/mdev_type"
-ln -s "../../../devices/pci0000:00/0000:00:02.0/$uuid" "$tmp/root/sys/bus/mdev/devices/$uuid"
-
-dbus-daemon --session --fork --print-address=3 --print-pid=4 3>"$tmp/address" 4>"$tmp/pid"
-bus_pid=$(cat "$tmp/pid")
-address=$(head -n1 "$tmp/address")
-"$gvtd" --root="$tmp/root" --bus-address="$address" --profile=sim --no-load 2>"$tmp/log" &
-gvtd_pid=$!
-for _ in $(seq 50); do
-	busctl --address="$address" status org.gvtd1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+. "$(dirname "$0")/private-gvtd.sh"
+fake_vgpu "$tmp/root" 0000:00:02.0 gvt_base-GVTg_V5_4 0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1
+start_private_gvtd "$gvtd" "$tmp/root"
 
 interface() { # FILE NAME: the interface element, whitespace-insensitive
 	sed -n "/<interface name=\"$2\">/,/<\/interface>/p" "$1" | tr -d ' \t'
