@@ -237,11 +237,9 @@ int gvt_mdev_aperture_caps(struct gvt_mdev_vgpu *vgpu, struct vfio_info_cap *cap
 /* gvt_mdev_edid.c */
 void gvt_mdev_edid_init(struct gvt_mdev_vgpu *vgpu);
 int gvt_mdev_edid_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
-int gvt_mdev_edid_caps(struct vfio_info_cap *caps);
 
 /* gvt_mdev_opregion.c */
 int gvt_mdev_opregion_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write);
-int gvt_mdev_opregion_caps(struct vfio_info_cap *caps);
 
 /* gvt_mdev_irq.c */
 int gvt_mdev_irq_count(unsigned int index);

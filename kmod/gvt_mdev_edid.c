@@ -193,15 +193,3 @@ int gvt_mdev_edid_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len,
 		memcpy(buf, blob, len);
 	return 0;
 }
-
-int gvt_mdev_edid_caps(struct vfio_info_cap *caps)
-{
-	struct vfio_region_info_cap_type type = {
-		.header.id = VFIO_REGION_INFO_CAP_TYPE,
-		.header.version = 1,
-		.type = VFIO_REGION_TYPE_GFX,
-		.subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
-	};
-
-	return vfio_info_add_capability(caps, &type.header, sizeof(type));
-}

@@ -5,6 +5,7 @@
  * fixed part when argsz leaves room, else argsz says how much is needed.
  * Unknown ioctls are -ENOTTY.
  */
+#include <linux/pci_ids.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "gvt_mdev.h"
@@ -22,6 +23,19 @@ static long gvt_mdev_ioctl_get_info(void __user *arg)
 	info.num_regions = GVT_MDEV_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/* A device-specific region says what it is with a type capability. */
+static int gvt_mdev_ioctl_region_type(struct vfio_info_cap *caps, u32 type, u32 subtype)
+{
+	struct vfio_region_info_cap_type cap = {
+		.header.id = VFIO_REGION_INFO_CAP_TYPE,
+		.header.version = 1,
+		.type = type,
+		.subtype = subtype,
+	};
+
+	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
 }
 
 #define GVT_MDEV_REGION_RW	(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)
@@ -51,11 +65,14 @@ static int gvt_mdev_ioctl_region(struct gvt_mdev_vgpu *vgpu, struct vfio_region_
 	case GVT_MDEV_EDID_REGION_INDEX:
 		info->size = GVT_MDEV_EDID_REGION_SIZE;
 		info->flags = GVT_MDEV_REGION_RW;
-		return gvt_mdev_edid_caps(caps);
+		return gvt_mdev_ioctl_region_type(caps, VFIO_REGION_TYPE_GFX,
+						  VFIO_REGION_SUBTYPE_GFX_EDID);
 	case GVT_MDEV_OPREGION_REGION_INDEX:
 		info->size = GVT_MDEV_OPREGION_SIZE;
 		info->flags = VFIO_REGION_INFO_FLAG_READ;
-		return gvt_mdev_opregion_caps(caps);
+		return gvt_mdev_ioctl_region_type(caps,
+						  VFIO_REGION_TYPE_PCI_VENDOR_TYPE | PCI_VENDOR_ID_INTEL,
+						  VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION);
 	}
 	return 0;
 }

@@ -187,15 +187,3 @@ int gvt_mdev_opregion_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t 
 	memcpy(buf, (const u8 *)&gvt_mdev_opregion + off, len);
 	return 0;
 }
-
-int gvt_mdev_opregion_caps(struct vfio_info_cap *caps)
-{
-	struct vfio_region_info_cap_type type = {
-		.header.id = VFIO_REGION_INFO_CAP_TYPE,
-		.header.version = 1,
-		.type = VFIO_REGION_TYPE_PCI_VENDOR_TYPE | PCI_VENDOR_ID_INTEL,
-		.subtype = VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION,
-	};
-
-	return vfio_info_add_capability(caps, &type.header, sizeof(type));
-}
