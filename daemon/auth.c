@@ -8,6 +8,7 @@
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "validate.h"
 
 static const struct {
 	const char *description;
@@ -94,6 +95,25 @@ Action auth_action_for_owner(const Caller *c, const char *owner)
 	if (auth_caller_name(c, name) >= 0 && streq(name, owner))
 		return ACTION_MANAGE_OWN_VGPUS;
 	return ACTION_MANAGE_VGPUS;
+}
+
+Action auth_action_for_uuid(Manager *m, const Caller *c, const char *uuid)
+{
+	return auth_action_for_owner(c, manager_owner_of(m, uuid));
+}
+
+int auth_owner_and_action(const Caller *c, const char *explicit, char own[OWNER_NAME_MAX + 1],
+			  const char **ret_owner, Action *ret_action, GvtError *e)
+{
+	int r;
+
+	if (!isempty(explicit) && (r = validate_owner(explicit, e)) < 0)
+		return r;
+	if (auth_caller_name(c, own) < 0)
+		own[0] = '\0';
+	*ret_owner = isempty(explicit) ? own : explicit;
+	*ret_action = !isempty(own) && streq(own, *ret_owner) ? ACTION_MANAGE_OWN_VGPUS : ACTION_MANAGE_VGPUS;
+	return 0;
 }
 
 static bool caller_in_group(const Caller *c, gid_t gid)

@@ -55,6 +55,17 @@ int auth_caller_name(const Caller *c, char ret[OWNER_NAME_MAX + 1]);
 
 /* ACTION_MANAGE_OWN_VGPUS if c acts on (or for) owner == its own name, else ACTION_MANAGE_VGPUS. */
 Action auth_action_for_owner(const Caller *c, const char *owner);
+/* The action for acting on the vGPU or definition uuid: as its owner, or on anyone's. */
+Action auth_action_for_uuid(Manager *m, const Caller *c, const char *uuid);
+
+/*
+ * Whom a create or define is for, and what that takes: explicit (validated)
+ * if not NULL/"", else the caller itself. own receives the caller's name
+ * ("" for a uid without one, who owns nothing but may act for others if
+ * authorized); *ret_owner points to explicit or own.
+ */
+int auth_owner_and_action(const Caller *c, const char *explicit, char own[OWNER_NAME_MAX + 1],
+			  const char **ret_owner, Action *ret_action, GvtError *e);
 
 /* The rule without polkit: root, or a member of AdminGroup; synchronous. */
 int auth_check(Manager *m, const Caller *c, Action a, GvtError *e);

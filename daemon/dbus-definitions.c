@@ -41,35 +41,17 @@ static int read_attrs(sd_bus_message *message, AttrList *ret)
 }
 
 /*
- * The owner a call acts for and the action that needs: the caller itself
- * (own), or an explicit other owner (anyone's). Sets *ret_owner to point to
- * explicit or own.
- */
-static int owner_and_action(sd_bus_message *message, const char *explicit, char own[OWNER_NAME_MAX + 1],
-			    const char **ret_owner, int *ret_action, sd_bus_error *error)
-{
-	GvtError e = {};
-	int r;
-
-	if (!isempty(explicit) && (r = lifecycle_validate_owner(explicit, &e)) < 0)
-		return bus_error_from_gvt(error, r, &e);
-	r = bus_caller_owner(message, own);
-	if (r < 0)
-		return r;
-	*ret_owner = isempty(explicit) ? own : explicit;
-	*ret_action = bus_action_for_owner(message, *ret_owner);
-	return 0;
-}
-
-/*
  * CreateVGPUEx and DefineVGPU: read the spec (autostart only for a define),
  * authorize as the owner it is for. > 0: go on; 0: polkit asked; < 0: error.
  */
 static int read_spec_and_authorize(sd_bus_message *message, BusAdapter *b, bool define, VgpuSpec *spec,
 				   AttrList *attrs, char own[OWNER_NAME_MAX + 1], sd_bus_error *error)
 {
+	_cleanup_(bus_caller_done) BusCaller caller = {};
 	const char *explicit;
-	int autostart = 0, interactive, action, r;
+	int autostart = 0, interactive, r;
+	GvtError e = {};
+	Action action;
 
 	r = sd_bus_message_read(message, "ssss", &spec->parent, &spec->type, &spec->uuid, &explicit);
 	if (r >= 0 && define)
@@ -83,31 +65,44 @@ static int read_spec_and_authorize(sd_bus_message *message, BusAdapter *b, bool 
 	spec->autostart = autostart;
 	spec->attrs = attrs->attrs;
 	spec->n_attrs = attrs->n;
-	r = owner_and_action(message, explicit, own, &spec->owner, &action, error);
+	r = bus_caller_get(message, &caller);
 	if (r < 0)
 		return r;
-	return bus_authorize(b, message, action, interactive, error);
+	r = auth_owner_and_action(&caller.caller, explicit, own, &spec->owner, &action, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return bus_authorize(&b->calls, message, &caller.caller, action, interactive, error);
 }
 
-int bus_method_create_vgpu_ex(sd_bus_message *message, void *userdata, sd_bus_error *error)
+/* CreateVGPU and CreateVGPUEx: a retried create (same UUID and spec) is answered with the vGPU it made. */
+int bus_reply_create(BusAdapter *b, sd_bus_message *message, const VgpuSpec *spec, sd_bus_error *error)
 {
-	_cleanup_(attr_list_done) AttrList attrs = {};
 	_cleanup_free_ char *path = NULL;
-	char id[GVT_UUID_STRING_MAX], own[OWNER_NAME_MAX + 1];
-	VgpuSpec spec = {};
+	char id[GVT_UUID_STRING_MAX];
 	GvtError e = {};
+	bool created;
 	int r;
 
-	r = read_spec_and_authorize(message, userdata, false, &spec, &attrs, own, error);
-	if (r <= 0)
-		return r < 0 ? r : 1;
-	r = lifecycle_create(((BusAdapter *) userdata)->manager, &spec, id, &e);
+	r = lifecycle_create_or_match(b->calls.manager, spec, id, &created, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	r = bus_vgpu_path(id, &path);
 	if (r < 0)
 		return r;
 	return sd_bus_reply_method_return(message, "os", path, id);
+}
+
+int bus_method_create_vgpu_ex(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(attr_list_done) AttrList attrs = {};
+	char own[OWNER_NAME_MAX + 1];
+	VgpuSpec spec = {};
+	int r;
+
+	r = read_spec_and_authorize(message, userdata, false, &spec, &attrs, own, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	return bus_reply_create(userdata, message, &spec, error);
 }
 
 int bus_method_define_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -121,14 +116,15 @@ int bus_method_define_vgpu(sd_bus_message *message, void *userdata, sd_bus_error
 	r = read_spec_and_authorize(message, userdata, true, &spec, &attrs, own, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-	r = definitions_define(((BusAdapter *) userdata)->manager, &spec, id, &e);
+	r = definitions_define(((BusAdapter *) userdata)->calls.manager, &spec, id, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	return sd_bus_reply_method_return(message, "s", id);
 }
 
-/* Undefine, start, stop: a UUID, the owner's action, the core call. */
-static int definition_call(sd_bus_message *message, BusAdapter *b, BusUuidOp op, sd_bus_error *error)
+/* Undefine, start, stop: a UUID, the owner's action, the core call; start replies with the path. */
+static int definition_call(sd_bus_message *message, BusAdapter *b, BusUuidOp op, bool reply_path,
+			   sd_bus_error *error)
 {
 	const char *uuid;
 	int interactive, r;
@@ -136,53 +132,28 @@ static int definition_call(sd_bus_message *message, BusAdapter *b, BusUuidOp op,
 	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
 	if (r < 0)
 		return r;
-	return bus_uuid_call(b, message, uuid, interactive, op, error);
-}
-
-int bus_uuid_call(BusAdapter *b, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
-		  sd_bus_error *error)
-{
-	char id[GVT_UUID_STRING_MAX];
-	GvtError e = {};
-	int r;
-
-	r = lifecycle_validate_uuid(uuid, id, &e);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	r = bus_authorize(b, message, bus_action_for_owner(message, manager_owner_of(b->manager, id)), interactive,
-			  error);
-	if (r <= 0)
-		return r < 0 ? r : 1;
-	r = op(b->manager, id, &e);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	if (op == definitions_start) {
-		_cleanup_free_ char *path = NULL;
-
-		r = bus_vgpu_path(id, &path);
-		return r < 0 ? r : sd_bus_reply_method_return(message, "o", path);
-	}
-	return sd_bus_reply_method_return(message, NULL);
+	return bus_uuid_call(&b->calls, message, uuid, interactive, op, reply_path, error);
 }
 
 int bus_method_undefine_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	return definition_call(message, userdata, definitions_undefine, error);
+	return definition_call(message, userdata, definitions_undefine, false, error);
 }
 
 int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	return definition_call(message, userdata, definitions_start, error);
+	return definition_call(message, userdata, definitions_start, true, error);
 }
 
 int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	return definition_call(message, userdata, definitions_stop, error);
+	return definition_call(message, userdata, definitions_stop, false, error);
 }
 
 int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	_cleanup_(attr_list_done) AttrList attrs = {};
+	_cleanup_(bus_caller_done) BusCaller caller = {};
 	BusAdapter *b = userdata;
 	const char *uuid, *type, *start;
 	char id[GVT_UUID_STRING_MAX];
@@ -196,7 +167,7 @@ int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus
 		r = sd_bus_message_read(message, "b", &interactive);
 	if (r < 0)
 		return r;
-	r = lifecycle_validate_uuid(uuid, id, &e);
+	r = validate_uuid(uuid, id, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	if (streq(start, "auto"))
@@ -206,11 +177,14 @@ int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus
 	else if (!isempty(start))
 		return bus_error_from_gvt(error, gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT,
 				"start must be \"auto\", \"manual\" or \"\" (unchanged)"), &e);
-	r = bus_authorize(b, message, bus_action_for_owner(message, manager_owner_of(b->manager, id)), interactive,
-			  error);
+	r = bus_caller_get(message, &caller);
+	if (r < 0)
+		return r;
+	r = bus_authorize(&b->calls, message, &caller.caller,
+			  auth_action_for_uuid(b->calls.manager, &caller.caller, id), interactive, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-	r = definitions_modify(b->manager, id, &(DefinitionChange) { .type = type, .autostart = autostart,
+	r = definitions_modify(b->calls.manager, id, &(DefinitionChange) { .type = type, .autostart = autostart,
 				      .set_attrs = set_attrs, .attrs = attrs.attrs, .n_attrs = attrs.n }, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
@@ -221,7 +195,7 @@ int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	BusAdapter *b = userdata;
-	Manager *m = b->manager;
+	Manager *m = b->calls.manager;
 	int r;
 
 	(void) definitions_watch_sync(m);
@@ -286,7 +260,7 @@ static int append_quota(sd_bus_message *reply, Manager *m, const char *owner)
 int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	Manager *m = ((BusAdapter *) userdata)->manager;
+	Manager *m = ((BusAdapter *) userdata)->calls.manager;
 	_cleanup_free_ const char **owners = NULL;
 	size_t n = 0;
 	int r;
@@ -309,6 +283,7 @@ int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error
 
 int bus_method_set_quota(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
+	_cleanup_(bus_caller_done) BusCaller caller = {};
 	BusAdapter *b = userdata;
 	const char *owner, *name;
 	uint64_t value;
@@ -321,29 +296,22 @@ int bus_method_set_quota(sd_bus_message *message, void *userdata, sd_bus_error *
 		return r;
 	snprintf(q.owner, sizeof(q.owner), "%s", owner);
 	r = sd_bus_message_enter_container(message, 'a', "{st}");
-	while (r >= 0 && (r = sd_bus_message_read(message, "{st}", &name, &value)) > 0) {
-		QuotaLimit l;
-
-		for (l = 0; l < _QUOTA_LIMIT_MAX; l++)
-			if (streq(name, quota_limit_to_string(l)))
-				break;
-		if (l == _QUOTA_LIMIT_MAX)
-			return bus_error_from_gvt(error, gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT,
-					"Unknown limit \"%.40s\": vgpus, aperture-mib, hidden-mib, fences or weight",
-					name), &e);
-		q.set[l] = true;
-		q.max[l] = value;
-	}
+	while (r >= 0 && (r = sd_bus_message_read(message, "{st}", &name, &value)) > 0)
+		if (quota_set_limit(&q, name, value, &e) < 0)
+			return bus_error_from_gvt(error, -EINVAL, &e);
 	if (r >= 0)
 		r = sd_bus_message_exit_container(message);
 	if (r >= 0)
 		r = sd_bus_message_read(message, "b", &interactive);
 	if (r < 0)
 		return r;
-	r = bus_authorize(b, message, ACTION_SET_QUOTAS, interactive, error);
+	r = bus_caller_get(message, &caller);
+	if (r < 0)
+		return r;
+	r = bus_authorize(&b->calls, message, &caller.caller, ACTION_SET_QUOTAS, interactive, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-	r = quotas_set(b->manager, &q, &e);
+	r = quotas_set(b->calls.manager, &q, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	return sd_bus_reply_method_return(message, NULL);

@@ -7,12 +7,10 @@
 
 int bus_error_from_gvt(sd_bus_error *ret, int r, const GvtError *e)
 {
-	GvtErrorKind kind = e && e->kind != GVT_ERROR_NONE ? e->kind : gvt_error_kind_from_errno(r);
-	const char *message = e && e->kind != GVT_ERROR_NONE ? e->message : strerror(r < 0 ? -r : r);
+	const char *message;
+	GvtErrorKind kind = gvt_error_resolve(r, e, &message);
 	char name[128];
 
-	if (kind == GVT_ERROR_NONE)
-		kind = GVT_ERROR_FAILED;
 	snprintf(name, sizeof(name), GVT_ERROR_PREFIX "%s", gvt_error_kind_to_string(kind));
 	return sd_bus_error_set(ret, name, message);
 }

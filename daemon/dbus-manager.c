@@ -13,14 +13,14 @@ static int property_manager(sd_bus *bus, const char *path, const char *interface
 			    sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
-	Manager *m = b->manager;
+	Manager *m = b->calls.manager;
 	int r;
 
 	if (streq(property, "Version"))
 		return sd_bus_message_append(reply, "s", PROJECT_VERSION);
 	if (streq(property, "Profile"))
 		return sd_bus_message_append(reply, "s",
-					     profile_to_string(m->modules.n_steps ? m->modules.profile : m->config.profile));
+					     profile_to_string(modules_profile(m)));
 	if (streq(property, "ModulesState"))
 		return sd_bus_message_append(reply, "s", modules_state_to_string(m->modules.state));
 	if (streq(property, "ModulesError"))
@@ -57,7 +57,7 @@ static int method_list_types(sd_bus_message *message, void *userdata, sd_bus_err
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	BusAdapter *b = userdata;
-	Manager *m = b->manager;
+	Manager *m = b->calls.manager;
 	const char *parent;
 	GvtError e = {};
 	int r;
@@ -66,7 +66,7 @@ static int method_list_types(sd_bus_message *message, void *userdata, sd_bus_err
 	if (r < 0)
 		return r;
 	if (!isempty(parent)) {
-		r = lifecycle_validate_name("parent", parent, &e);
+		r = validate_name("parent", parent, &e);
 		if (r < 0)
 			return bus_error_from_gvt(error, r, &e);
 		if (!inventory_find_parent(&m->inventory, parent))
@@ -97,7 +97,7 @@ static int method_list_vgpus(sd_bus_message *message, void *userdata, sd_bus_err
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	BusAdapter *b = userdata;
-	const Inventory *inv = &b->manager->inventory;
+	const Inventory *inv = &b->calls.manager->inventory;
 	int r;
 
 	r = sd_bus_message_new_method_return(message, &reply);
@@ -122,52 +122,49 @@ static int method_list_vgpus(sd_bus_message *message, void *userdata, sd_bus_err
 
 static int method_create_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_(bus_caller_done) BusCaller caller = {};
 	BusAdapter *b = userdata;
 	const char *parent, *type, *uuid;
 	char id[GVT_UUID_STRING_MAX], owner[OWNER_NAME_MAX + 1];
+	VgpuSpec spec;
 	GvtError e = {};
+	Action action;
 	int interactive, r;
 
 	r = sd_bus_message_read(message, "sssb", &parent, &type, &uuid, &interactive);
 	if (r < 0)
 		return r;
 	/* Malformed arguments are reported as such even to callers who may not act. */
-	r = lifecycle_validate_name("type", type, &e);
+	r = validate_name("type", type, &e);
 	if (r >= 0 && !isempty(parent))
-		r = lifecycle_validate_name("parent", parent, &e);
+		r = validate_name("parent", parent, &e);
 	if (r >= 0 && !isempty(uuid))
-		r = lifecycle_validate_uuid(uuid, id, &e);
+		r = validate_uuid(uuid, id, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 
-	r = bus_caller_owner(message, owner);
+	r = bus_caller_get(message, &caller);
+	if (r >= 0)
+		r = auth_owner_and_action(&caller.caller, NULL, owner, &spec.owner, &action, &e);
 	if (r < 0)
 		return r;
-	r = bus_authorize(b, message, isempty(owner) ? ACTION_MANAGE_VGPUS : ACTION_MANAGE_OWN_VGPUS, interactive,
-			  error);
+	r = bus_authorize(&b->calls, message, &caller.caller, action, interactive, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-
-	r = lifecycle_create(b->manager, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid,
-						       .owner = owner }, id, &e);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	r = bus_vgpu_path(id, &path);
-	if (r < 0)
-		return r;
-	return sd_bus_reply_method_return(message, "os", path, id);
+	spec = (VgpuSpec) { .parent = parent, .type = type, .uuid = uuid, .owner = spec.owner };
+	return bus_reply_create(b, message, &spec, error);
 }
 
 static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
+	BusAdapter *b = userdata;
 	const char *uuid;
 	int interactive, r;
 
 	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
 	if (r < 0)
 		return r;
-	return bus_uuid_call(userdata, message, uuid, interactive, lifecycle_remove, error);
+	return bus_uuid_call(&b->calls, message, uuid, interactive, lifecycle_remove, false, error);
 }
 
 static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userdata)
@@ -191,6 +188,7 @@ static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userda
  */
 static int modules_call_begin(sd_bus_message *message, BusAdapter *b, bool no_op, sd_bus_error *error)
 {
+	_cleanup_(bus_caller_done) BusCaller caller = {};
 	int interactive, r;
 
 	r = sd_bus_message_read(message, "b", &interactive);
@@ -198,7 +196,10 @@ static int modules_call_begin(sd_bus_message *message, BusAdapter *b, bool no_op
 		return r;
 	if (no_op)
 		return sd_bus_reply_method_return(message, NULL) < 0 ? -EIO : 1;
-	r = bus_authorize(b, message, ACTION_MANAGE_MODULES, interactive, error);
+	r = bus_caller_get(message, &caller);
+	if (r < 0)
+		return r;
+	r = bus_authorize(&b->calls, message, &caller.caller, ACTION_MANAGE_MODULES, interactive, error);
 	return r < 0 ? r : r == 0 ? 1 : 0;
 }
 
@@ -208,12 +209,12 @@ static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_e
 	GvtError e = {};
 	int r;
 
-	r = modules_call_begin(message, b, b->manager->modules.state == MODULES_READY, error);
+	r = modules_call_begin(message, b, modules_request_is_noop(&b->calls.manager->modules, true), error);
 	if (r != 0)
 		return r;
 	/* The reply waits for the load order to finish, which may take seconds. */
 	sd_bus_message_ref(message);
-	r = modules_load(b->manager, on_modules_loaded, message, &e);
+	r = modules_load(b->calls.manager, on_modules_loaded, message, &e);
 	if (r < 0) {
 		sd_bus_message_unref(message);
 		return bus_error_from_gvt(error, r, &e);
@@ -224,14 +225,13 @@ static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_e
 static int method_unload_modules(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
-	ModulesState state = b->manager->modules.state;
 	GvtError e = {};
 	int r;
 
-	r = modules_call_begin(message, b, state == MODULES_UNLOADED || state == MODULES_IDLE, error);
+	r = modules_call_begin(message, b, modules_request_is_noop(&b->calls.manager->modules, false), error);
 	if (r != 0)
 		return r;
-	r = modules_unload(b->manager, &e);
+	r = modules_unload(b->calls.manager, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	return sd_bus_reply_method_return(message, NULL);

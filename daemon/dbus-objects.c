@@ -9,42 +9,12 @@
 #include "lifecycle.h"
 #include "manager.h"
 
-/*
- * Readable paths: /org/gvtd1/vgpu/<uuid with _ for ->, /org/gvtd1/parent/<name
- * with _ for every other character>. Lookups compare the encoded forms.
- */
-static int object_path(const char *prefix, const char *name, char **ret)
-{
-	char *p;
-	size_t n = strlen(prefix);
-
-	p = malloc(n + 1 + strlen(name) + 1);
-	if (!p)
-		return -ENOMEM;
-	strcpy(p, prefix);
-	p[n++] = '/';
-	for (const char *c = name; *c; c++)
-		p[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ? *c : '_';
-	p[n] = '\0';
-	*ret = p;
-	return 0;
-}
-
-int bus_vgpu_path(const char *uuid, char **ret)
-{
-	return object_path(GVT_VGPU_PREFIX, uuid, ret);
-}
-
-int bus_parent_path(const char *name, char **ret)
-{
-	return object_path(GVT_PARENT_PREFIX, name, ret);
-}
-
-static bool path_is(const char *path, const char *prefix, const char *name)
+/* path_of: bus_vgpu_path or bus_parent_path. */
+static bool path_is(const char *path, int (*path_of)(const char *, char **), const char *name)
 {
 	_cleanup_free_ char *p = NULL;
 
-	return object_path(prefix, name, &p) >= 0 && streq(p, path);
+	return path_of(name, &p) >= 0 && streq(p, path);
 }
 
 /*
@@ -54,20 +24,20 @@ static bool path_is(const char *path, const char *prefix, const char *name)
  */
 static Vgpu *vgpu_from_path(BusAdapter *b, const char *path)
 {
-	const Inventory *inv = &b->manager->inventory;
+	const Inventory *inv = &b->calls.manager->inventory;
 
 	for (size_t i = 0; i < inv->n_vgpus; i++)
-		if (path_is(path, GVT_VGPU_PREFIX, inv->vgpus[i]->uuid))
+		if (path_is(path, bus_vgpu_path, inv->vgpus[i]->uuid))
 			return inv->vgpus[i];
 	return NULL;
 }
 
 static Parent *parent_from_path(BusAdapter *b, const char *path)
 {
-	const Inventory *inv = &b->manager->inventory;
+	const Inventory *inv = &b->calls.manager->inventory;
 
 	for (size_t i = 0; i < inv->n_parents; i++)
-		if (path_is(path, GVT_PARENT_PREFIX, inv->parents[i]->name))
+		if (path_is(path, bus_parent_path, inv->parents[i]->name))
 			return inv->parents[i];
 	return NULL;
 }
@@ -124,7 +94,7 @@ static const char *parent_name(const Inventory *inv, size_t i)
 int bus_vgpu_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
-	const Inventory *inv = &b->manager->inventory;
+	const Inventory *inv = &b->calls.manager->inventory;
 
 	return enumerate(nodes, inv->n_vgpus, vgpu_name, bus_vgpu_path, inv);
 }
@@ -132,7 +102,7 @@ int bus_vgpu_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***
 int bus_parent_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
-	const Inventory *inv = &b->manager->inventory;
+	const Inventory *inv = &b->calls.manager->inventory;
 
 	return enumerate(nodes, inv->n_parents, parent_name, bus_parent_path, inv);
 }
@@ -173,12 +143,12 @@ static int property_vgpu(sd_bus *bus, const char *path, const char *interface, c
 	if (streq(property, "Resolution"))
 		return sd_bus_message_append(reply, "s", v->described ? d->resolution : "");
 	if (streq(property, "Owner"))
-		return sd_bus_message_append(reply, "s", manager_owner_of(((BusAdapter *) userdata)->manager, v->uuid));
+		return sd_bus_message_append(reply, "s", manager_owner_of(((BusAdapter *) userdata)->calls.manager, v->uuid));
 	if (streq(property, "Defined"))
 		return sd_bus_message_append(reply, "b",
-					     definitions_find(((BusAdapter *) userdata)->manager, v->uuid) != NULL);
+					     definitions_find(((BusAdapter *) userdata)->calls.manager, v->uuid) != NULL);
 	if (streq(property, "OpenedBy"))
-		return sd_bus_message_append(reply, "u", openers_pid(((BusAdapter *) userdata)->manager, v->uuid));
+		return sd_bus_message_append(reply, "u", openers_pid(((BusAdapter *) userdata)->calls.manager, v->uuid));
 	return -ENOENT;
 }
 
@@ -227,7 +197,7 @@ static int method_vgpu_remove(sd_bus_message *message, void *userdata, sd_bus_er
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The vGPU is gone");
 	/* The object goes away while we act: keep what we need. */
 	strcpy(uuid, v->uuid);
-	return bus_uuid_call(userdata, message, uuid, interactive, lifecycle_remove, error);
+	return bus_uuid_call(userdata, message, uuid, interactive, lifecycle_remove, false, error);
 }
 
 #define VGPU_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_vgpu, 0, flags)

@@ -2,7 +2,6 @@
 /* The bus connection, object registration, core events as signals, reconnection. */
 #include <errno.h>
 
-#include "auth.h"
 #include "dbus.h"
 #include "gvt-dbus.h"
 #include "log.h"
@@ -12,206 +11,22 @@
 
 static int bus_connect(BusAdapter *b);
 
-/*
- * Unique names of root's connections. The bus daemon answers "who is this"
- * with a synchronous round trip per call (GetConnectionCredentials: its
- * SO_PEERCRED of the connection, which never changes), and a unique name is
- * never given out twice while the bus runs; the cache is emptied when gvtd
- * reconnects.
- */
-static struct {
-	char names[32][64];
-	unsigned next;
-} root_callers;
-
-static bool root_caller_known(const char *name)
-{
-	for (size_t i = 0; name && i < ELEMENTSOF(root_callers.names); i++)
-		if (streq(root_callers.names[i], name))
-			return true;
-	return false;
-}
-
-static void root_caller_remember(const char *name)
-{
-	if (!name || strlen(name) >= sizeof(root_callers.names[0]))
-		return;
-	strcpy(root_callers.names[root_callers.next++ % ELEMENTSOF(root_callers.names)], name);
-}
-
-int bus_caller(sd_bus_message *message, Caller *c, sd_bus_creds **ret_creds)
-{
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-	const char *sender = sd_bus_message_get_sender(message);
-	const gid_t *groups = NULL;
-	int r, n;
-
-	*c = (Caller) { .bus_name = sender };
-	if (root_caller_known(sender)) {
-		*ret_creds = NULL;
-		return 0;
-	}
-	/* The uid comes from the bus itself. Groups need /proc/PID/status (augmenting), a dozen
-	 * syscalls per call: root may do everything, so only others' groups are asked for. */
-	r = sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &creds);
-	if (r < 0)
-		return r;
-	r = sd_bus_creds_get_euid(creds, &c->uid);
-	if (r >= 0 && c->uid == 0) {
-		root_caller_remember(sender);
-		*ret_creds = TAKE_PTR(creds);
-		return 0;
-	}
-	creds = sd_bus_creds_unref(creds);
-	r = sd_bus_query_sender_creds(message,
-				      SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
-				      SD_BUS_CREDS_AUGMENT, &creds);
-	if (r < 0)
-		return r;
-	r = sd_bus_creds_get_euid(creds, &c->uid);
-	if (r < 0)
-		return r;
-	r = sd_bus_creds_get_egid(creds, &c->gid);
-	if (r < 0)
-		return r;
-	n = sd_bus_creds_get_supplementary_gids(creds, &groups);
-	if (n > 0) {
-		c->groups = groups;
-		c->n_groups = n;
-	}
-	/* The groups point into the creds: the caller keeps them. */
-	*ret_creds = TAKE_PTR(creds);
-	return 0;
-}
-
-int bus_caller_owner(sd_bus_message *message, char ret[OWNER_NAME_MAX + 1])
-{
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-	Caller c;
-	int r;
-
-	r = bus_caller(message, &c, &creds);
-	if (r < 0)
-		return r;
-	if (auth_caller_name(&c, ret) < 0)
-		/* A uid without a name owns nothing; it may still act for others if authorized. */
-		ret[0] = '\0';
-	return 0;
-}
-
-int bus_action_for_owner(sd_bus_message *message, const char *owner)
-{
-	char name[OWNER_NAME_MAX + 1];
-
-	if (bus_caller_owner(message, name) < 0 || isempty(name) || !streq(name, owner))
-		return ACTION_MANAGE_VGPUS;
-	return ACTION_MANAGE_OWN_VGPUS;
-}
-
-/*
- * A polkit question in flight or answered, for one method call. The answer
- * re-dispatches the call (sd_bus_enqueue_for_read), whose handler runs again
- * from the start and finds the answer here, as systemd's bus-polkit does.
- */
-typedef struct AuthQuery {
-	BusAdapter *adapter;
-	sd_bus_message *request;
-	Action action;
-	bool done;
-	int result;
-	GvtError error;
-	struct AuthQuery *next;
-} AuthQuery;
-
-static void auth_query_unlink(BusAdapter *b, AuthQuery *q)
-{
-	for (AuthQuery **p = &b->auth_queries; *p; p = &(*p)->next)
-		if (*p == q) {
-			*p = q->next;
-			break;
-		}
-	sd_bus_message_unref(q->request);
-	free(q);
-}
-
-static void on_authorized(int r, const GvtError *e, void *userdata)
-{
-	AuthQuery *q = userdata;
-	BusAdapter *b = q->adapter;
-
-	q->done = true;
-	q->result = r;
-	if (e)
-		q->error = *e;
-	if (!b->bus || sd_bus_message_get_bus(q->request) != b->bus) {
-		/* The connection it came on is gone; so is the caller. */
-		auth_query_unlink(b, q);
-		return;
-	}
-	r = sd_bus_enqueue_for_read(b->bus, q->request);
-	if (r < 0) {
-		log_warning_errno(r, "Failed to resume a call after polkit answered, dropping it: %m");
-		auth_query_unlink(b, q);
-	}
-}
-
-int bus_authorize(BusAdapter *b, sd_bus_message *message, int action, bool interactive, sd_bus_error *error)
-{
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-	AuthQuery *q;
-	Caller c;
-	GvtError e = {};
-	int r;
-
-	for (q = b->auth_queries; q; q = q->next)
-		if (q->request == message)
-			break;
-	if (q && q->done && q->action == (Action) action) {
-		r = q->result;
-		e = q->error;
-		auth_query_unlink(b, q);
-		return r < 0 ? bus_error_from_gvt(error, r, &e) : 1;
-	}
-	if (q && !q->done)
-		return 0;
-	if (q)
-		/* The target changed hands meanwhile: ask again for the action it needs now. */
-		auth_query_unlink(b, q);
-
-	r = bus_caller(message, &c, &creds);
-	if (r < 0)
-		return r;
-	q = calloc(1, sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	*q = (AuthQuery) { .adapter = b, .request = sd_bus_message_ref(message), .action = action,
-			   .next = b->auth_queries };
-	r = auth_authorize(b->manager, &c, action, interactive, on_authorized, q, &e);
-	if (r != 0) {
-		sd_bus_message_unref(q->request);
-		free(q);
-		return r < 0 ? bus_error_from_gvt(error, r, &e) : 1;
-	}
-	b->auth_queries = q;
-	return 0;
-}
-
 static void emit_vgpu_signal(BusAdapter *b, const char *member, const Vgpu *v, const char *path)
 {
 	int r;
 
 	if (streq(member, "VGPUStateChanged"))
-		r = sd_bus_emit_signal(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "oss", path, v->uuid,
+		r = sd_bus_emit_signal(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "oss", path, v->uuid,
 				       vgpu_state_to_string(v->state));
 	else
-		r = sd_bus_emit_signal(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "os", path, v->uuid);
+		r = sd_bus_emit_signal(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "os", path, v->uuid);
 	if (r < 0)
 		log_warning_errno(r, "Failed to emit %s for %s, ignoring: %m", member, v->uuid);
 }
 
 static void emit_manager_changed(BusAdapter *b, const char *property, const char *property2)
 {
-	int r = sd_bus_emit_properties_changed(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, property, property2,
+	int r = sd_bus_emit_properties_changed(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, property, property2,
 					       NULL);
 
 	if (r < 0)
@@ -221,7 +36,7 @@ static void emit_manager_changed(BusAdapter *b, const char *property, const char
 /* InterfacesRemoved names the interfaces itself: the object is already gone from the inventory. */
 static int emit_removed(BusAdapter *b, const char *path, const char *interface)
 {
-	return sd_bus_emit_interfaces_removed(b->bus, path, interface, "org.freedesktop.DBus.Peer",
+	return sd_bus_emit_interfaces_removed(b->calls.bus, path, interface, "org.freedesktop.DBus.Peer",
 					      "org.freedesktop.DBus.Introspectable",
 					      "org.freedesktop.DBus.Properties", NULL);
 }
@@ -232,7 +47,7 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 	_cleanup_free_ char *path = NULL;
 	int r = 0;
 
-	if (!b->bus)
+	if (!b->calls.bus)
 		return; /* disconnected: clients resynchronise with GetManagedObjects after we are back */
 
 	switch (ev->kind) {
@@ -244,7 +59,7 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 		if (r < 0)
 			break;
 		if (ev->kind == EVENT_VGPU_ADDED) {
-			r = sd_bus_emit_object_added(b->bus, path);
+			r = sd_bus_emit_object_added(b->calls.bus, path);
 			emit_vgpu_signal(b, "VGPUAdded", ev->vgpu, path);
 			emit_manager_changed(b, "VGPUs", NULL);
 		} else if (ev->kind == EVENT_VGPU_REMOVED) {
@@ -252,7 +67,7 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 			emit_vgpu_signal(b, "VGPURemoved", ev->vgpu, path);
 			emit_manager_changed(b, "VGPUs", NULL);
 		} else {
-			r = sd_bus_emit_properties_changed_strv(b->bus, path, GVT_VGPU_IFACE, NULL);
+			r = sd_bus_emit_properties_changed_strv(b->calls.bus, path, GVT_VGPU_IFACE, NULL);
 			if (ev->kind == EVENT_VGPU_STATE_CHANGED)
 				emit_vgpu_signal(b, "VGPUStateChanged", ev->vgpu, path);
 		}
@@ -264,11 +79,11 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 		if (r < 0)
 			break;
 		if (ev->kind == EVENT_PARENT_ADDED)
-			r = sd_bus_emit_object_added(b->bus, path);
+			r = sd_bus_emit_object_added(b->calls.bus, path);
 		else if (ev->kind == EVENT_PARENT_REMOVED)
 			r = emit_removed(b, path, GVT_PARENT_IFACE);
 		else
-			r = sd_bus_emit_properties_changed_strv(b->bus, path, GVT_PARENT_IFACE, NULL);
+			r = sd_bus_emit_properties_changed_strv(b->calls.bus, path, GVT_PARENT_IFACE, NULL);
 		if (ev->kind != EVENT_PARENT_CHANGED)
 			emit_manager_changed(b, "Parents", NULL);
 		break;
@@ -279,13 +94,13 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 	case EVENT_DEFINITION_ADDED:
 	case EVENT_DEFINITION_REMOVED:
 	case EVENT_DEFINITION_CHANGED:
-		r = sd_bus_emit_signal(b->bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE,
+		r = sd_bus_emit_signal(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE,
 				       ev->kind == EVENT_DEFINITION_ADDED ? "DefinitionAdded" :
 				       ev->kind == EVENT_DEFINITION_REMOVED ? "DefinitionRemoved" : "DefinitionChanged",
 				       "s", ev->definition->uuid);
 		if (r >= 0 && inventory_find_vgpu(&m->inventory, ev->definition->uuid) &&
 		    bus_vgpu_path(ev->definition->uuid, &path) >= 0)
-			r = sd_bus_emit_properties_changed(b->bus, path, GVT_VGPU_IFACE, "Defined", "Owner", NULL);
+			r = sd_bus_emit_properties_changed(b->calls.bus, path, GVT_VGPU_IFACE, "Defined", "Owner", NULL);
 		break;
 	default:
 		break;
@@ -318,9 +133,9 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
 	int r;
 
 	log_warning("Lost the bus connection; vGPUs stay as they are, reconnecting in 2 s.");
-	b->bus = sd_bus_flush_close_unref(b->bus);
+	b->calls.bus = sd_bus_flush_close_unref(b->calls.bus);
 	if (!b->reconnect_timer) {
-		r = sd_event_add_time_relative(b->manager->event, &b->reconnect_timer, CLOCK_MONOTONIC,
+		r = sd_event_add_time_relative(b->calls.manager->event, &b->reconnect_timer, CLOCK_MONOTONIC,
 					       RECONNECT_USEC, 0, on_reconnect_timer, b);
 		if (r < 0)
 			return log_error_errno(r, "Failed to arm the reconnect timer: %m");
@@ -349,8 +164,7 @@ static int bus_connect(BusAdapter *b)
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	int r;
 
-	/* A new bus (daemon restarted) may give the names out again. */
-	memset(&root_callers, 0, sizeof(root_callers));
+	bus_calls_forget_callers();
 
 	if (b->address) {
 		r = sd_bus_new(&bus);
@@ -388,14 +202,14 @@ static int bus_connect(BusAdapter *b)
 	if (r < 0)
 		return log_error_errno(r, "Failed to add the object manager: %m");
 
-	r = sd_bus_attach_event(bus, b->manager->event, SD_EVENT_PRIORITY_NORMAL);
+	r = sd_bus_attach_event(bus, b->calls.manager->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
 	r = sd_bus_request_name(bus, GVT_BUS_NAME, 0);
 	if (r < 0)
 		return log_error_errno(r, "Failed to acquire the name %s (another gvtd running? bus policy "
 				       "installed?): %m", GVT_BUS_NAME);
-	b->bus = TAKE_PTR(bus);
+	b->calls.bus = TAKE_PTR(bus);
 	return 0;
 }
 
@@ -407,7 +221,7 @@ int bus_adapter_new(Manager *m, const char *address, BusAdapter **ret)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->manager = m;
+	b->calls.manager = m;
 	if (address && !(b->address = strdup(address))) {
 		free(b);
 		return -ENOMEM;
@@ -428,9 +242,8 @@ BusAdapter *bus_adapter_free(BusAdapter *b)
 	if (!b)
 		return NULL;
 	sd_event_source_disable_unref(b->reconnect_timer);
-	while (b->auth_queries)
-		auth_query_unlink(b, b->auth_queries);
-	sd_bus_flush_close_unref(b->bus);
+	bus_calls_done(&b->calls);
+	sd_bus_flush_close_unref(b->calls.bus);
 	free(b->address);
 	free(b);
 	return NULL;

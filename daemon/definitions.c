@@ -21,14 +21,20 @@ Definition *definitions_find(Manager *m, const char *uuid)
 	return find_in(m->definitions, m->n_definitions, uuid);
 }
 
-void definition_usage(Manager *m, const Definition *d, Usage *ret)
+const MdevType *definition_type(Manager *m, const Definition *d)
 {
 	const Parent *p = inventory_find_parent(&m->inventory, d->parent);
 	const MdevType *t = p ? parent_find_type(p, d->type) : NULL;
 
-	/* The parent may be away (modules unloaded): the same type elsewhere has the same sizes. */
 	for (size_t i = 0; !t && i < m->inventory.n_parents; i++)
 		t = parent_find_type(m->inventory.parents[i], d->type);
+	return t;
+}
+
+void definition_usage(Manager *m, const Definition *d, Usage *ret)
+{
+	const MdevType *t = definition_type(m, d);
+
 	usage_of_type(t ? &t->desc : NULL, t && t->described, ret);
 }
 
@@ -276,15 +282,15 @@ static bool attrs_equal(const Attr *a, size_t n_a, const Attr *b, size_t n_b)
 	return true;
 }
 
-int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-				bool *ret_created, GvtError *e)
+static int define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+			   bool *ret_created, GvtError *e)
 {
 	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
 	char id[GVT_UUID_STRING_MAX];
 	const Definition *d;
 
 	*ret_created = false;
-	if (!isempty(spec->uuid) && lifecycle_validate_uuid(spec->uuid, id, NULL) >= 0) {
+	if (!isempty(spec->uuid) && validate_uuid(spec->uuid, id, NULL) >= 0) {
 		(void) definitions_watch_sync(m);
 		d = definitions_find(m, id);
 		if (d) {
@@ -309,13 +315,24 @@ int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[
 	return definitions_define(m, spec, ret_uuid, e);
 }
 
+int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+				bool *ret_created, GvtError *e)
+{
+	int r;
+
+	r = define_or_match(m, spec, ret_uuid, ret_created, e);
+	if (r >= 0 && spec->start && !inventory_find_vgpu(&m->inventory, ret_uuid))
+		r = definitions_start(m, ret_uuid, e);
+	return r;
+}
+
 /* The definition of a valid UUID, or NotFound. */
 static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 {
 	char id[GVT_UUID_STRING_MAX];
 	int r;
 
-	r = lifecycle_validate_uuid(uuid, id, e);
+	r = validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
 	(void) definitions_watch_sync(m);
@@ -353,7 +370,7 @@ int definitions_delete(Manager *m, const char *uuid, GvtError *e)
 	bool running;
 	int r;
 
-	r = lifecycle_validate_uuid(uuid, id, e);
+	r = validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
 	(void) definitions_watch_sync(m);
@@ -432,9 +449,9 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
-	if (!isempty(c->type) && (r = lifecycle_validate_name("type", c->type, e)) < 0)
+	if (!isempty(c->type) && (r = validate_name("type", c->type, e)) < 0)
 		return r;
-	if (c->set_attrs && (r = lifecycle_validate_attrs(c->attrs, c->n_attrs, e)) < 0)
+	if (c->set_attrs && (r = validate_attrs(c->attrs, c->n_attrs, e)) < 0)
 		return r;
 	(void) inventory_sync_vgpu(m, d->uuid);
 	if (inventory_find_vgpu(&m->inventory, d->uuid))

@@ -43,6 +43,11 @@ int definitions_refresh(Manager *m);
 int definitions_reload_one(Manager *m, const char *parent, const char *name);
 
 Definition *definitions_find(Manager *m, const char *uuid);
+/*
+ * The type a definition names, on its parent or, with the parent away
+ * (modules unloaded), the same type on any parent: the sizes are the same. NULL if none offers it.
+ */
+const MdevType *definition_type(Manager *m, const Definition *d);
 /* What a definition reserves: its type's sizes on its parent (or any parent offering the type). */
 void definition_usage(Manager *m, const Definition *d, Usage *ret);
 
@@ -56,7 +61,8 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
  * A define that a client may retry (REST's POST): if spec->uuid is defined
  * already with this type, owner, autostart and attributes (and parent, if
  * given), that is the answer (*ret_created = false); one that differs is
- * GVT_ERROR_ALREADY_EXISTS.
+ * GVT_ERROR_ALREADY_EXISTS. With spec->start it is started if it does not
+ * run: a retry finishes what the first request did not.
  */
 int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
 				bool *ret_created, GvtError *e);

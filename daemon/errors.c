@@ -116,3 +116,16 @@ int gvt_error_ensure(GvtError *e, int error)
 		gvt_error_set_errno(e, error, "Operation failed");
 	return -error;
 }
+
+GvtErrorKind gvt_error_resolve(int r, const GvtError *e, const char **ret_message)
+{
+	GvtErrorKind kind;
+
+	if (e && e->kind > GVT_ERROR_NONE && e->kind < _GVT_ERROR_KIND_MAX) {
+		*ret_message = e->message;
+		return e->kind;
+	}
+	*ret_message = strerror(r < 0 ? -r : r);
+	kind = gvt_error_kind_from_errno(r);
+	return kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX ? kind : GVT_ERROR_FAILED;
+}

@@ -53,3 +53,9 @@ int gvt_error_set_errno(GvtError *e, int error, const char *format, ...) _printf
 
 /* Fill *e with a fallback message for error if nothing set it yet; returns -|error|. */
 int gvt_error_ensure(GvtError *e, int error);
+
+/*
+ * What an adapter reports for a core call that returned r < 0: e's kind and
+ * message if it was filled, else r's kind and strerror; never GVT_ERROR_NONE.
+ */
+GvtErrorKind gvt_error_resolve(int r, const GvtError *e, const char **ret_message);

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <ctype.h>
 #include <errno.h>
 
 #include "capacity.h"
@@ -9,41 +8,6 @@
 #include "manager.h"
 #include "owners.h"
 #include "quotas.h"
-
-/* Shows a caller's string safely in a message: printable ASCII only, cut short. */
-static const char *quote(const char *s, char buf[static 48])
-{
-	size_t i;
-
-	for (i = 0; s[i] && i < 40; i++)
-		buf[i] = isprint((unsigned char) s[i]) ? s[i] : '?';
-	strcpy(buf + i, s[i] ? "..." : "");
-	return buf;
-}
-
-int lifecycle_validate_name(const char *what, const char *value, GvtError *e)
-{
-	char q[48];
-
-	if (isempty(value))
-		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT, "No %s given", what);
-	if (!gvt_name_is_valid(value))
-		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
-				     "Invalid %s \"%s\": expected 1 to %d of A-Z a-z 0-9 . _ : + -, not \".\" or \"..\"",
-				     what, quote(value, q), GVT_NAME_MAX);
-	return 0;
-}
-
-int lifecycle_validate_uuid(const char *value, char ret[GVT_UUID_STRING_MAX], GvtError *e)
-{
-	char q[48];
-
-	if (gvt_uuid_normalize(value, ret) < 0)
-		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
-				     "Invalid UUID \"%s\": expected 8-4-4-4-12 hexadecimal digits, "
-				     "e.g. 0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1", quote(strempty(value), q));
-	return 0;
-}
 
 static int pick_parent(Manager *m, const char *type, Parent **ret, GvtError *e)
 {
@@ -86,40 +50,6 @@ static int check_type(Manager *m, Parent *p, const char *type, MdevType **ret, G
 			     p->name, type, p->name);
 }
 
-int lifecycle_validate_owner(const char *value, GvtError *e)
-{
-	char q[48];
-
-	if (!owner_name_is_valid(value))
-		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
-				     "Invalid owner \"%s\": expected a user name (a-z 0-9 _ . -, at most %d characters)",
-				     quote(strempty(value), q), OWNER_NAME_MAX);
-	return 0;
-}
-
-#define ATTR_VALUE_MAX 4096
-
-int lifecycle_validate_attrs(const Attr *attrs, size_t n, GvtError *e)
-{
-	char q[48];
-	int r;
-
-	for (size_t i = 0; i < n; i++) {
-		r = lifecycle_validate_name("attribute name", attrs[i].name, e);
-		if (r < 0)
-			return r;
-		if (strnlen(attrs[i].value, ATTR_VALUE_MAX + 1) > ATTR_VALUE_MAX)
-			return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT, "Value of attribute %s is longer than %d bytes",
-					     attrs[i].name, ATTR_VALUE_MAX);
-		for (const char *c = attrs[i].value; *c; c++)
-			if (!isprint((unsigned char) *c))
-				return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
-						     "Value \"%s\" of attribute %s has a non-printable character",
-						     quote(attrs[i].value, q), attrs[i].name);
-	}
-	return 0;
-}
-
 int lifecycle_resolve_type(Manager *m, const char *parent, const char *type, const char **ret, GvtError *e)
 {
 	const char *found[8];
@@ -156,7 +86,7 @@ int lifecycle_resolve_type(Manager *m, const char *parent, const char *type, con
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "", found[k]);
 		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
 				     "Type name %s is ambiguous%s%s: it is the short name of %s; give one of these "
-				     "(or a parent)", quote(type, q), isempty(parent) ? "" : " on ", strempty(parent),
+				     "(or a parent)", validate_quote(type, q), isempty(parent) ? "" : " on ", strempty(parent),
 				     list);
 	}
 }
@@ -168,17 +98,17 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 	Parent *p = NULL;
 	int r;
 
-	r = lifecycle_validate_name("type", spec->type, e);
+	r = validate_name("type", spec->type, e);
 	if (r >= 0 && !isempty(spec->parent))
-		r = lifecycle_validate_name("parent", spec->parent, e);
+		r = validate_name("parent", spec->parent, e);
 	if (r >= 0 && !isempty(spec->owner))
-		r = lifecycle_validate_owner(spec->owner, e);
+		r = validate_owner(spec->owner, e);
 	if (r >= 0)
-		r = lifecycle_validate_attrs(spec->attrs, spec->n_attrs, e);
+		r = validate_attrs(spec->attrs, spec->n_attrs, e);
 	if (r < 0)
 		return r;
 	if (!isempty(spec->uuid)) {
-		r = lifecycle_validate_uuid(spec->uuid, ret_uuid, e);
+		r = validate_uuid(spec->uuid, ret_uuid, e);
 		if (r < 0)
 			return r;
 	} else {
@@ -383,7 +313,7 @@ int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 	const Vgpu *v;
 
 	*ret_created = false;
-	if (!isempty(spec->uuid) && lifecycle_validate_uuid(spec->uuid, id, NULL) >= 0) {
+	if (!isempty(spec->uuid) && validate_uuid(spec->uuid, id, NULL) >= 0) {
 		inventory_flush(m);
 		(void) inventory_sync_vgpu(m, id);
 		v = inventory_find_vgpu(&m->inventory, id);
@@ -413,7 +343,7 @@ int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
 	char id[GVT_UUID_STRING_MAX];
 	int r;
 
-	r = lifecycle_validate_uuid(uuid, id, e);
+	r = validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
 	/* Created behind gvtd's back a moment ago? Look at just this one. */

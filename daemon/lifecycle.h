@@ -13,6 +13,7 @@
 #include "inventory.h"
 #include "mdevctl.h"
 #include "sysfs.h"
+#include "validate.h"
 
 typedef struct Manager Manager;
 
@@ -23,6 +24,7 @@ typedef struct VgpuSpec {
 	const char *uuid;         /* NULL/"": generated */
 	const char *owner;        /* NULL/"": OWNER_ADMIN */
 	bool autostart;           /* definitions only */
+	bool start;               /* definitions_define_or_match: start it too (also on a retry) */
 	const Attr *attrs;        /* written in order after the create */
 	size_t n_attrs;
 } VgpuSpec;
@@ -44,13 +46,6 @@ int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 
 /* Removes a running vGPU; its owner record goes too unless a definition keeps it. */
 int lifecycle_remove(Manager *m, const char *uuid, GvtError *e);
-
-/* The checks alone, for adapters that want to fail early; also used by create. */
-int lifecycle_validate_name(const char *what, const char *value, GvtError *e);
-int lifecycle_validate_uuid(const char *value, char ret[GVT_UUID_STRING_MAX], GvtError *e);
-/* Owner names and attributes (names: plain file names; values: printable, at most 4 KiB). */
-int lifecycle_validate_owner(const char *value, GvtError *e);
-int lifecycle_validate_attrs(const Attr *attrs, size_t n, GvtError *e);
 
 /*
  * The type id that type names: itself if some parent (parent, if not

@@ -155,7 +155,7 @@ static void notify_status(Manager *m)
 
 	snprintf(text, sizeof(text), "STATUS=Modules %s (profile %s); %zu parent(s), %zu vGPU(s).",
 		 modules_state_to_string(m->modules.state),
-		 strempty(profile_to_string(m->modules.n_steps ? m->modules.profile : m->config.profile)),
+		 strempty(profile_to_string(modules_profile(m))),
 		 m->inventory.n_parents, m->inventory.n_vgpus);
 	if (streq(text, status.sent))
 		return;

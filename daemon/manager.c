@@ -82,3 +82,8 @@ const char *manager_owner_of(Manager *m, const char *uuid)
 {
 	return owners_get(&m->owners, uuid);
 }
+
+bool manager_ready(const Manager *m)
+{
+	return m->modules.state == MODULES_READY && m->inventory.n_parents > 0;
+}

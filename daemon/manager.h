@@ -95,6 +95,9 @@ void manager_unsubscribe(Manager *m, EventHandler handler, void *userdata);
 void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p);
 void manager_emit_event(Manager *m, const Event *e);
 
+/* Ready for work: the modules are loaded and a parent exists (REST's /v1/health "ready"). */
+bool manager_ready(const Manager *m);
+
 /* The owner of a vGPU or definition: its record's, else OWNER_ADMIN. */
 const char *manager_owner_of(Manager *m, const char *uuid);
 

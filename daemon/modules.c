@@ -503,6 +503,18 @@ int modules_load(Manager *m, ModulesDone done, void *userdata, GvtError *e)
 	return 0;
 }
 
+bool modules_request_is_noop(const Modules *mods, bool load)
+{
+	if (load)
+		return mods->state == MODULES_READY;
+	return mods->state == MODULES_UNLOADED || mods->state == MODULES_IDLE;
+}
+
+Profile modules_profile(const Manager *m)
+{
+	return m->modules.n_steps ? m->modules.profile : m->config.profile;
+}
+
 int modules_unload(Manager *m, GvtError *e)
 {
 	Modules *mods = &m->modules;

@@ -95,6 +95,13 @@ int modules_setup(Manager *m, GvtError *e);
  * finishes, also when it finishes at once. Already ready: done(0) at once.
  */
 int modules_load(Manager *m, ModulesDone done, void *userdata, GvtError *e);
+/*
+ * Nothing to do for a load (the modules are ready) or an unload (nothing is
+ * loaded): answered at once, without asking who the caller is.
+ */
+bool modules_request_is_noop(const Modules *mods, bool load);
+/* The profile in effect: the one planned, else the configured one (maybe auto). */
+Profile modules_profile(const Manager *m);
 /* Reverse order; refused (Busy) while vGPUs exist. */
 int modules_unload(Manager *m, GvtError *e);
 

@@ -18,9 +18,22 @@ static const char *const limit_names[_QUOTA_LIMIT_MAX] = {
 	[QUOTA_WEIGHT] = "weight",
 };
 
-const char *quota_limit_to_string(QuotaLimit l)
+DEFINE_STRING_TABLE_LOOKUP(quota_limit, QuotaLimit, limit_names, _QUOTA_LIMIT_MAX)
+
+int quota_set_limit(Quota *q, const char *name, uint64_t value, GvtError *e)
 {
-	return l >= 0 && l < _QUOTA_LIMIT_MAX ? limit_names[l] : NULL;
+	char known[64] = "";
+	int l = quota_limit_from_string(name);
+
+	if (l >= 0) {
+		q->set[l] = true;
+		q->max[l] = value;
+		return 0;
+	}
+	for (QuotaLimit k = 0; k < _QUOTA_LIMIT_MAX; k++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 k == 0 ? "" : k + 1 == _QUOTA_LIMIT_MAX ? " or " : ", ", limit_names[k]);
+	return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT, "Unknown limit \"%.40s\": %s", name, known);
 }
 
 static bool quota_owner_is_valid(const char *s)
@@ -44,17 +57,11 @@ static int parse_entry(const char *owner, json_t *limits, Quota *q, const char *
 	*q = (Quota) {};
 	strcpy(q->owner, owner);
 	json_object_foreach(limits, key, value) {
-		QuotaLimit l;
-
-		for (l = 0; l < _QUOTA_LIMIT_MAX; l++)
-			if (streq(key, limit_names[l]))
-				break;
-		if (l == _QUOTA_LIMIT_MAX || !json_is_integer(value) || json_integer_value(value) < 0) {
+		if (!json_is_integer(value) || json_integer_value(value) < 0 ||
+		    quota_set_limit(q, key, json_integer_value(value), NULL) < 0) {
 			*reason = "a limit is unknown or not a non-negative integer";
 			return -EBADMSG;
 		}
-		q->set[l] = true;
-		q->max[l] = json_integer_value(value);
 	}
 	return 0;
 }

@@ -32,6 +32,8 @@ typedef enum QuotaLimit {
 
 /* "vgpus", "aperture-mib", "hidden-mib", "fences", "weight": JSON keys, error resource names. */
 const char *quota_limit_to_string(QuotaLimit l);
+/* The limit of a name, -EINVAL if none. */
+int quota_limit_from_string(const char *s);
 
 typedef struct Usage {
 	uint64_t v[_QUOTA_LIMIT_MAX];
@@ -76,6 +78,9 @@ int quota_owners(Manager *m, const char ***ret, size_t *ret_n);
  * operation that adds a vGPU or a definition calls this first.
  */
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e);
+
+/* Sets the limit of this name in q; an unknown name is GVT_ERROR_INVALID_ARGUMENT listing the known ones. */
+int quota_set_limit(Quota *q, const char *name, uint64_t value, GvtError *e);
 
 /*
  * Replaces owner's entry (QUOTA_DEFAULT for the default) with q's limits,

@@ -53,12 +53,9 @@ json_t *rest_json_vgpu(Manager *m, const Vgpu *v)
 /* A definition that does not run: state "defined", sizes of its type (on its parent, or wherever offered). */
 static json_t *json_defined(Manager *m, const Definition *d)
 {
-	const Parent *p = inventory_find_parent(&m->inventory, d->parent);
-	const MdevType *t = p ? parent_find_type(p, d->type) : NULL;
+	const MdevType *t = definition_type(m, d);
 	char self[64];
 
-	for (size_t i = 0; !t && i < m->inventory.n_parents; i++)
-		t = parent_find_type(m->inventory.parents[i], d->type);
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", d->uuid);
 	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid,
 				     "parent", d->parent, "type", d->type, "state", "defined",
@@ -161,7 +158,7 @@ json_t *rest_json_host(Manager *m)
 		}
 	}
 	return json_pack("{s:s, s:s, s:{s:s, s:s, s:o}, s:i, s:i}", "version", PROJECT_VERSION,
-			 "profile", profile_to_string(m->modules.n_steps ? m->modules.profile : m->config.profile),
+			 "profile", profile_to_string(modules_profile(m)),
 			 "modules", "state", modules_state_to_string(m->modules.state), "error", m->modules.error,
 			 "steps", steps, "parents", (int) m->inventory.n_parents, "vgpus", (int) m->inventory.n_vgpus);
 }

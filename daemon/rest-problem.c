@@ -61,11 +61,9 @@ static int problem_new(RestReply *reply, unsigned status, const char *name, cons
 
 int rest_problem_from_error(RestReply *reply, int r, const GvtError *e)
 {
-	GvtErrorKind kind = e && e->kind != GVT_ERROR_NONE ? e->kind : gvt_error_kind_from_errno(r);
-	const char *detail = e && e->kind != GVT_ERROR_NONE ? e->message : strerror(r < 0 ? -r : r);
+	const char *detail;
+	GvtErrorKind kind = gvt_error_resolve(r, e, &detail);
 
-	if (kind <= GVT_ERROR_NONE || kind >= _GVT_ERROR_KIND_MAX)
-		kind = GVT_ERROR_FAILED;
 	if (problem_new(reply, statuses[kind], gvt_error_kind_to_string(kind), titles[kind], detail) < 0)
 		return -ENOMEM;
 	if ((kind == GVT_ERROR_NO_CAPACITY || kind == GVT_ERROR_QUOTA_EXCEEDED) && e && e->resource[0])

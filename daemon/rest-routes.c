@@ -151,7 +151,7 @@ static int get_health(RestRequest *req, RestReply *reply)
 	Manager *m = req->manager;
 
 	return reply_json(reply, 200, json_pack("{s:b, s:b, s:s}", "live", 1, "ready",
-						m->modules.state == MODULES_READY && m->inventory.n_parents > 0,
+						manager_ready(m),
 						"modules", modules_state_to_string(m->modules.state)));
 }
 
@@ -189,8 +189,7 @@ static int post_modules(RestRequest *req, RestReply *reply)
 	if (!streq(strings[0], "load") && !streq(strings[0], "unload"))
 		return rest_problem(reply, 400, "InvalidArgument", "action", "action must be \"load\" or \"unload\"");
 	load = streq(strings[0], "load");
-	if ((load && m->modules.state == MODULES_READY) ||
-	    (!load && (m->modules.state == MODULES_UNLOADED || m->modules.state == MODULES_IDLE)))
+	if (modules_request_is_noop(&m->modules, load))
 		return get_host(req, reply);
 	r = authorize(req, reply, ACTION_MANAGE_MODULES, &allowed);
 	if (!allowed)
@@ -213,7 +212,7 @@ static const Parent *find_parent(RestRequest *req, RestReply *reply, const char 
 	const Parent *p;
 	int r;
 
-	r = lifecycle_validate_name("parent", name, &e);
+	r = validate_name("parent", name, &e);
 	if (r < 0) {
 		(void) reply_field_error(reply, field, r, &e);
 		return NULL;
@@ -276,12 +275,12 @@ static int validate_filter(RestRequest *req, RestReply *reply, const char *key, 
 	if (!*ret)
 		return 0;
 	if (streq(key, "owner"))
-		r = lifecycle_validate_owner(*ret, &e);
+		r = validate_owner(*ret, &e);
 	else if (streq(key, "state"))
 		r = streq(*ret, "active") || streq(*ret, "defined") ? 0 :
 			gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT, "state must be \"active\" or \"defined\"");
 	else
-		r = lifecycle_validate_name(key, *ret, &e);
+		r = validate_name(key, *ret, &e);
 	return r < 0 ? reply_field_error(reply, key, r, &e) ?: 1 : 0;
 }
 
@@ -317,7 +316,7 @@ static int path_uuid(RestRequest *req, RestReply *reply, char id[GVT_UUID_STRING
 	GvtError e = {};
 	int r;
 
-	r = lifecycle_validate_uuid(req->param, id, &e);
+	r = validate_uuid(req->param, id, &e);
 	return r < 0 ? reply_field_error(reply, "uuid", r, &e) ?: 1 : 0;
 }
 
@@ -406,6 +405,7 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 	const char *owner, *s;
 	GvtError e = {};
 	bool created, allowed, persistent;
+	Action action;
 	VgpuSpec spec;
 	int r;
 
@@ -418,12 +418,12 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 		s = member_string(v[i]);
 		if (!s || (i > P_TYPE && !*s))
 			continue;
-		r = i == P_TYPE || i == P_PARENT ? lifecycle_validate_name(members[i].name, s, &e) :
-		    i == P_UUID ? lifecycle_validate_uuid(s, id, &e) : lifecycle_validate_owner(s, &e);
+		r = i == P_TYPE || i == P_PARENT ? validate_name(members[i].name, s, &e) :
+		    i == P_UUID ? validate_uuid(s, id, &e) : validate_owner(s, &e);
 		if (r < 0)
 			return reply_field_error(reply, members[i].name, r, &e);
 	}
-	r = lifecycle_validate_attrs(attrs, n_attrs, &e);
+	r = validate_attrs(attrs, n_attrs, &e);
 	if (r < 0)
 		return reply_field_error(reply, "attrs", r, &e);
 	persistent = json_is_true(v[P_PERSISTENT]);
@@ -432,25 +432,21 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 			return rest_problem(reply, 400, "InvalidArgument", members[i].name,
 					    "\"%s\" needs \"persistent\": true", members[i].name);
 
-	if (auth_caller_name(&req->caller, me) < 0)
-		me[0] = '\0';  /* a uid without a name owns nothing; it may act for others if authorized */
-	owner = !isempty(member_string(v[P_OWNER])) ? member_string(v[P_OWNER]) : me;
-	r = authorize(req, reply, isempty(owner) ? ACTION_MANAGE_VGPUS : auth_action_for_owner(&req->caller, owner),
-		      &allowed);
+	r = auth_owner_and_action(&req->caller, member_string(v[P_OWNER]), me, &owner, &action, &e);
+	if (r < 0)
+		return reply_field_error(reply, "owner", r, &e);
+	r = authorize(req, reply, action, &allowed);
 	if (!allowed)
 		return r;
 
 	spec = (VgpuSpec) { .parent = member_string(v[P_PARENT]), .type = member_string(v[P_TYPE]),
 			    .uuid = member_string(v[P_UUID]), .owner = owner,
-			    .autostart = json_is_true(v[P_AUTOSTART]), .attrs = attrs, .n_attrs = n_attrs };
+			    .autostart = json_is_true(v[P_AUTOSTART]), .start = json_is_true(v[P_START]),
+			    .attrs = attrs, .n_attrs = n_attrs };
 	if (!persistent)
 		r = lifecycle_create_or_match(req->manager, &spec, id, &created, &e);
-	else {
+	else
 		r = definitions_define_or_match(req->manager, &spec, id, &created, &e);
-		/* A retry finishes what the first request did not: start it if it does not run. */
-		if (r >= 0 && json_is_true(v[P_START]) && !inventory_find_vgpu(&req->manager->inventory, id))
-			r = definitions_start(req->manager, id, &e);
-	}
 	if (r < 0)
 		return rest_problem_from_error(reply, r, &e);
 	return reply_vgpu(req, reply, created ? 201 : 200, id);
@@ -472,7 +468,7 @@ static int uuid_call(RestRequest *req, RestReply *reply, int (*op)(Manager *, co
 		return REST_REPLIED;
 	if (req->body && !(json_is_object(req->body) && json_object_size(req->body) == 0))
 		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body, if any, must be {}");
-	r = authorize(req, reply, auth_action_for_owner(&req->caller, manager_owner_of(req->manager, id)), &allowed);
+	r = authorize(req, reply, auth_action_for_uuid(req->manager, &req->caller, id), &allowed);
 	if (!allowed)
 		return r;
 	r = op(req->manager, id, &e);
@@ -525,11 +521,11 @@ static int patch_vgpu(RestRequest *req, RestReply *reply)
 		r = parse_attrs(v[2], reply, &attrs, &n_attrs);
 	if (r != 0)
 		return r < 0 ? r : REST_REPLIED;
-	if (v[0] && (r = lifecycle_validate_name("type", member_string(v[0]), &e)) < 0)
+	if (v[0] && (r = validate_name("type", member_string(v[0]), &e)) < 0)
 		return reply_field_error(reply, "type", r, &e);
-	if ((r = lifecycle_validate_attrs(attrs, n_attrs, &e)) < 0)
+	if ((r = validate_attrs(attrs, n_attrs, &e)) < 0)
 		return reply_field_error(reply, "attrs", r, &e);
-	r = authorize(req, reply, auth_action_for_owner(&req->caller, manager_owner_of(req->manager, id)), &allowed);
+	r = authorize(req, reply, auth_action_for_uuid(req->manager, &req->caller, id), &allowed);
 	if (!allowed)
 		return r;
 	r = definitions_modify(req->manager, id, &(DefinitionChange) {
@@ -568,7 +564,7 @@ static int path_owner(RestRequest *req, RestReply *reply)
 
 	if (streq(req->param, QUOTA_DEFAULT))
 		return 0;
-	r = lifecycle_validate_owner(req->param, &e);
+	r = validate_owner(req->param, &e);
 	return r < 0 ? reply_field_error(reply, "owner", r, &e) ?: 1 : 0;
 }
 
@@ -598,20 +594,13 @@ static int put_quota(RestRequest *req, RestReply *reply)
 		return r < 0 ? r : REST_REPLIED;
 	snprintf(q.owner, sizeof(q.owner), "%s", req->param);
 	json_object_foreach(v[0], key, value) {
-		QuotaLimit l;
-
-		for (l = 0; l < _QUOTA_LIMIT_MAX; l++)
-			if (streq(key, quota_limit_to_string(l)))
-				break;
-		if (l == _QUOTA_LIMIT_MAX)
-			return rest_problem(reply, 400, "InvalidArgument", "limits",
-					    "Unknown limit \"%.40s\": vgpus, aperture-mib, hidden-mib, fences or weight",
-					    key);
+		/* An unknown name first: "Unknown limit" whatever its value. */
+		if (quota_set_limit(&q, key, 0, &e) < 0)
+			return rest_problem(reply, 400, "InvalidArgument", "limits", "%s", e.message);
 		if (!json_is_integer(value) || json_integer_value(value) < 0)
 			return rest_problem(reply, 400, "InvalidArgument", "limits",
 					    "Limit \"%s\" must be a non-negative integer", key);
-		q.set[l] = true;
-		q.max[l] = (uint64_t) json_integer_value(value);
+		(void) quota_set_limit(&q, key, (uint64_t) json_integer_value(value), NULL);
 	}
 	r = authorize(req, reply, ACTION_SET_QUOTAS, &allowed);
 	if (!allowed)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,3 +70,21 @@ static inline const char *strempty(const char *s)
 {
 	return s ? s : "";
 }
+
+/*
+ * One table gives both directions (systemd's DEFINE_STRING_TABLE_LOOKUP):
+ * name##_to_string(i) is table[i] or NULL, name##_from_string(s) the index
+ * of s or -EINVAL. The table has max entries, indexed by type.
+ */
+#define DEFINE_STRING_TABLE_LOOKUP(name, type, table, max)                        \
+	const char *name##_to_string(type i)                                      \
+	{                                                                         \
+		return (int) i >= 0 && (int) i < (int) (max) ? (table)[i] : NULL; \
+	}                                                                         \
+	int name##_from_string(const char *s)                                     \
+	{                                                                         \
+		for (int i = 0; s && i < (int) (max); i++)                        \
+			if ((table)[i] && streq((table)[i], s))                   \
+				return i;                                         \
+		return -EINVAL;                                                   \
+	}

@@ -73,6 +73,11 @@ expect "busctl create returns the path" "$out" "os \"$p1\" \"$u1\""
 [ -e "/sys/bus/mdev/devices/$u1" ] && ok "vGPU in sysfs" || fail "vGPU not in sysfs"
 expect "VGPU.Type" "$(mgr get-property org.gvtd1 "$p1" org.gvtd1.VGPU Type)" "s \"$type\""
 listed "$u1" && ok "gvtctl list shows it" || fail "gvtctl list misses it"
+expect "CreateVGPU retried: the same vGPU" \
+	"$(mgr call org.gvtd1 /org/gvtd1 org.gvtd1.Manager CreateVGPU sssb "$parent" "$type" "$u1" false)" "$out"
+other=$(ls "/sys/class/mdev_bus/$parent/mdev_supported_types" | grep '_8$')
+expect_contains "CreateVGPU, same UUID, other type: AlreadyExists" \
+	"$(call_error CreateVGPU sssb "$parent" "$other" "$u1" false)" "not the one asked for"
 mgr call org.gvtd1 /org/gvtd1 org.gvtd1.Manager RemoveVGPU sb "$u1" false && ok "busctl remove" || fail "busctl remove"
 [ ! -e "/sys/bus/mdev/devices/$u1" ] && ok "vGPU gone from sysfs" || fail "vGPU still in sysfs"
 

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The leaf of the D-Bus adapter: who calls (one Caller per message, as the
+ * REST adapter has one per request), the core's authorization of a call
+ * (polkit's answer re-dispatches it), object paths, and the one shape of a
+ * call on one vGPU or definition by UUID. Calls nothing above it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#include "auth.h"
+#include "errors.h"
+
+typedef struct Manager Manager;
+typedef struct AuthQuery AuthQuery;
+
+/* What the adapter's calls share: the core, and the calls waiting for polkit or re-dispatched. */
+typedef struct BusCalls {
+	Manager *manager;
+	sd_bus *bus;              /* NULL while disconnected */
+	AuthQuery *auth_queries;
+} BusCalls;
+
+void bus_calls_done(BusCalls *calls);
+/* A new bus (the daemon restarted) may give the unique names out again. */
+void bus_calls_forget_callers(void);
+
+/* The caller of one message; caller.groups point into creds. */
+typedef struct BusCaller {
+	Caller caller;
+	sd_bus_creds *creds;
+} BusCaller;
+
+int bus_caller_get(sd_bus_message *message, BusCaller *ret);
+void bus_caller_done(BusCaller *c);
+
+/*
+ * The core's authorization of c for this call: > 0 allowed; < 0 denied
+ * (error set); 0 polkit was asked, the handler returns 1 and is called
+ * again with the same message once the answer is in.
+ */
+int bus_authorize(BusCalls *calls, sd_bus_message *message, const Caller *c, Action action, bool interactive,
+		  sd_bus_error *error);
+
+/* The one map from the core's errors to org.gvtd1.Error.* (dbus-error.c). */
+int bus_error_from_gvt(sd_bus_error *ret, int r, const GvtError *e);
+
+int bus_vgpu_path(const char *uuid, char **ret);
+int bus_parent_path(const char *name, char **ret);
+
+/*
+ * A core call on one vGPU or definition by UUID (remove, start, stop,
+ * undefine), authorized as its owner's or anyone's. Replies with the
+ * vGPU's object path if reply_path, else with nothing.
+ */
+typedef int (*BusUuidOp)(Manager *m, const char *uuid, GvtError *e);
+int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
+		  bool reply_path, sd_bus_error *error);
