@@ -3,10 +3,10 @@
 #include <errno.h>
 
 #include "dbus.h"
-#include "definitions-watch.h"
 #include "definitions.h"
 #include "gvt-dbus.h"
 #include "manager.h"
+#include "transient.h"
 
 typedef struct AttrList {
 	Attr *attrs;
@@ -83,7 +83,7 @@ int bus_reply_create(BusAdapter *b, sd_bus_message *message, const VgpuSpec *spe
 	bool created;
 	int r;
 
-	r = lifecycle_create_or_match(b->calls.manager, spec, id, &created, &e);
+	r = transient_create_or_match(b->calls.manager, spec, id, &created, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
 	r = bus_vgpu_path(id, &path);
@@ -198,13 +198,15 @@ int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_
 	Manager *m = b->calls.manager;
 	int r;
 
-	(void) definitions_watch_sync(m);
+	size_t n;
+	Definition *const *defs = definitions_list(m, &n);
+
 	r = sd_bus_message_new_method_return(message, &reply);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_open_container(reply, 'a', GVT_DEFINITION_SIG);
-	for (size_t i = 0; r >= 0 && i < m->n_definitions; i++) {
-		const Definition *d = m->definitions[i];
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const Definition *d = defs[i];
 
 		r = sd_bus_message_open_container(reply, 'r', "sssbbsa(ss)");
 		if (r >= 0)
@@ -245,7 +247,7 @@ static int append_quota(sd_bus_message *reply, Manager *m, const char *owner)
 	int r;
 
 	if (!streq(owner, QUOTA_DEFAULT))
-		quota_usage(m, owner, &u);
+		definitions_quota_usage(m, owner, &u);
 	r = sd_bus_message_open_container(reply, 'r', "sa{st}a{st}");
 	if (r >= 0)
 		r = sd_bus_message_append(reply, "s", owner);
@@ -265,7 +267,7 @@ int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error
 	size_t n = 0;
 	int r;
 
-	r = quota_owners(m, &owners, &n);
+	r = definitions_quota_owners(m, &owners, &n);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_new_method_return(message, &reply);

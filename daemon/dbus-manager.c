@@ -8,6 +8,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "manager.h"
+#include "transient.h"
 
 static int property_manager(sd_bus *bus, const char *path, const char *interface, const char *property,
 			    sd_bus_message *reply, void *userdata, sd_bus_error *error)
@@ -164,7 +165,7 @@ static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
 	if (r < 0)
 		return r;
-	return bus_uuid_call(&b->calls, message, uuid, interactive, lifecycle_remove, false, error);
+	return bus_uuid_call(&b->calls, message, uuid, interactive, transient_remove, false, error);
 }
 
 static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userdata)

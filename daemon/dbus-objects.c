@@ -8,6 +8,7 @@
 #include "inventory.h"
 #include "lifecycle.h"
 #include "manager.h"
+#include "transient.h"
 
 /* path_of: bus_vgpu_path or bus_parent_path. */
 static bool path_is(const char *path, int (*path_of)(const char *, char **), const char *name)
@@ -197,7 +198,7 @@ static int method_vgpu_remove(sd_bus_message *message, void *userdata, sd_bus_er
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The vGPU is gone");
 	/* The object goes away while we act: keep what we need. */
 	strcpy(uuid, v->uuid);
-	return bus_uuid_call(userdata, message, uuid, interactive, lifecycle_remove, false, error);
+	return bus_uuid_call(userdata, message, uuid, interactive, transient_remove, false, error);
 }
 
 #define VGPU_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_vgpu, 0, flags)

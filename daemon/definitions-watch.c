@@ -4,10 +4,12 @@
  * editor, gvtd itself) with inotify, so the definitions are reread only when
  * the directory changed, and the change is announced as Definition* events.
  *
- * Two ways in: the event loop's io source (the change is announced soon after
- * it happened, with no request), and definitions_watch_sync(), which every
- * operation and listing calls first: it drains the inotify queue itself, so
- * a definition that `mdevctl define` wrote before the request was sent is
+ * It only reports what changed; definitions.c rereads. Two ways in: the
+ * event loop's io source calls the owner's changed() (the change is
+ * announced soon after it happened, with no request), and
+ * definitions_watch_collect(), which definitions_sync() calls before every
+ * operation and listing: it drains the inotify queue itself, so a
+ * definition that `mdevctl define` wrote before the request was sent is
  * seen by that request whatever order the event loop dispatches in.
  *
  * Watched: the top directory (parent directories made, removed or renamed:
@@ -23,10 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "definitions.h"
 #include "definitions-watch.h"
 #include "log.h"
-#include "manager.h"
+#include "mdevctl.h"
 
 #define WATCH_TOP_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
 			IN_ONLYDIR)
@@ -83,15 +84,14 @@ static void forget_dir(DefinitionsWatch *w, int wd)
 }
 
 /* Watches the top directory and every parent directory in it; 0 or -errno. */
-static int watch_all(Manager *m)
+static int watch_all(DefinitionsWatch *w)
 {
-	DefinitionsWatch *w = &m->definitions_watch;
 	_cleanup_free_ char *top = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	int r, wd;
 
-	r = manager_path(m, &top, MDEVCTL_DIR, NULL);
+	r = sysfs_path(&top, w->root, MDEVCTL_DIR, NULL);
 	if (r < 0)
 		return r;
 	if (mkdir(top, 0755) < 0 && errno != EEXIST)
@@ -107,7 +107,7 @@ static int watch_all(Manager *m)
 
 		if (de->d_name[0] == '.' || !gvt_name_is_valid(de->d_name))
 			continue;
-		if (manager_path(m, &sub, MDEVCTL_DIR, de->d_name, NULL) < 0)
+		if (sysfs_path(&sub, w->root, MDEVCTL_DIR, de->d_name, NULL) < 0)
 			continue;
 		/* A plain file here is not ours to read: IN_ONLYDIR refuses it. */
 		wd = inotify_add_watch(w->fd, sub, WATCH_PARENT_MASK);
@@ -183,9 +183,8 @@ static int drain(DefinitionsWatch *w)
 	return any;
 }
 
-static int rewatch(Manager *m)
+static int rewatch(DefinitionsWatch *w)
 {
-	DefinitionsWatch *w = &m->definitions_watch;
 	int fd, r;
 
 	/* A fresh descriptor drops every old watch at once. */
@@ -201,76 +200,80 @@ static int rewatch(Manager *m)
 	w->fd = fd;
 	w->n_dirs = 0;
 	w->rewatch = false;
-	return watch_all(m);
+	return watch_all(w);
 }
 
-static void fall_back(Manager *m, int r)
+static void fall_back(DefinitionsWatch *w, int r)
 {
 	log_warning_errno(r, "Failed to watch %s for changes, rereading it on every request instead: %m",
 			  MDEVCTL_DIR);
-	definitions_watch_stop(m);
+	definitions_watch_stop(w);
 }
 
-int definitions_watch_sync(Manager *m)
+int definitions_watch_collect(DefinitionsWatch *w)
 {
-	DefinitionsWatch *w = &m->definitions_watch;
 	int r;
 
 	if (w->fd < 0)
-		return definitions_refresh(m);
+		return 1;
 	r = drain(w);
 	if (r < 0) {
-		fall_back(m, r);
-		return definitions_refresh(m);
+		fall_back(w, r);
+		return 1;
 	}
-	if (w->reread_all) {
-		/* Watch before reading, so nothing written in between is missed; adding a watch twice is harmless. */
-		r = w->rewatch ? rewatch(m) : watch_all(m);
-		if (r < 0)
-			fall_back(m, r);
-		w->reread_all = false;
-		w->n_pending = 0;
-		return definitions_refresh(m);
-	}
-	for (size_t i = 0; i < w->n_pending; i++)
-		(void) definitions_reload_one(m, w->pending[i].parent, w->pending[i].name);
+	if (!w->reread_all)
+		return 0;
+	/* Watch before reading, so nothing written in between is missed; adding a watch twice is harmless. */
+	r = w->rewatch ? rewatch(w) : watch_all(w);
+	if (r < 0)
+		fall_back(w, r);
+	w->reread_all = false;
 	w->n_pending = 0;
-	return 0;
+	return 1;
+}
+
+void definitions_watch_clear(DefinitionsWatch *w)
+{
+	w->n_pending = 0;
 }
 
 static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
+	DefinitionsWatch *w = userdata;
+
 	(void) s;
 	(void) fd;
 	(void) revents;
-	(void) definitions_watch_sync(userdata);
+	w->changed(w->userdata);
 	return 0;
 }
 
-int definitions_watch_start(Manager *m)
+int definitions_watch_start(DefinitionsWatch *w, sd_event *event, const char *root, void (*changed)(void *userdata),
+			    void *userdata)
 {
-	DefinitionsWatch *w = &m->definitions_watch;
 	int r;
 
+	w->root = root;
+	w->changed = changed;
+	w->userdata = userdata;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
-		fall_back(m, -errno);
+		fall_back(w, -errno);
 		return 0;
 	}
-	r = sd_event_add_io(m->event, &w->source, w->fd, EPOLLIN, on_inotify, m);
+	r = sd_event_add_io(event, &w->source, w->fd, EPOLLIN, on_inotify, w);
 	if (r < 0) {
-		fall_back(m, r);
+		fall_back(w, r);
 		return 0;
 	}
-	r = watch_all(m);
+	r = watch_all(w);
 	if (r < 0)
-		fall_back(m, r);
+		fall_back(w, r);
 	return 0;
 }
 
-void definitions_watch_stop(Manager *m)
+void definitions_watch_stop(DefinitionsWatch *w)
 {
-	DefinitionsWatch *w = &m->definitions_watch;
 
 	w->source = sd_event_source_disable_unref(w->source);
 	if (w->fd >= 0)

@@ -2,8 +2,8 @@
 /*
  * Rereads ROOT/etc/mdevctl.d only where something changed it (inotify): the
  * one file that changed, or everything when parent directories came or went.
- * What changed is announced as Definition* events (definitions.c). Where
- * inotify is not available, every sync rereads the whole directory.
+ * It reports what changed; definitions.c rereads it and announces the
+ * changes. Where inotify is not available, every collect says "everything".
  */
 #pragma once
 
@@ -12,11 +12,12 @@
 
 #include "sysfs.h"
 
-typedef struct Manager Manager;
-
 #define DEFINITIONS_WATCH_PENDING_MAX 64
 
 typedef struct DefinitionsWatch {
+	const char *root;           /* the Manager's root prefix */
+	void (*changed)(void *userdata);  /* something changed: collect it */
+	void *userdata;
 	int fd;                     /* inotify; -1: reread everything on every sync */
 	sd_event_source *source;
 	int top_wd;
@@ -34,9 +35,18 @@ typedef struct DefinitionsWatch {
 	size_t n_pending;
 } DefinitionsWatch;
 
-/* Makes ROOT/etc/mdevctl.d if missing and watches it; never fails (falls back to rereading). */
-int definitions_watch_start(Manager *m);
-void definitions_watch_stop(Manager *m);
+/*
+ * Makes ROOT/etc/mdevctl.d if missing and watches it; never fails (falls
+ * back to "everything changed" on every collect). changed runs from the loop
+ * when inotify has news.
+ */
+int definitions_watch_start(DefinitionsWatch *w, sd_event *event, const char *root, void (*changed)(void *userdata),
+			    void *userdata);
+void definitions_watch_stop(DefinitionsWatch *w);
 
-/* What every operation and listing calls first: 0 or -errno of the reread. */
-int definitions_watch_sync(Manager *m);
+/*
+ * What changed since the last collect: 1 reread everything; 0 reread the
+ * w->pending files (maybe none), then definitions_watch_clear().
+ */
+int definitions_watch_collect(DefinitionsWatch *w);
+void definitions_watch_clear(DefinitionsWatch *w);

@@ -2,7 +2,6 @@
 #include <errno.h>
 
 #include "capacity.h"
-#include "definitions-watch.h"
 #include "definitions.h"
 #include "log.h"
 #include "manager.h"
@@ -19,23 +18,6 @@ static Definition *find_in(Definition **list, size_t n, const char *uuid)
 Definition *definitions_find(Manager *m, const char *uuid)
 {
 	return find_in(m->definitions, m->n_definitions, uuid);
-}
-
-const MdevType *definition_type(Manager *m, const Definition *d)
-{
-	const Parent *p = inventory_find_parent(&m->inventory, d->parent);
-	const MdevType *t = p ? parent_find_type(p, d->type) : NULL;
-
-	for (size_t i = 0; !t && i < m->inventory.n_parents; i++)
-		t = parent_find_type(m->inventory.parents[i], d->type);
-	return t;
-}
-
-void definition_usage(Manager *m, const Definition *d, Usage *ret)
-{
-	const MdevType *t = definition_type(m, d);
-
-	usage_of_type(t ? &t->desc : NULL, t && t->described, ret);
 }
 
 static void emit(Manager *m, EventKind kind, const Definition *d)
@@ -90,7 +72,7 @@ static void announce(Manager *m, EventKind kind, const Definition *d)
 	emit(m, kind, d);
 }
 
-int definitions_refresh(Manager *m)
+static int definitions_refresh(Manager *m)
 {
 	Definition **defs = NULL, **old = m->definitions;
 	size_t n = 0, n_old = m->n_definitions;
@@ -124,7 +106,7 @@ int definitions_refresh(Manager *m)
 	return 0;
 }
 
-int definitions_reload_one(Manager *m, const char *parent, const char *name)
+static int definitions_reload_one(Manager *m, const char *parent, const char *name)
 {
 	_cleanup_(definition_freep) Definition *d = NULL;
 	char uuid[GVT_UUID_STRING_MAX];
@@ -159,6 +141,81 @@ int definitions_reload_one(Manager *m, const char *parent, const char *name)
 		return log_oom();
 	announce(m, kind, TAKE_PTR(d));
 	return 0;
+}
+
+int definitions_sync(Manager *m)
+{
+	DefinitionsWatch *w = &m->definitions_watch;
+
+	if (definitions_watch_collect(w) > 0)
+		return definitions_refresh(m);
+	for (size_t i = 0; i < w->n_pending; i++)
+		(void) definitions_reload_one(m, w->pending[i].parent, w->pending[i].name);
+	definitions_watch_clear(w);
+	return 0;
+}
+
+static void on_watch_changed(void *userdata)
+{
+	(void) definitions_sync(userdata);
+}
+
+int definitions_watch(Manager *m)
+{
+	return definitions_watch_start(&m->definitions_watch, m->event, m->config.root, on_watch_changed, m);
+}
+
+Definition *definitions_get(Manager *m, const char *uuid)
+{
+	(void) definitions_sync(m);
+	return definitions_find(m, uuid);
+}
+
+Definition *const *definitions_list(Manager *m, size_t *ret_n)
+{
+	(void) definitions_sync(m);
+	*ret_n = m->n_definitions;
+	return m->definitions;
+}
+
+uint64_t definitions_generation(Manager *m)
+{
+	(void) definitions_sync(m);
+	return m->generation;
+}
+
+static void owners_add(const char **owners, size_t *n, const char *owner)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (streq(owners[i], owner))
+			return;
+	owners[(*n)++] = owner;
+}
+
+int definitions_quota_owners(Manager *m, const char ***ret, size_t *ret_n)
+{
+	const char **owners;
+	size_t n = 0;
+
+	(void) definitions_sync(m);
+	owners = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1, sizeof(char *));
+	if (!owners)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->quotas.n_entries; i++)
+		owners_add(owners, &n, m->quotas.entries[i].owner);
+	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
+		owners_add(owners, &n, owners_get(&m->owners, m->inventory.vgpus[i]->uuid));
+	for (size_t i = 0; i < m->n_definitions; i++)
+		owners_add(owners, &n, owners_get(&m->owners, m->definitions[i]->uuid));
+	*ret = owners;
+	*ret_n = n;
+	return 0;
+}
+
+void definitions_quota_usage(Manager *m, const char *owner, Usage *ret)
+{
+	(void) definitions_sync(m);
+	quota_usage(m, owner, ret);
 }
 
 int definitions_load(Manager *m)
@@ -225,7 +282,7 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	r = lifecycle_resolve(m, spec, false, &p, &t, id, e);
 	if (r < 0)
 		return r;
-	(void) definitions_watch_sync(m);
+	(void) definitions_sync(m);
 	if (definitions_find(m, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "UUID %s is defined already", id);
 	running = inventory_find_vgpu(&m->inventory, id);
@@ -291,7 +348,7 @@ static int define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_U
 
 	*ret_created = false;
 	if (!isempty(spec->uuid) && validate_uuid(spec->uuid, id, NULL) >= 0) {
-		(void) definitions_watch_sync(m);
+		(void) definitions_sync(m);
 		d = definitions_find(m, id);
 		if (d) {
 			const char *had = owners_get(&m->owners, id), *type;
@@ -335,7 +392,7 @@ static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 	r = validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
-	(void) definitions_watch_sync(m);
+	(void) definitions_sync(m);
 	*ret = definitions_find(m, id);
 	if (!*ret)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
@@ -362,27 +419,6 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 	emit(m, EVENT_DEFINITION_REMOVED, d);
 	definition_free(d);
 	return 0;
-}
-
-int definitions_delete(Manager *m, const char *uuid, GvtError *e)
-{
-	char id[GVT_UUID_STRING_MAX];
-	bool running;
-	int r;
-
-	r = validate_uuid(uuid, id, e);
-	if (r < 0)
-		return r;
-	(void) definitions_watch_sync(m);
-	(void) inventory_sync_vgpu(m, id);
-	running = inventory_find_vgpu(&m->inventory, id);
-	if (!definitions_find(m, id))
-		return lifecycle_remove(m, id, e);
-	if (running)
-		return gvt_error_set(e, GVT_ERROR_BUSY,
-				     "vGPU %s is defined and running: stop it first (\"gvtctl stop %s\", "
-				     "POST /v1/vgpus/%s/stop), then remove the definition", id, id, id);
-	return definitions_undefine(m, id, e);
 }
 
 int definitions_start(Manager *m, const char *uuid, GvtError *e)
@@ -431,7 +467,8 @@ int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 	(void) inventory_sync_vgpu(m, d->uuid);
 	if (!inventory_find_vgpu(&m->inventory, d->uuid))
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
-	r = lifecycle_remove(m, d->uuid, e);
+	/* The definition keeps the owner record. */
+	r = lifecycle_remove_device(m, d->uuid, e);
 	if (r < 0)
 		return r;
 	emit(m, EVENT_DEFINITION_CHANGED, d);
@@ -477,8 +514,8 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 			return gvt_error_set_errno(e, ENOMEM, "Failed to modify %s", d->uuid);
 		next.type = type;
 		/* Check the new size as if the old one were released. */
-		definition_usage(m, d, &old);
-		definition_usage(m, &next, &need);
+		usage_of_definition(&m->inventory, d, &old);
+		usage_of_definition(&m->inventory, &next, &need);
 		for (QuotaLimit l = 0; l < _QUOTA_LIMIT_MAX; l++)
 			need.v[l] = need.v[l] > old.v[l] ? need.v[l] - old.v[l] : 0;
 		r = quota_check(m, owner, &need, e);
@@ -520,7 +557,7 @@ void definitions_autostart(Manager *m, const char *parent)
 	size_t n = 0;
 
 	inventory_flush(m);
-	(void) definitions_watch_sync(m);
+	(void) definitions_sync(m);
 	/* Starting rereads the definitions: pick the UUIDs first. */
 	todo = calloc(m->n_definitions + 1, sizeof(*todo));
 	if (!todo) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "errors.h"
 #include "lifecycle.h"
@@ -31,26 +32,34 @@ typedef struct Manager Manager;
  */
 int definitions_load(Manager *m);
 
-/*
- * Rereads ROOT/etc/mdevctl.d and announces what others changed there
- * (EVENT_DEFINITION_ADDED/CHANGED/REMOVED). Called by definitions-watch.c
- * when inotify saw a change; operations and listings call
- * definitions_watch_sync() first. gvtd writes its files before changing
- * memory, so the disk is always the truth.
- */
-int definitions_refresh(Manager *m);
-/* The same for one file, ROOT/etc/mdevctl.d/parent/name, that inotify said changed. */
-int definitions_reload_one(Manager *m, const char *parent, const char *name);
+/* Watches ROOT/etc/mdevctl.d (definitions-watch.c): what others change there is reread soon. */
+int definitions_watch(Manager *m);
 
+/*
+ * Rereads what changed in ROOT/etc/mdevctl.d (only that, with inotify) and
+ * announces what others changed there (EVENT_DEFINITION_ADDED/CHANGED/
+ * REMOVED). Every operation here and every read accessor below calls it
+ * first; gvtd writes its files before changing memory, so the disk is
+ * always the truth.
+ */
+int definitions_sync(Manager *m);
+
+/* The read accessors for adapters: current first. */
+Definition *definitions_get(Manager *m, const char *uuid);
+Definition *const *definitions_list(Manager *m, size_t *ret_n);
+/* The Manager's generation once the definitions are current: what an adapter's cache is compared with. */
+uint64_t definitions_generation(Manager *m);
+
+/*
+ * Every owner with a quota entry, a vGPU or a definition, each once, in that
+ * order: what a listing of quotas shows. The strings belong to m; free the array.
+ */
+int definitions_quota_owners(Manager *m, const char ***ret, size_t *ret_n);
+/* What owner holds now (quota_usage() once the definitions are current). */
+void definitions_quota_usage(Manager *m, const char *owner, Usage *ret);
+
+/* Within the core, after a sync: no reread. */
 Definition *definitions_find(Manager *m, const char *uuid);
-/*
- * The type a definition names, on its parent or, with the parent away
- * (modules unloaded), the same type on any parent: the sizes are the same. NULL if none offers it.
- */
-const MdevType *definition_type(Manager *m, const Definition *d);
-/* What a definition reserves: its type's sizes on its parent (or any parent offering the type). */
-void definition_usage(Manager *m, const Definition *d, Usage *ret);
-
 /*
  * spec->parent may be empty: the first parent offering the type. spec->uuid
  * may be empty (generated). A UUID that runs already may be defined if parent
@@ -71,14 +80,6 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e);
 int definitions_start(Manager *m, const char *uuid, GvtError *e);
 /* Removes the vGPU, keeps the definition. */
 int definitions_stop(Manager *m, const char *uuid, GvtError *e);
-
-/*
- * The vGPU goes entirely, whatever it is (REST's DELETE): a transient one is
- * removed, a stopped definition undefined; a definition that runs is
- * GVT_ERROR_BUSY (stop it first), as removing and undefining it are two
- * steps that may fail apart, and undefining alone would leave it running.
- */
-int definitions_delete(Manager *m, const char *uuid, GvtError *e);
 
 typedef struct DefinitionChange {
 	const char *type;         /* NULL/"": unchanged */

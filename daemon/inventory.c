@@ -512,6 +512,16 @@ MdevType *parent_find_type(const Parent *p, const char *type)
 	return NULL;
 }
 
+const MdevType *inventory_find_type_anywhere(const Inventory *inv, const char *parent, const char *type)
+{
+	const Parent *p = inventory_find_parent(inv, parent);
+	const MdevType *t = p ? parent_find_type(p, type) : NULL;
+
+	for (size_t i = 0; !t && i < inv->n_parents; i++)
+		t = parent_find_type(inv->parents[i], type);
+	return t;
+}
+
 size_t inventory_count_parents_with_type(const Inventory *inv, const char *type)
 {
 	size_t n = 0;

@@ -71,6 +71,11 @@ void inventory_done(Inventory *inv);
 Parent *inventory_find_parent(const Inventory *inv, const char *name);
 Vgpu *inventory_find_vgpu(const Inventory *inv, const char *uuid);
 MdevType *parent_find_type(const Parent *p, const char *type);
+/*
+ * The type on parent or, with the parent away (modules unloaded), the same
+ * type on any parent: the sizes are the same. NULL if none offers it.
+ */
+const MdevType *inventory_find_type_anywhere(const Inventory *inv, const char *parent, const char *type);
 /* The parents offering a type of this name, for "which parent?" questions. */
 size_t inventory_count_parents_with_type(const Inventory *inv, const char *type);
 

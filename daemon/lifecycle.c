@@ -2,12 +2,9 @@
 #include <errno.h>
 
 #include "capacity.h"
-#include "definitions.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "manager.h"
-#include "owners.h"
-#include "quotas.h"
 
 static int pick_parent(Manager *m, const char *type, Parent **ret, GvtError *e)
 {
@@ -169,8 +166,6 @@ static int write_attrs(Manager *m, const char *uuid, const Attr *attrs, size_t n
 	return 0;
 }
 
-static int remove_device(Manager *m, const char *id, GvtError *e);
-
 int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, const Attr *attrs,
 			    size_t n_attrs, GvtError *e)
 {
@@ -207,49 +202,13 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 
 	r = write_attrs(m, id, attrs, n_attrs, e);
 	if (r < 0) {
-		if (remove_device(m, id, NULL) < 0)
+		if (lifecycle_remove_device(m, id, NULL) < 0)
 			log_error("Failed to remove vGPU %s after its attribute failed; remove it by hand.", id);
 		return r;
 	}
 	log_info("Created vGPU %s (%s on %s).", id, type, parent);
 	/* Just this vGPU and its parent's room changed; the uevent, when it comes, rereads the same. */
 	(void) inventory_sync_vgpu(m, id);
-	return 0;
-}
-
-int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
-{
-	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
-	char id[GVT_UUID_STRING_MAX];
-	Parent *p = NULL;
-	MdevType *t = NULL;
-	Usage need;
-	int r;
-
-	r = lifecycle_resolve(m, spec, true, &p, &t, id, e);
-	if (r < 0)
-		return r;
-	if (inventory_find_vgpu(&m->inventory, id))
-		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
-	if (definitions_find(m, id))
-		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
-				     "UUID %s is defined: start it with \"gvtctl start %s\"", id, id);
-	usage_of_type(&t->desc, t->described, &need);
-	r = quota_check(m, owner, &need, e);
-	if (r < 0)
-		return r;
-
-	/* The record first: after a crash, a record without a vGPU is garbage, a vGPU without one the admin's. */
-	r = owners_set(m->config.root, &m->owners, id, owner);
-	if (r < 0)
-		return gvt_error_set(e, GVT_ERROR_FAILED, "Failed to record the owner of %s, nothing created: %s",
-				     id, strerror(-r));
-	r = lifecycle_create_device(m, p, t, id, spec->attrs, spec->n_attrs, e);
-	if (r < 0) {
-		(void) owners_drop(m->config.root, &m->owners, id);
-		return r;
-	}
-	strcpy(ret_uuid, id);
 	return 0;
 }
 
@@ -277,7 +236,7 @@ static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 			     id, pid, comm ? " (" : "", strempty(comm), comm ? ")" : "");
 }
 
-static int remove_device(Manager *m, const char *id, GvtError *e)
+int lifecycle_remove_device(Manager *m, const char *id, GvtError *e)
 {
 	_cleanup_free_ char *path = NULL;
 	int r;
@@ -304,56 +263,3 @@ static int remove_device(Manager *m, const char *id, GvtError *e)
 	return 0;
 }
 
-int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-			      bool *ret_created, GvtError *e)
-{
-	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
-	const char *had;
-	char id[GVT_UUID_STRING_MAX];
-	const Vgpu *v;
-
-	*ret_created = false;
-	if (!isempty(spec->uuid) && validate_uuid(spec->uuid, id, NULL) >= 0) {
-		inventory_flush(m);
-		(void) inventory_sync_vgpu(m, id);
-		v = inventory_find_vgpu(&m->inventory, id);
-		if (v) {
-			const char *type;
-
-			/* A retry names the type as the first request did: maybe by its short name. */
-			if (lifecycle_resolve_type(m, spec->parent, strempty(spec->type), &type, NULL) < 0)
-				type = strempty(spec->type);
-			had = owners_get(&m->owners, id);
-			if (!streq(v->type, type) ||
-			    (!isempty(spec->parent) && !streq(v->parent, spec->parent)) ||
-			    !streq(strempty(had), owner) || spec->n_attrs > 0)
-				return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
-						     "A vGPU with UUID %s exists already, of type %s on %s for %s: "
-						     "not the one asked for", id, v->type, v->parent, strempty(had));
-			strcpy(ret_uuid, id);
-			return 0;
-		}
-	}
-	*ret_created = true;
-	return lifecycle_create(m, spec, ret_uuid, e);
-}
-
-int lifecycle_remove(Manager *m, const char *uuid, GvtError *e)
-{
-	char id[GVT_UUID_STRING_MAX];
-	int r;
-
-	r = validate_uuid(uuid, id, e);
-	if (r < 0)
-		return r;
-	/* Created behind gvtd's back a moment ago? Look at just this one. */
-	(void) inventory_sync_vgpu(m, id);
-	if (!inventory_find_vgpu(&m->inventory, id))
-		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
-	r = remove_device(m, id, e);
-	if (r < 0)
-		return r;
-	if (!definitions_find(m, id) && owners_drop(m->config.root, &m->owners, id) < 0)
-		log_warning("Failed to drop the owner record of %s; the next start drops it.", id);
-	return 0;
-}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Creating and removing (transient) vGPUs. Every argument is validated and
- * every check that can be made (names, capacity, the owner's quota) is made
- * before anything is written to sysfs. Transport-independent: adapters
- * authorize the caller, then call these.
+ * The device layer: what a caller names resolved against the inventory
+ * (names, UUID, parent and type, room), a resolved type created in sysfs
+ * with its attributes, a device removed unless a VMM holds it open. Knows
+ * nothing of definitions, owners or quotas: transient.c and definitions.c
+ * build the operations on it.
  */
 #pragma once
 
@@ -30,24 +31,6 @@ typedef struct VgpuSpec {
 } VgpuSpec;
 
 /*
- * On success ret_uuid holds the new vGPU's UUID, it is in m->inventory, its
- * events emitted, and its owner recorded. A failing attribute removes the
- * vGPU again and says which attribute and why.
- */
-int lifecycle_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
-
-/*
- * A create that a client may retry: if spec->uuid names a vGPU that exists
- * with this type, owner (and parent, if given), that is the answer
- * (*ret_created = false); one that differs is GVT_ERROR_ALREADY_EXISTS.
- */
-int lifecycle_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-			      bool *ret_created, GvtError *e);
-
-/* Removes a running vGPU; its owner record goes too unless a definition keeps it. */
-int lifecycle_remove(Manager *m, const char *uuid, GvtError *e);
-
-/*
  * The type id that type names: itself if some parent (parent, if not
  * NULL/"") offers it by id, else the one id whose short name (the type's
  * "name" attribute, e.g. "GVTg_V5_4") it is, there or on any parent. A
@@ -64,3 +47,5 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 /* The sysfs create of a resolved type, then the attributes in order; undone on failure. */
 int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid, const Attr *attrs,
 			    size_t n_attrs, GvtError *e);
+/* The sysfs remove; GVT_ERROR_BUSY while the gvt genl family says the vGPU is open. */
+int lifecycle_remove_device(Manager *m, const char *uuid, GvtError *e);

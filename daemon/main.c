@@ -256,7 +256,7 @@ static int run(int argc, char *argv[])
 	if (r < 0)
 		return r;
 	/* Watching first: a change during the load is reread after it, not lost. */
-	r = definitions_watch_start(m);
+	r = definitions_watch(m);
 	if (r < 0)
 		return r;
 	/* After the first scan: what runs is adopted, not duplicated. */

@@ -30,7 +30,7 @@ Manager *manager_free(Manager *m)
 		return NULL;
 	inventory_stop(m);
 	openers_stop(m);
-	definitions_watch_stop(m);
+	definitions_watch_stop(&m->definitions_watch);
 	sd_event_source_disable_unref(m->autostart_defer);
 	polkit_free(m->polkit);
 	for (size_t i = 0; i < m->n_definitions; i++)

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <jansson.h>
 
-#include "definitions.h"
 #include "log.h"
 #include "manager.h"
 #include "owners.h"
@@ -146,6 +145,13 @@ static int format(const Quotas *q, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+void usage_of_definition(const Inventory *inv, const Definition *d, Usage *ret)
+{
+	const MdevType *t = inventory_find_type_anywhere(inv, d->parent, d->type);
+
+	usage_of_type(t ? &t->desc : NULL, t && t->described, ret);
+}
+
 void usage_of_type(const MdevTypeDescription *d, bool described, Usage *ret)
 {
 	*ret = (Usage) {};
@@ -200,36 +206,9 @@ void quota_usage(Manager *m, const char *owner, Usage *ret)
 		/* Running: counted above, from what the kernel says it is. */
 		if (inventory_find_vgpu(&m->inventory, d->uuid) || !streq(owners_get(&m->owners, d->uuid), owner))
 			continue;
-		definition_usage(m, d, &u);
+		usage_of_definition(&m->inventory, d, &u);
 		add(ret, &u);
 	}
-}
-
-static void owners_add(const char **owners, size_t *n, const char *owner)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (streq(owners[i], owner))
-			return;
-	owners[(*n)++] = owner;
-}
-
-int quota_owners(Manager *m, const char ***ret, size_t *ret_n)
-{
-	const char **owners = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1,
-				     sizeof(char *));
-	size_t n = 0;
-
-	if (!owners)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->quotas.n_entries; i++)
-		owners_add(owners, &n, m->quotas.entries[i].owner);
-	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
-		owners_add(owners, &n, owners_get(&m->owners, m->inventory.vgpus[i]->uuid));
-	for (size_t i = 0; i < m->n_definitions; i++)
-		owners_add(owners, &n, owners_get(&m->owners, m->definitions[i]->uuid));
-	*ret = owners;
-	*ret_n = n;
-	return 0;
 }
 
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e)

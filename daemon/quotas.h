@@ -15,6 +15,7 @@
 
 #include "errors.h"
 #include "inventory.h"
+#include "mdevctl.h"
 
 #define QUOTAS_FILE "quotas.json"
 #define QUOTAS_DIR "var/lib/gvtd"
@@ -58,6 +59,8 @@ void quotas_done(Quotas *q);
 
 /* What one vGPU of this description costs. */
 void usage_of_type(const MdevTypeDescription *d, bool described, Usage *ret);
+/* What a definition reserves: its type's sizes on its parent (or any parent offering the type). */
+void usage_of_definition(const Inventory *inv, const Definition *d, Usage *ret);
 
 /* The entry that applies to owner: its own, else the default (not for OWNER_ADMIN), else NULL. */
 const Quota *quotas_effective(const Quotas *q, const char *owner);
@@ -65,12 +68,6 @@ const Quota *quotas_find(const Quotas *q, const char *owner);
 
 /* What owner holds now, recomputed from the truth. */
 void quota_usage(Manager *m, const char *owner, Usage *ret);
-
-/*
- * Every owner with a quota entry, a vGPU or a definition, each once, in that
- * order: what a listing of quotas shows. The strings belong to m; free the array.
- */
-int quota_owners(Manager *m, const char ***ret, size_t *ret_n);
 
 /*
  * Fails with GVT_ERROR_QUOTA_EXCEEDED (limit name in e->resource, numbers in

@@ -53,7 +53,7 @@ json_t *rest_json_vgpu(Manager *m, const Vgpu *v)
 /* A definition that does not run: state "defined", sizes of its type (on its parent, or wherever offered). */
 static json_t *json_defined(Manager *m, const Definition *d)
 {
-	const MdevType *t = definition_type(m, d);
+	const MdevType *t = inventory_find_type_anywhere(&m->inventory, d->parent, d->type);
 	char self[64];
 
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", d->uuid);
@@ -66,23 +66,24 @@ static json_t *json_defined(Manager *m, const Definition *d)
 
 json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid)
 {
+	const Definition *d = definitions_get(m, uuid);
 	const Vgpu *v = inventory_find_vgpu(&m->inventory, uuid);
-	const Definition *d;
 
 	if (v)
 		return rest_json_vgpu(m, v);
-	d = definitions_find(m, uuid);
 	return d ? json_defined(m, d) : NULL;
 }
 
 json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const char *owner, const char *state)
 {
 	const Inventory *inv = &m->inventory;
+	size_t n_defs;
+	Definition *const *defs = definitions_list(m, &n_defs);
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && i < inv->n_vgpus + m->n_definitions; i++) {
+	for (size_t i = 0; a && i < inv->n_vgpus + n_defs; i++) {
 		const Vgpu *v = i < inv->n_vgpus ? inv->vgpus[i] : NULL;
-		const Definition *d = v ? NULL : m->definitions[i - inv->n_vgpus];
+		const Definition *d = v ? NULL : defs[i - inv->n_vgpus];
 		const char *uuid = v ? v->uuid : d->uuid;
 
 		if (d && inventory_find_vgpu(inv, d->uuid))
@@ -108,7 +109,7 @@ json_t *rest_json_quota(Manager *m, const char *owner)
 	char self[64];
 
 	if (!streq(owner, QUOTA_DEFAULT))
-		quota_usage(m, owner, &u);
+		definitions_quota_usage(m, owner, &u);
 	for (QuotaLimit l = 0; limits && usage && l < _QUOTA_LIMIT_MAX; l++)
 		if ((q && q->set[l] && json_object_set_new(limits, quota_limit_to_string(l),
 							   json_integer((json_int_t) q->max[l])) < 0) ||

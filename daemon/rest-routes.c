@@ -8,11 +8,11 @@
  */
 #include <errno.h>
 
-#include "definitions-watch.h"
 #include "definitions.h"
 #include "lifecycle.h"
 #include "owners.h"
 #include "manager.h"
+#include "transient.h"
 #include "rest.h"
 
 static int reply_json(RestReply *reply, unsigned status, json_t *body)
@@ -300,7 +300,6 @@ static int get_vgpus(RestRequest *req, RestReply *reply)
 	for (size_t i = 0; i < ELEMENTSOF(f); i++)
 		if (validate_filter(req, reply, query[i], &f[i]) != 0)
 			return REST_REPLIED;
-	(void) definitions_watch_sync(req->manager);
 	if (!f[0] && !f[1] && !f[2] && !f[3]) {
 		/* The listing clients poll: serialized once per change of the core's state. */
 		int r = rest_reply_cached(reply, rest_server_listing_cache(req->server), req->manager, list_all);
@@ -327,7 +326,6 @@ static int reply_vgpu(RestRequest *req, RestReply *reply, unsigned status, const
 	GvtError e = {};
 	int r;
 
-	(void) definitions_watch_sync(req->manager);
 	o = rest_json_vgpu_by_uuid(req->manager, id);
 	if (!o)
 		return rest_problem_from_error(reply, gvt_error_set(&e, GVT_ERROR_NOT_FOUND,
@@ -444,7 +442,7 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 			    .autostart = json_is_true(v[P_AUTOSTART]), .start = json_is_true(v[P_START]),
 			    .attrs = attrs, .n_attrs = n_attrs };
 	if (!persistent)
-		r = lifecycle_create_or_match(req->manager, &spec, id, &created, &e);
+		r = transient_create_or_match(req->manager, &spec, id, &created, &e);
 	else
 		r = definitions_define_or_match(req->manager, &spec, id, &created, &e);
 	if (r < 0)
@@ -485,7 +483,7 @@ static int uuid_call(RestRequest *req, RestReply *reply, int (*op)(Manager *, co
 /* DELETE: a transient vGPU is removed, a stopped definition undefined; a running definition is Busy. */
 static int delete_vgpu(RestRequest *req, RestReply *reply)
 {
-	return uuid_call(req, reply, definitions_delete, 204);
+	return uuid_call(req, reply, transient_delete, 204);
 }
 
 static int post_start(RestRequest *req, RestReply *reply)
@@ -545,8 +543,7 @@ static int get_quotas(RestRequest *req, RestReply *reply)
 	json_t *a;
 	int r;
 
-	(void) definitions_watch_sync(req->manager);
-	r = quota_owners(req->manager, &owners, &n);
+	r = definitions_quota_owners(req->manager, &owners, &n);
 	if (r < 0)
 		return r;
 	a = json_array();
@@ -572,7 +569,6 @@ static int get_quota(RestRequest *req, RestReply *reply)
 {
 	if (path_owner(req, reply) != 0)
 		return REST_REPLIED;
-	(void) definitions_watch_sync(req->manager);
 	return reply_json(reply, 200, rest_json_quota(req->manager, req->param));
 }
 

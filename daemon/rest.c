@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
+#include "definitions.h"
 #include "log.h"
 #include "manager.h"
 #include "rest.h"
@@ -88,7 +89,9 @@ void rest_cache_done(RestCache *c)
 
 int rest_reply_cached(RestReply *reply, RestCache *c, Manager *m, json_t *(*build)(Manager *m))
 {
-	if (!c->valid || c->generation != m->generation) {
+	uint64_t generation = definitions_generation(m);
+
+	if (!c->valid || c->generation != generation) {
 		_cleanup_(json_decrefp) json_t *body = build(m);
 		char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
@@ -97,7 +100,7 @@ int rest_reply_cached(RestReply *reply, RestCache *c, Manager *m, json_t *(*buil
 		rest_cache_done(c);
 		c->text = text;
 		c->len = strlen(text);
-		c->generation = m->generation;
+		c->generation = generation;
 		c->valid = true;
 	}
 	rest_reply_done(reply);

@@ -38,7 +38,7 @@ static int setup(void **state)
 
 	m = fake_manager_new();
 	assert_int_equal(sd_event_new(&m->event), 0);
-	assert_int_equal(definitions_watch_start(m), 0);
+	assert_int_equal(definitions_watch(m), 0);
 	assert_true(m->definitions_watch.fd >= 0);
 	assert_int_equal(definitions_load(m), 0);
 	assert_int_equal(manager_subscribe(m, count_event, NULL), 0);
@@ -69,17 +69,17 @@ static void test_added_changed_removed(void **state)
 	make_parent_dir(m);
 	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
 	assert_null(definitions_find(m, UUID));
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_non_null(definitions_find(m, UUID));
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
 	assert_int_equal(n_events(), 1);
 
 	/* nothing changed: nothing announced */
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_int_equal(n_events(), 1);
 
 	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"auto\"}\n");
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_int_equal(seen[EVENT_DEFINITION_CHANGED], 1);
 	assert_true(definitions_find(m, UUID)->autostart);
 
@@ -99,18 +99,18 @@ static void test_empty_file_is_not_set_aside(void **state)
 	int fd;
 
 	make_parent_dir(m);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	snprintf(path, sizeof(path), "%s/%s", m->config.root, DEF_PATH);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_null(definitions_find(m, UUID));
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(n_events(), 0);
 
 	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_non_null(definitions_find(m, UUID));
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
 }
@@ -123,11 +123,11 @@ static void test_top_directory_replaced(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc/mdevctl.d'", m->config.root);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_true(m->definitions_watch.fd >= 0);
 	make_parent_dir(m);
 	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_non_null(definitions_find(m, UUID));
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
 }
@@ -150,21 +150,21 @@ static void test_many_files(void **state)
 	char path[1024];
 
 	make_parent_dir(m);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	write_definitions(m, 0, 3);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_int_equal(m->n_definitions, 3);
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 3);
 
 	snprintf(path, sizeof(path), "%s/" PARENT_DIR "/0b5d6c8e-2f1a-4c3b-9d7e-%012u", m->config.root, 1);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_int_equal(m->n_definitions, 2);
 	assert_null(definitions_find(m, "0b5d6c8e-2f1a-4c3b-9d7e-000000000001"));
 	assert_int_equal(seen[EVENT_DEFINITION_REMOVED], 1);
 
 	write_definitions(m, 100, DEFINITIONS_WATCH_PENDING_MAX + 6);
-	assert_int_equal(definitions_watch_sync(m), 0);
+	assert_int_equal(definitions_sync(m), 0);
 	assert_int_equal(m->n_definitions, 2 + DEFINITIONS_WATCH_PENDING_MAX + 6);
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 3 + DEFINITIONS_WATCH_PENDING_MAX + 6);
 	assert_int_equal(n_events(), 3 + 1 + DEFINITIONS_WATCH_PENDING_MAX + 6);

@@ -11,6 +11,7 @@
 #include "lifecycle.h"
 #include "macro.h"
 #include "manager.h"
+#include "transient.h"
 #include "owners.h"
 #include "sysfs.h"
 
@@ -39,7 +40,7 @@ static int setup(void **state)
 static int create(Manager *m, const char *parent, const char *type, const char *uuid, char ret[GVT_UUID_STRING_MAX],
 		  GvtError *e)
 {
-	return lifecycle_create(m, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid }, ret, e);
+	return transient_create(m, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid }, ret, e);
 }
 
 static void test_bad_input(void **state)
@@ -110,7 +111,7 @@ static void test_create_writes_uuid(void **state)
 	}
 
 	/* generated when not given; another owner's is recorded */
-	assert_int_equal(lifecycle_create(m, &(VgpuSpec) { .parent = "0000:00:02.0", .type = "gvt_base-GVTg_V5_4",
+	assert_int_equal(transient_create(m, &(VgpuSpec) { .parent = "0000:00:02.0", .type = "gvt_base-GVTg_V5_4",
 							  .owner = "alice" }, uuid, &e), 0);
 	assert_int_equal(gvt_uuid_normalize(uuid, (char[GVT_UUID_STRING_MAX]) {}), 0);
 	{
@@ -216,7 +217,7 @@ static void test_sync_one_vgpu(void **state)
 		snprintf(cmd, sizeof(cmd), "rm '%s/sys/bus/mdev/devices/%s'", m->config.root, uuid);
 		assert_int_equal(system(cmd), 0);
 	}
-	assert_int_equal(lifecycle_remove(m, uuid, &e), -ENOENT);
+	assert_int_equal(transient_remove(m, uuid, &e), -ENOENT);
 	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
 	assert_null(inventory_find_vgpu(&m->inventory, uuid));
 	assert_int_equal(seen[EVENT_VGPU_REMOVED], 1);
@@ -278,14 +279,14 @@ static void test_remove(void **state)
 	_cleanup_free_ char *written = NULL;
 	GvtError e = {};
 
-	assert_int_equal(lifecycle_remove(m, "not-a-uuid", &e), -EINVAL);
+	assert_int_equal(transient_remove(m, "not-a-uuid", &e), -EINVAL);
 	assert_int_equal(e.kind, GVT_ERROR_INVALID_ARGUMENT);
 	e = (GvtError) {};
-	assert_int_equal(lifecycle_remove(m, "99999999-2222-3333-4444-555555555555", &e), -ENOENT);
+	assert_int_equal(transient_remove(m, "99999999-2222-3333-4444-555555555555", &e), -ENOENT);
 	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
 
 	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_8", "aaaaaaaa-2222-3333-4444-555555555555");
-	assert_int_equal(lifecycle_remove(m, "AAAAAAAA-2222-3333-4444-555555555555", &e), 0);
+	assert_int_equal(transient_remove(m, "AAAAAAAA-2222-3333-4444-555555555555", &e), 0);
 	written = read_rel(m->config.root, "sys/bus/mdev/devices/aaaaaaaa-2222-3333-4444-555555555555/remove");
 	assert_string_equal(written, "1");
 }
@@ -305,7 +306,7 @@ static void test_remove_open(void **state)
 	m->openers.open[0].pid = (uint32_t) getpid();
 	m->openers.n_open = 1;
 
-	assert_int_equal(lifecycle_remove(m, "aaaaaaaa-2222-3333-4444-555555555555", &e), -EBUSY);
+	assert_int_equal(transient_remove(m, "aaaaaaaa-2222-3333-4444-555555555555", &e), -EBUSY);
 	assert_int_equal(e.kind, GVT_ERROR_BUSY);
 	/* The name comes from /proc/PID/comm: this test's own, cut at 15 characters by the kernel. */
 	snprintf(want, sizeof(want), "is open by process %d (test-lifecycle)", (int) getpid());

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Transient vGPUs: create, create-or-match (a create a client may retry),
+ * remove, and delete (whatever the UUID is). Above definitions.c: this is
+ * the one place a transient operation asks "is this UUID defined?". Every
+ * argument is validated and every check that can be made (names, capacity,
+ * the owner's quota) is made before anything is written to sysfs.
+ * Transport-independent: adapters authorize the caller, then call these.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "errors.h"
+#include "lifecycle.h"
+
+typedef struct Manager Manager;
+
+/*
+ * On success ret_uuid holds the new vGPU's UUID, it is in m->inventory, its
+ * events emitted, and its owner recorded. A failing attribute removes the
+ * vGPU again and says which attribute and why.
+ */
+int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
+
+/*
+ * A create that a client may retry: if spec->uuid names a vGPU that exists
+ * with this type, owner (and parent, if given), that is the answer
+ * (*ret_created = false); one that differs is GVT_ERROR_ALREADY_EXISTS.
+ */
+int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
+			      bool *ret_created, GvtError *e);
+
+/* Removes a running vGPU; its owner record goes too unless a definition keeps it. */
+int transient_remove(Manager *m, const char *uuid, GvtError *e);
+
+/*
+ * The vGPU goes entirely, whatever it is (REST's DELETE): a transient one is
+ * removed, a stopped definition undefined; a definition that runs is
+ * GVT_ERROR_BUSY (stop it first), as removing and undefining it are two
+ * steps that may fail apart, and undefining alone would leave it running.
+ */
+int transient_delete(Manager *m, const char *uuid, GvtError *e);
