@@ -8,6 +8,7 @@
 #include "autostart.h"
 #include "journal-events.h"
 #include "dbus.h"
+#include "dbus-polkit.h"
 #include "definitions-watch.h"
 #include "definitions.h"
 #include "log.h"
@@ -242,6 +243,9 @@ static int run(int argc, char *argv[])
 	r = journal_events_init(m);
 	if (r < 0)
 		return r;
+	r = bus_polkit_new(m->event, m->config.bus_address, &m->polkit);
+	if (r < 0)
+		return log_oom();
 	r = bus_adapter_new(m, o.bus_address, &bus);
 	if (r < 0)
 		return r;

@@ -74,7 +74,7 @@ struct Manager {
 	Quotas quotas;
 	Openers openers;           /* who has which vGPU open (the gvt genl family) */
 	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */
-	struct Polkit *polkit;
+	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 
 	struct {
 		EventHandler handler;

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A polkit client: org.freedesktop.PolicyKit1.Authority.CheckAuthorization
- * over its own sd-bus connection to the system bus (no libpolkit), answered
- * asynchronously on gvtd's loop so a caller waiting for an authentication
- * agent never blocks anyone else.
+ * What the core asks polkit, as an outbound interface: auth.c asks a
+ * PolkitBackend, the D-Bus side implements it (dbus-polkit.c: the
+ * CheckAuthorization call over sd-bus), main.c hands one to the Manager.
+ * The core so never includes sd-bus.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <sys/types.h>
-#include <systemd/sd-event.h>
-
-typedef struct Polkit Polkit;
 
 /* Who asks: a D-Bus client by its unique name, else a local process (REST over a unix socket). */
 typedef struct PolkitSubject {
@@ -26,9 +23,23 @@ typedef struct PolkitSubject {
  */
 typedef void (*PolkitDone)(int r, bool authorized, void *userdata);
 
-/* bus_address NULL: the system bus. Connects on first use. */
-int polkit_new(sd_event *event, const char *bus_address, Polkit **ret);
-Polkit *polkit_free(Polkit *p);
+typedef struct PolkitBackend PolkitBackend;
+struct PolkitBackend {
+	/* < 0: could not ask (done not called); else done runs exactly once later. */
+	int (*check)(PolkitBackend *b, const PolkitSubject *s, const char *action_id, bool interactive,
+		     PolkitDone done, void *userdata);
+	void (*free)(PolkitBackend *b);
+};
 
-int polkit_check(Polkit *p, const PolkitSubject *s, const char *action_id, bool interactive, PolkitDone done,
-		 void *userdata);
+static inline int polkit_check(PolkitBackend *b, const PolkitSubject *s, const char *action_id, bool interactive,
+			       PolkitDone done, void *userdata)
+{
+	return b->check(b, s, action_id, interactive, done, userdata);
+}
+
+static inline PolkitBackend *polkit_free(PolkitBackend *b)
+{
+	if (b)
+		b->free(b);
+	return (PolkitBackend *) 0;
+}

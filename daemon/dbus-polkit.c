@@ -4,24 +4,29 @@
 
 #include "log.h"
 #include "macro.h"
-#include "polkit.h"
+#include "dbus-polkit.h"
 
 /* An authentication agent waits for a person. */
 #define INTERACTIVE_TIMEOUT_USEC (5 * 60 * 1000000ULL)
 #define CHECK_ALLOW_USER_INTERACTION 1u
 
-struct Polkit {
+typedef struct Polkit {
+	PolkitBackend backend;    /* first: the core holds a pointer to it */
 	sd_event *event;
 	char *bus_address;
 	sd_bus *bus;
-};
+} Polkit;
 
 typedef struct Query {
 	PolkitDone done;
 	void *userdata;
 } Query;
 
-int polkit_new(sd_event *event, const char *bus_address, Polkit **ret)
+static int check(PolkitBackend *b, const PolkitSubject *s, const char *action_id, bool interactive,
+		 PolkitDone done, void *userdata);
+static void backend_free(PolkitBackend *b);
+
+int bus_polkit_new(sd_event *event, const char *bus_address, PolkitBackend **ret)
 {
 	Polkit *p = calloc(1, sizeof(*p));
 
@@ -31,20 +36,20 @@ int polkit_new(sd_event *event, const char *bus_address, Polkit **ret)
 		free(p);
 		return -ENOMEM;
 	}
+	p->backend = (PolkitBackend) { .check = check, .free = backend_free };
 	p->event = sd_event_ref(event);
-	*ret = p;
+	*ret = &p->backend;
 	return 0;
 }
 
-Polkit *polkit_free(Polkit *p)
+static void backend_free(PolkitBackend *b)
 {
-	if (!p)
-		return NULL;
+	Polkit *p = (Polkit *) b;
+
 	sd_bus_flush_close_unref(p->bus);
 	sd_event_unref(p->event);
 	free(p->bus_address);
 	free(p);
-	return NULL;
 }
 
 static int connect_bus(Polkit *p)
@@ -108,11 +113,12 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 	return 0;
 }
 
-int polkit_check(Polkit *p, const PolkitSubject *s, const char *action_id, bool interactive, PolkitDone done,
-		 void *userdata)
+static int check(PolkitBackend *b, const PolkitSubject *s, const char *action_id, bool interactive,
+		 PolkitDone done, void *userdata)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 	_cleanup_free_ Query *q = NULL;
+	Polkit *p = (Polkit *) b;
 	int r;
 
 	r = connect_bus(p);
