@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "capacity.h"
-#include "sysfs.h"
+#include "kernel.h"
 #include "macro.h"
 
 static const char *const resource_names[_RESOURCE_MAX] = {
@@ -71,36 +71,15 @@ static const Resources host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOS
 /* gvt_base's model: a 4 GiB GGTT (kmod/gvt_base_main.c), the aperture a module parameter. */
 #define MODEL_GGTT_MIB 4096
 
-static int read_uint_at(const char *root, unsigned *ret, const char *base, const char *a, const char *b,
-			const char *c)
-{
-	_cleanup_free_ char *path = NULL;
-	int r = sysfs_path(&path, root, base, a, b, c, NULL);
-
-	return r < 0 ? r : sysfs_read_uint(path, ret);
-}
-
 /* A real GPU: aperture = BAR2's size, GGTT from GMCH_CTRL's GGMS field (1 << GGMS MiB of PTEs). */
 static int pci_gpu_totals(const char *root, const char *dev, Resources *ret)
 {
-	_cleanup_free_ char *resource = NULL, *config = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	unsigned long long start = 0, end = 0, flags;
+	unsigned long long start, end;
 	unsigned char gmch[2];
 	unsigned ggms;
 
-	if (sysfs_path(&resource, root, SYSFS_PCI_DEVICES, dev, "resource", NULL) < 0 ||
-	    sysfs_path(&config, root, SYSFS_PCI_DEVICES, dev, "config", NULL) < 0)
-		return -ENOMEM;
-	f = fopen(resource, "re");
-	for (int bar = 0; f && bar <= 2; bar++)
-		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
-			return -ENODATA;
-	if (!f || end <= start)
-		return -ENODATA;
-	fclose(TAKE_PTR(f));
-	f = fopen(config, "re");
-	if (!f || fseek(f, 0x50, SEEK_SET) < 0 || fread(gmch, 1, 2, f) != 2)
+	if (kernel_pci_bar(root, dev, 2, &start, &end) < 0 || end <= start ||
+	    kernel_pci_config(root, dev, 0x50, gmch, sizeof(gmch)) < 0)
 		return -ENODATA;
 	ggms = (gmch[0] >> 6) & 3;
 	if (ggms == 0)
@@ -117,7 +96,7 @@ int capacity_totals(const char *root, const Parent *p, Resources *ret)
 	int r;
 
 	if (streq(strempty(p->driver), "gvt_base")) {
-		r = read_uint_at(root, &t.aperture_mib, SYSFS_MODULES, "gvt_base", "parameters", "aperture_mb");
+		r = kernel_module_parameter_uint(root, "gvt_base", "aperture_mb", &t.aperture_mib);
 		if (r < 0)
 			return -ENODATA;
 		t.hidden_mib = MODEL_GGTT_MIB - t.aperture_mib;

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "capacity.h"
+#include "kernel.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "manager.h"
@@ -151,12 +152,9 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 static int write_attrs(Manager *m, const char *uuid, const Attr *attrs, size_t n, GvtError *e)
 {
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *path = NULL;
 		int r;
 
-		r = sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, uuid, attrs[i].name, NULL);
-		if (r >= 0)
-			r = sysfs_write(path, attrs[i].value);
+		r = kernel_vgpu_set_attr(m->config.root, uuid, attrs[i].name, attrs[i].value);
 		if (r < 0)
 			return gvt_error_set(e, r == -ENOENT ? GVT_ERROR_INVALID_ARGUMENT : gvt_error_kind_from_errno(r),
 					     "Writing attribute %zu of %zu, %s=\"%s\", to vGPU %s failed, so it was "
@@ -169,7 +167,7 @@ static int write_attrs(Manager *m, const char *uuid, const Attr *attrs, size_t n
 int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, const Attr *attrs,
 			    size_t n_attrs, GvtError *e)
 {
-	_cleanup_free_ char *path = NULL, *parent = NULL, *type = NULL;
+	_cleanup_free_ char *parent = NULL, *type = NULL;
 	int r;
 
 	/* Made behind gvtd's back and not seen yet? The kernel would say EEXIST, but not which parent. */
@@ -182,10 +180,7 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 	if (!parent || !type)
 		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
 
-	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, type, "create", NULL);
-	if (r < 0)
-		return gvt_error_set_errno(e, r, "Failed to build the create path");
-	r = sysfs_write(path, id);
+	r = kernel_vgpu_create(m->config.root, parent, type, id);
 	if (r == -ENOSPC) {
 		/* Someone else took the room since we looked, or the kernel's own cap. */
 		(void) inventory_sync_available(m, parent);
@@ -197,8 +192,13 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 	if (r == -EEXIST)
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
 				     "The kernel already has an mdev device %s (on some parent)", id);
-	if (r < 0)
-		return gvt_error_set_errno(e, r, "Failed to create a %s vGPU on %s (writing %s)", type, parent, path);
+	if (r < 0) {
+		_cleanup_free_ char *path = NULL;
+
+		(void) sysfs_path(&path, m->config.root, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, type, "create", NULL);
+		return gvt_error_set_errno(e, r, "Failed to create a %s vGPU on %s (writing %s)", type, parent,
+					   strempty(path));
+	}
 
 	r = write_attrs(m, id, attrs, n_attrs, e);
 	if (r < 0) {
@@ -221,15 +221,13 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 {
 	_cleanup_free_ char *comm = NULL;
-	char path[64];
 	uint32_t pid;
 
 	openers_sync(m);
 	pid = openers_pid(m, id);
 	if (!pid)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	(void) sysfs_read(path, &comm);
+	(void) kernel_process_name(pid, &comm);
 	return gvt_error_set(e, GVT_ERROR_BUSY,
 			     "vGPU %s is open by process %u%s%s%s: shut its VM down or unplug the device first "
 			     "(the kernel would hold the removal until the device is closed)",
@@ -238,16 +236,12 @@ static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 
 int lifecycle_remove_device(Manager *m, const char *id, GvtError *e)
 {
-	_cleanup_free_ char *path = NULL;
 	int r;
 
 	r = refuse_if_open(m, id, e);
 	if (r < 0)
 		return r;
-	r = sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, id, "remove", NULL);
-	if (r < 0)
-		return gvt_error_set_errno(e, r, "Failed to build the remove path");
-	r = sysfs_write(path, "1");
+	r = kernel_vgpu_remove(m->config.root, id);
 	if (r == -ENOENT || r == -ENODEV) {
 		/* Removed behind our back between the scan and the write. */
 		(void) inventory_sync_vgpu(m, id);

@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include "inventory.h"
+#include "kernel.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -68,56 +69,13 @@ bool gvt_capable_device_id(unsigned device)
 	return false;
 }
 
-static int read_hex(const char *root, const char *dev, const char *attr, unsigned *ret)
-{
-	_cleanup_free_ char *path = NULL, *s = NULL;
-	char *end;
-	int r;
-
-	r = sysfs_path(&path, root, SYSFS_PCI_DEVICES, dev, attr, NULL);
-	if (r < 0)
-		return r;
-	r = sysfs_read(path, &s);
-	if (r < 0)
-		return r;
-	errno = 0;
-	*ret = strtoul(s, &end, 16);
-	return errno || end == s || *end ? -EBADMSG : 0;
-}
-
-static bool have_gvt_capable_gpu(const char *root)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	if (sysfs_path(&path, root, SYSFS_PCI_DEVICES, NULL) < 0)
-		return false;
-	d = opendir(path);
-	if (!d)
-		return false;
-	while ((de = readdir(d))) {
-		unsigned vendor, device, class;
-
-		if (!gvt_name_is_valid(de->d_name) || de->d_name[0] == '.')
-			continue;
-		if (read_hex(root, de->d_name, "vendor", &vendor) < 0 || vendor != 0x8086 ||
-		    read_hex(root, de->d_name, "class", &class) < 0 || (class >> 16) != 0x03 ||
-		    read_hex(root, de->d_name, "device", &device) < 0)
-			continue;
-		if (gvt_capable_device_id(device))
-			return true;
-	}
-	return false;
-}
-
 int modules_resolve_profile(const Config *c, Profile *ret, GvtError *e)
 {
 	if (c->profile != PROFILE_AUTO) {
 		*ret = c->profile;
 		return 0;
 	}
-	if (have_gvt_capable_gpu(c->root)) {
+	if (kernel_have_pci_gpu(c->root, 0x8086, gvt_capable_device_id)) {
 		*ret = PROFILE_KVMGT;
 		return 0;
 	}
@@ -193,13 +151,6 @@ int modules_plan(Modules *mods, Profile profile, const char *module_dir, const c
 	return r;
 }
 
-static bool module_is_loaded(const char *root, const char *name)
-{
-	_cleanup_free_ char *path = NULL;
-
-	return sysfs_path(&path, root, SYSFS_MODULES, name, NULL) >= 0 && access(path, F_OK) >= 0;
-}
-
 static int step_fail(Manager *m, ModuleStep *s, GvtError *e, const char *format, ...) _printf_(4, 5);
 static int step_fail(Manager *m, ModuleStep *s, GvtError *e, const char *format, ...)
 {
@@ -237,7 +188,7 @@ static int step_insert(Manager *m, ModuleStep *s, GvtError *e)
 	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
 	int r;
 
-	if (module_is_loaded(m->config.root, s->name)) {
+	if (kernel_module_is_loaded(m->config.root, s->name)) {
 		snprintf(s->reason, sizeof(s->reason), "already loaded");
 		return 0;
 	}
@@ -281,15 +232,13 @@ static int step_insert(Manager *m, ModuleStep *s, GvtError *e)
 
 static int step_check_i915(Manager *m, ModuleStep *s, GvtError *e)
 {
-	_cleanup_free_ char *path = NULL, *value = NULL;
+	_cleanup_free_ char *value = NULL;
 	int r;
 
-	if (!module_is_loaded(m->config.root, "i915"))
+	if (!kernel_module_is_loaded(m->config.root, "i915"))
 		return step_fail(m, s, e, "i915 is not loaded: GVT-g needs the i915 driver bound to the GPU, "
 				 "booted with i915.enable_gvt=1 on the kernel command line");
-	r = sysfs_path(&path, m->config.root, SYSFS_MODULES, "i915", "parameters", "enable_gvt", NULL);
-	if (r >= 0)
-		r = sysfs_read(path, &value);
+	r = kernel_module_parameter(m->config.root, "i915", "enable_gvt", &value);
 	if (r < 0)
 		return step_fail(m, s, e, "i915 has no enable_gvt parameter: this kernel's i915 is built without "
 				 "CONFIG_DRM_I915_GVT; use a kernel with GVT-g support");
@@ -299,47 +248,10 @@ static int step_check_i915(Manager *m, ModuleStep *s, GvtError *e)
 	return 0;
 }
 
-/* A device bound to gvt_base with golden_hw_state: the snapshot is published. */
-static bool snapshot_published(const char *root)
-{
-	_cleanup_free_ char *drivers = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	if (sysfs_path(&drivers, root, SYSFS_MODULES, "gvt_base", "drivers", NULL) < 0)
-		return false;
-	d = opendir(drivers);
-	if (!d)
-		return false;
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *dir = NULL;
-		_cleanup_closedir_ DIR *dd = NULL;
-		struct dirent *dev;
-
-		if (!gvt_name_is_valid(de->d_name) ||
-		    sysfs_path(&dir, root, SYSFS_MODULES, "gvt_base", "drivers", de->d_name, NULL) < 0)
-			continue;
-		dd = opendir(dir);
-		if (!dd)
-			continue;
-		while ((dev = readdir(dd))) {
-			_cleanup_free_ char *attr = NULL;
-
-			if (!gvt_name_is_valid(dev->d_name) ||
-			    sysfs_path(&attr, root, SYSFS_MODULES, "gvt_base", "drivers", de->d_name, dev->d_name,
-				       "golden_hw_state", NULL) < 0)
-				continue;
-			if (access(attr, F_OK) >= 0)
-				return true;
-		}
-	}
-	return false;
-}
-
 static bool wait_satisfied(Manager *m, const ModuleStep *s)
 {
 	if (s->kind == STEP_WAIT_SNAPSHOT)
-		return snapshot_published(m->config.root);
+		return kernel_snapshot_published(m->config.root);
 	(void) inventory_sync(m);
 	return m->inventory.n_parents > 0;
 }
@@ -545,7 +457,7 @@ int modules_unload(Manager *m, GvtError *e)
 			s->state = STEP_PENDING;
 			continue;
 		}
-		if (!module_is_loaded(m->config.root, s->name)) {
+		if (!kernel_module_is_loaded(m->config.root, s->name)) {
 			s->state = STEP_UNLOADED;
 			continue;
 		}
