@@ -750,6 +750,25 @@ int inventory_sync_available(Manager *m, const char *parent)
 	return 0;
 }
 
+int inventory_sync_type_available(Manager *m, const char *parent, const char *type)
+{
+	Parent *p = inventory_find_parent(&m->inventory, parent);
+	MdevType *t = p ? parent_find_type(p, type) : NULL;
+	unsigned n;
+	int r;
+
+	if (!t)
+		return -ENOENT;
+	r = read_available(m->config.root, p->name, t->name, &n);
+	if (r < 0)
+		return r;
+	if (n == t->available)
+		return 0;
+	t->available = n;
+	on_parent_changed(p, m);
+	return 0;
+}
+
 static void vgpus_take(Inventory *inv, size_t i)
 {
 	memmove(&inv->vgpus[i], &inv->vgpus[i + 1], (inv->n_vgpus - i - 1) * sizeof(Vgpu *));

@@ -105,5 +105,7 @@ void inventory_flush(Manager *m);
 int inventory_sync_vgpu(Manager *m, const char *uuid);
 /* Rereads available_instances of each type of one parent. */
 int inventory_sync_available(Manager *m, const char *parent);
+/* The same for one type: the room a create is about to take. */
+int inventory_sync_type_available(Manager *m, const char *parent, const char *type);
 /* The parent of this name; not known yet, a full rescan first (it may have just appeared). */
 Parent *inventory_need_parent(Manager *m, const char *name);

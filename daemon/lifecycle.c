@@ -142,7 +142,7 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 		return r;
 	/* Room is what changes behind gvtd's back between uevents (or polls): reread just this parent's. */
 	if (need_room)
-		(void) inventory_sync_available(m, p->name);
+		(void) inventory_sync_type_available(m, p->name, (*ret_type)->name);
 	if (need_room && (*ret_type)->available == 0)
 		return capacity_explain(m->config.root, &m->inventory, p, *ret_type, e);
 	*ret_parent = p;
@@ -170,8 +170,7 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 	_cleanup_free_ char *parent = NULL, *type = NULL;
 	int r;
 
-	/* Made behind gvtd's back and not seen yet? The kernel would say EEXIST, but not which parent. */
-	(void) inventory_sync_vgpu(m, id);
+	/* The caller's freshness step read this UUID: the kernel would say EEXIST, but not which parent. */
 	if (inventory_find_vgpu(&m->inventory, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
 	/* p and t point into the inventory, which a full rescan below replaces. */

@@ -44,7 +44,10 @@ int lifecycle_resolve_type(Manager *m, const char *parent, const char *type, con
 int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent **ret_parent,
 		      MdevType **ret_type, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
 
-/* The sysfs create of a resolved type, then the attributes in order; undone on failure. */
+/*
+ * The sysfs create of a resolved type, then the attributes in order; undone
+ * on failure. The caller made its freshness step: uuid was read from sysfs.
+ */
 int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid, const Attr *attrs,
 			    size_t n_attrs, GvtError *e);
 /* The sysfs remove; GVT_ERROR_BUSY while the gvt genl family says the vGPU is open. */

@@ -8,7 +8,22 @@
 #include "quotas.h"
 #include "transient.h"
 
-int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+/*
+ * The one freshness step of a create: the uevents received so far applied,
+ * and the UUID asked for (made behind gvtd's back and not seen yet?) as
+ * sysfs has it now. What follows decides on memory; the kernel's word on
+ * the create itself is the write's result.
+ */
+static void create_fresh(Manager *m, const char *uuid)
+{
+	char id[GVT_UUID_STRING_MAX];
+
+	inventory_flush(m);
+	if (!isempty(uuid) && validate_uuid(uuid, id, NULL) >= 0)
+		(void) inventory_sync_vgpu(m, id);
+}
+
+static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
 {
 	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
 	char id[GVT_UUID_STRING_MAX];
@@ -44,6 +59,12 @@ int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_ST
 	return 0;
 }
 
+int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+{
+	create_fresh(m, spec->uuid);
+	return create(m, spec, ret_uuid, e);
+}
+
 int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
 			      bool *ret_created, GvtError *e)
 {
@@ -53,9 +74,8 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 	const Vgpu *v;
 
 	*ret_created = false;
+	create_fresh(m, spec->uuid);
 	if (!isempty(spec->uuid) && validate_uuid(spec->uuid, id, NULL) >= 0) {
-		inventory_flush(m);
-		(void) inventory_sync_vgpu(m, id);
 		v = inventory_find_vgpu(&m->inventory, id);
 		if (v) {
 			const char *type;
@@ -75,7 +95,7 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 		}
 	}
 	*ret_created = true;
-	return transient_create(m, spec, ret_uuid, e);
+	return create(m, spec, ret_uuid, e);
 }
 
 int transient_remove(Manager *m, const char *uuid, GvtError *e)
