@@ -265,7 +265,6 @@ long gvt_mdev_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long ar
 extern struct mdev_driver gvt_mdev_vgpu_driver;
 struct gvt_mdev_vgpu *gvt_mdev_vgpu_of(struct vfio_device *vdev);
 void gvt_mdev_vgpu_reset(struct gvt_mdev_vgpu *vgpu);
-void gvt_mdev_vgpu_uuid(const struct gvt_mdev_vgpu *vgpu, u8 uuid[16]);
 
 /* gvt_mdev_genl.c */
 int gvt_mdev_genl_init(void);

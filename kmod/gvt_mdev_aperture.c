@@ -20,6 +20,8 @@ static bool gvt_mdev_aperture_in_slice(const struct gvt_mdev_vgpu *vgpu, u64 off
 
 int gvt_mdev_aperture_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write)
 {
+	lockdep_assert_held(&vgpu->lock);
+
 	if (!gvt_mdev_aperture_in_slice(vgpu, off, len))
 		return -EINVAL;
 	return gvt_mdev_store_rw(&vgpu->aperture, off - vgpu->alloc.low_gm.base, buf, len, write);

@@ -109,6 +109,8 @@ int gvt_mdev_cfg_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, 
 	unsigned int i, o;
 	u8 mask;
 
+	lockdep_assert_held(&vgpu->lock);
+
 	if (off >= GVT_BASE_CFG_SPACE_SIZE || len > GVT_BASE_CFG_SPACE_SIZE - off)
 		return -EINVAL;
 	if (!write) {

@@ -175,6 +175,8 @@ int gvt_mdev_edid_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len,
 	struct gvt_mdev_edid *edid = &vgpu->edid;
 	u8 *blob;
 
+	lockdep_assert_held(&vgpu->lock);
+
 	if (off < sizeof(edid->regs)) {
 		if (len != sizeof(u32) || !IS_ALIGNED(off, sizeof(u32)))
 			return -EINVAL;

@@ -78,6 +78,21 @@ static int gvt_mdev_genl_put_gpu(struct sk_buff *skb, void *obj)
 	return 0;
 }
 
+/*
+ * The mdev core keeps the UUID as a guid_t, whose first three fields are
+ * little endian; userspace (libuuid, the sysfs name read left to right)
+ * has RFC 4122's big-endian order.  Give the latter.
+ */
+static void gvt_mdev_vgpu_uuid(const struct gvt_mdev_vgpu *vgpu, u8 uuid[16])
+{
+	static const u8 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	const guid_t *guid = &to_mdev_device(vgpu->vdev.dev)->uuid;
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		uuid[i] = guid->b[order[i]];
+}
+
 /* Identity only: what events carry. */
 static int gvt_mdev_genl_put_vgpu_id(struct sk_buff *skb, void *obj)
 {
@@ -147,6 +162,7 @@ static int gvt_mdev_genl_reply(struct genl_info *info,
 	struct sk_buff *msg;
 	int ret;
 
+	lockdep_assert_held(&gvt_mdev_registry_lock);
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;

@@ -318,6 +318,8 @@ static bool gvt_mdev_mmio_reg_write(struct gvt_mdev_vgpu *vgpu, u32 off, u32 val
 
 int gvt_mdev_mmio_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write)
 {
+	lockdep_assert_held(&vgpu->lock);
+
 	if ((len != 1 && len != 2 && len != 4 && len != 8) || !IS_ALIGNED(off, len))
 		return -EINVAL;
 

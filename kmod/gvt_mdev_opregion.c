@@ -182,6 +182,8 @@ static const struct gvt_mdev_opregion gvt_mdev_opregion = {
 
 int gvt_mdev_opregion_rw(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf, size_t len, bool write)
 {
+	lockdep_assert_held(&vgpu->lock);
+
 	if (write || off >= GVT_MDEV_OPREGION_SIZE || len > GVT_MDEV_OPREGION_SIZE - off)
 		return -EINVAL;
 	memcpy(buf, (const u8 *)&gvt_mdev_opregion + off, len);

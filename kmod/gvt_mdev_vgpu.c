@@ -21,21 +21,6 @@ struct gvt_mdev_vgpu *gvt_mdev_vgpu_of(struct vfio_device *vdev)
 	return container_of(vdev, struct gvt_mdev_vgpu, vdev);
 }
 
-/*
- * The mdev core keeps the UUID as a guid_t, whose first three fields are
- * little endian; userspace (libuuid, the sysfs name read left to right)
- * has RFC 4122's big-endian order.  Give the latter.
- */
-void gvt_mdev_vgpu_uuid(const struct gvt_mdev_vgpu *vgpu, u8 uuid[16])
-{
-	static const u8 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-	const guid_t *guid = &to_mdev_device(vgpu->vdev.dev)->uuid;
-	unsigned int i;
-
-	for (i = 0; i < 16; i++)
-		uuid[i] = guid->b[order[i]];
-}
-
 static int gvt_mdev_vgpu_init(struct vfio_device *vdev)
 {
 	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
