@@ -46,38 +46,6 @@ Manager *manager_free(Manager *m)
 	return NULL;
 }
 
-int manager_subscribe(Manager *m, EventHandler handler, void *userdata)
-{
-	if (m->n_subscribers >= ELEMENTSOF(m->subscribers))
-		return -E2BIG;
-	m->subscribers[m->n_subscribers].handler = handler;
-	m->subscribers[m->n_subscribers++].userdata = userdata;
-	return 0;
-}
-
-void manager_emit_event(Manager *m, const Event *e)
-{
-	m->generation++;
-	for (size_t i = 0; i < m->n_subscribers; i++)
-		m->subscribers[i].handler(m, e, m->subscribers[i].userdata);
-}
-
-void manager_unsubscribe(Manager *m, EventHandler handler, void *userdata)
-{
-	for (size_t i = 0; i < m->n_subscribers; i++)
-		if (m->subscribers[i].handler == handler && m->subscribers[i].userdata == userdata) {
-			memmove(&m->subscribers[i], &m->subscribers[i + 1],
-				(m->n_subscribers - i - 1) * sizeof(m->subscribers[0]));
-			m->n_subscribers--;
-			return;
-		}
-}
-
-void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p)
-{
-	manager_emit_event(m, &(Event) { .kind = kind, .vgpu = v, .parent = p });
-}
-
 const char *manager_owner_of(Manager *m, const char *uuid)
 {
 	return owners_get(&m->owners, uuid);

@@ -11,38 +11,13 @@
 #include "config.h"
 #include "definitions-watch.h"
 #include "errors.h"
+#include "events.h"
 #include "inventory.h"
 #include "mdevctl.h"
 #include "modules.h"
 #include "openers.h"
 #include "owners.h"
 #include "quotas.h"
-
-typedef struct Manager Manager;
-
-typedef enum EventKind {
-	EVENT_VGPU_ADDED,
-	EVENT_VGPU_REMOVED,
-	EVENT_VGPU_STATE_CHANGED,
-	EVENT_VGPU_CHANGED,        /* properties other than the state */
-	EVENT_PARENT_ADDED,
-	EVENT_PARENT_REMOVED,
-	EVENT_PARENT_CHANGED,      /* availability or types */
-	EVENT_MODULES_CHANGED,
-	EVENT_DEFINITION_ADDED,
-	EVENT_DEFINITION_REMOVED,  /* definition: the last state, freed after the handlers ran */
-	EVENT_DEFINITION_CHANGED,  /* modified, started or stopped */
-	_EVENT_KIND_MAX,
-} EventKind;
-
-typedef struct Event {
-	EventKind kind;
-	const Vgpu *vgpu;          /* VGPU events; on removal the last state seen */
-	const Parent *parent;      /* PARENT events */
-	const Definition *definition; /* DEFINITION events */
-} Event;
-
-typedef void (*EventHandler)(Manager *m, const Event *e, void *userdata);
 
 struct Manager {
 	Config config;
@@ -76,11 +51,7 @@ struct Manager {
 	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 
-	struct {
-		EventHandler handler;
-		void *userdata;
-	} subscribers[8];
-	size_t n_subscribers;
+	Subscribers subscribers;   /* events.c */
 };
 
 int manager_new(Manager **ret);
@@ -89,11 +60,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
 
 /* root-prefixed path below a fixed base, e.g. manager_path(m, &p, "etc/gvtd", "gvtd.conf", NULL). */
 #define manager_path(m, ret, base, ...) sysfs_path((ret), (m)->config.root, (base), __VA_ARGS__)
-
-int manager_subscribe(Manager *m, EventHandler handler, void *userdata);
-void manager_unsubscribe(Manager *m, EventHandler handler, void *userdata);
-void manager_emit(Manager *m, EventKind kind, const Vgpu *v, const Parent *p);
-void manager_emit_event(Manager *m, const Event *e);
 
 /* Ready for work: the modules are loaded and a parent exists (REST's /v1/health "ready"). */
 bool manager_ready(const Manager *m);
