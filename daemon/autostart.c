@@ -37,3 +37,9 @@ void autostart_now(Manager *m)
 	if (m->autostart_defer)
 		(void) sd_event_source_set_enabled(m->autostart_defer, SD_EVENT_OFF);
 }
+
+void autostart_exit(Manager *m)
+{
+	m->autostart_defer = sd_event_source_disable_unref(m->autostart_defer);
+	manager_unsubscribe(m, on_event, NULL);
+}

@@ -10,4 +10,5 @@
 typedef struct Manager Manager;
 
 int autostart_init(Manager *m);
+void autostart_exit(Manager *m);
 void autostart_now(Manager *m);

@@ -165,6 +165,23 @@ int definitions_watch(Manager *m)
 	return definitions_watch_start(&m->definitions_watch, m->event, m->config.root, on_watch_changed, m);
 }
 
+int definitions_init(Manager *m)
+{
+	int r;
+
+	/* Watching first: a change during the load is reread after it, not lost. */
+	r = definitions_watch(m);
+	if (r < 0)
+		return r;
+	/* After the first scan: what runs is adopted, not duplicated. */
+	return definitions_load(m);
+}
+
+void definitions_exit(Manager *m)
+{
+	definitions_watch_stop(&m->definitions_watch);
+}
+
 Definition *definitions_get(Manager *m, const char *uuid)
 {
 	(void) definitions_sync(m);

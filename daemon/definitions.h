@@ -34,6 +34,9 @@ int definitions_load(Manager *m);
 
 /* Watches ROOT/etc/mdevctl.d (definitions-watch.c): what others change there is reread soon. */
 int definitions_watch(Manager *m);
+/* The feature (manager_start): watch, then load; after the inventory's first scan. */
+int definitions_init(Manager *m);
+void definitions_exit(Manager *m);
 
 /*
  * Rereads what changed in ROOT/etc/mdevctl.d (only that, with inotify) and

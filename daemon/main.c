@@ -15,8 +15,6 @@
 #include "manager.h"
 #include "rest.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(BusAdapter *, bus_adapter_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(RestServer *, rest_server_free)
 
 typedef struct Options {
 	const char *config_file;
@@ -202,11 +200,68 @@ static void on_startup_load_done(Manager *m, int r, const GvtError *e, void *use
 	notify_status(m);
 }
 
+static int status_start(Manager *m)
+{
+	return manager_subscribe(m, on_event, NULL);
+}
+
+static void status_stop(Manager *m)
+{
+	manager_unsubscribe(m, on_event, NULL);
+	status.timer = sd_event_source_disable_unref(status.timer);
+}
+
+/* The adapters: the wiring's own. */
+static BusAdapter *bus;
+static RestServer *rest;
+
+static int polkit_start(Manager *m)
+{
+	return bus_polkit_new(m->event, m->config.bus_address, &m->polkit) < 0 ? log_oom() : 0;
+}
+
+static void polkit_stop(Manager *m)
+{
+	m->polkit = polkit_free(m->polkit);
+}
+
+static int dbus_start(Manager *m)
+{
+	return bus_adapter_new(m, m->config.bus_address, &bus);
+}
+
+static void dbus_stop(Manager *m)
+{
+	bus = bus_adapter_free(bus);
+}
+
+static int rest_start(Manager *m)
+{
+	return rest_server_new(m, &rest);
+}
+
+static void rest_stop(Manager *m)
+{
+	rest = rest_server_free(rest);
+}
+
+/* Start order, top to bottom; stop order, bottom to top. */
+static const Feature features[] = {
+	{ "status", status_start, status_stop },
+	{ "journal", journal_events_init, NULL },
+	{ "polkit", polkit_start, polkit_stop },
+	{ "dbus", dbus_start, dbus_stop },
+	{ "rest", rest_start, rest_stop },
+	{ "inventory", inventory_start, inventory_stop },
+	/* After the scan: the dump's vGPUs are known, their PropertiesChanged goes out. */
+	{ "openers", openers_start, openers_stop },
+	{ "definitions", definitions_init, definitions_exit },
+	{ "autostart", autostart_init, autostart_exit },
+};
+
 static int run(int argc, char *argv[])
 {
 	_cleanup_(manager_freep) Manager *m = NULL;
-	_cleanup_(bus_adapter_freep) BusAdapter *bus = NULL;
-	_cleanup_(rest_server_freep) RestServer *rest = NULL;
 	Options o = {};
 	sigset_t mask;
 	int r;
@@ -237,37 +292,7 @@ static int run(int argc, char *argv[])
 	if (r < 0)
 		log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
 
-	r = manager_subscribe(m, on_event, NULL);
-	if (r < 0)
-		return r;
-	r = journal_events_init(m);
-	if (r < 0)
-		return r;
-	r = bus_polkit_new(m->event, m->config.bus_address, &m->polkit);
-	if (r < 0)
-		return log_oom();
-	r = bus_adapter_new(m, o.bus_address, &bus);
-	if (r < 0)
-		return r;
-	r = rest_server_new(m, &rest);
-	if (r < 0)
-		return r;
-	r = inventory_start(m);
-	if (r < 0)
-		return r;
-	/* After the scan: the dump's vGPUs are known, their PropertiesChanged goes out. */
-	r = openers_start(m);
-	if (r < 0)
-		return r;
-	/* Watching first: a change during the load is reread after it, not lost. */
-	r = definitions_watch(m);
-	if (r < 0)
-		return r;
-	/* After the first scan: what runs is adopted, not duplicated. */
-	r = definitions_load(m);
-	if (r < 0)
-		return r;
-	r = autostart_init(m);
+	r = manager_start(m, features, ELEMENTSOF(features));
 	if (r < 0)
 		return r;
 
@@ -281,7 +306,6 @@ static int run(int argc, char *argv[])
 		on_startup_load_done(m, 0, NULL, NULL);
 
 	r = sd_event_loop(m->event);
-	status.timer = sd_event_source_disable_unref(status.timer);
 	(void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down.");
 	if (r < 0)
 		return log_error_errno(r, "Event loop failed: %m");

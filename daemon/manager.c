@@ -4,7 +4,6 @@
 #include "definitions-watch.h"
 #include "log.h"
 #include "manager.h"
-#include "polkit.h"
 
 int manager_new(Manager **ret)
 {
@@ -28,11 +27,7 @@ Manager *manager_free(Manager *m)
 {
 	if (!m)
 		return NULL;
-	inventory_stop(m);
-	openers_stop(m);
-	definitions_watch_stop(&m->definitions_watch);
-	sd_event_source_disable_unref(m->autostart_defer);
-	polkit_free(m->polkit);
+	manager_stop(m);
 	for (size_t i = 0; i < m->n_definitions; i++)
 		definition_free(m->definitions[i]);
 	free(m->definitions);
@@ -44,6 +39,37 @@ Manager *manager_free(Manager *m)
 	config_done(&m->config);
 	free(m);
 	return NULL;
+}
+
+int manager_start(Manager *m, const Feature *features, size_t n)
+{
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (m->n_started >= ELEMENTSOF(m->started)) {
+			manager_stop(m);
+			return log_error_errno(E2BIG, "Too many features to start: %m");
+		}
+		log_debug("Starting %s.", features[i].name);
+		r = features[i].start(m);
+		if (r < 0) {
+			manager_stop(m);
+			return r;
+		}
+		m->started[m->n_started++] = &features[i];
+	}
+	return 0;
+}
+
+void manager_stop(Manager *m)
+{
+	while (m->n_started > 0) {
+		const Feature *f = m->started[--m->n_started];
+
+		log_debug("Stopping %s.", f->name);
+		if (f->stop)
+			f->stop(m);
+	}
 }
 
 const char *manager_owner_of(Manager *m, const char *uuid)

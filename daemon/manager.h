@@ -52,7 +52,26 @@ struct Manager {
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 
 	Subscribers subscribers;   /* events.c */
+	/* What manager_start() started, in order: manager_stop() stops it in reverse. */
+	const struct Feature *started[16];
+	size_t n_started;
 };
+
+/*
+ * One feature of the daemon, iwd's IWD_MODULE: the wiring (main.c) lists
+ * them in start order, once; stop runs in the reverse order. stop may be
+ * NULL; it is called only for a feature whose start succeeded.
+ */
+typedef struct Feature {
+	const char *name;
+	int (*start)(Manager *m);
+	void (*stop)(Manager *m);
+} Feature;
+
+/* Starts each feature in table order; on a failure, stops those started (in reverse) and returns it. */
+int manager_start(Manager *m, const Feature *features, size_t n);
+/* Stops what manager_start() started, in reverse; manager_free() does it too. */
+void manager_stop(Manager *m);
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);

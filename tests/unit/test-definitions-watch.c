@@ -32,15 +32,19 @@ static void count_event(Manager *m, const Event *ev, void *userdata)
 	seen[ev->kind]++;
 }
 
+/* The definitions feature alone, as main.c starts it; manager_free() stops it. */
+static const Feature features[] = {
+	{ "definitions", definitions_init, definitions_exit },
+};
+
 static int setup(void **state)
 {
 	Manager *m;
 
 	m = fake_manager_new();
 	assert_int_equal(sd_event_new(&m->event), 0);
-	assert_int_equal(definitions_watch(m), 0);
+	assert_int_equal(manager_start(m, features, ELEMENTSOF(features)), 0);
 	assert_true(m->definitions_watch.fd >= 0);
-	assert_int_equal(definitions_load(m), 0);
 	assert_int_equal(manager_subscribe(m, count_event, NULL), 0);
 	memset(seen, 0, sizeof(seen));
 	*state = m;
