@@ -211,6 +211,35 @@ int bus_parent_path(const char *name, char **ret)
 	return object_path(GVT_PARENT_PREFIX, name, ret);
 }
 
+/* path_of: bus_vgpu_path or bus_parent_path. */
+bool bus_path_is(const char *path, int (*path_of)(const char *, char **), const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+
+	return path_of(name, &p) >= 0 && streq(p, path);
+}
+
+int bus_enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *, size_t),
+		  int (*path)(const char *, char **), const Inventory *inv)
+{
+	char **l = calloc(n + 1, sizeof(char *));
+
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int r = path(name(inv, i), &l[i]);
+
+		if (r < 0) {
+			for (size_t j = 0; j < i; j++)
+				free(l[j]);
+			free(l);
+			return r;
+		}
+	}
+	*nodes = l;
+	return 0;
+}
+
 int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
 		  bool reply_path, sd_bus_error *error)
 {

@@ -49,6 +49,12 @@ int bus_error_from_gvt(sd_bus_error *ret, int r, const GvtError *e);
 
 int bus_vgpu_path(const char *uuid, char **ret);
 int bus_parent_path(const char *name, char **ret);
+/* path is the object path of name (path_of: bus_vgpu_path or bus_parent_path). */
+bool bus_path_is(const char *path, int (*path_of)(const char *, char **), const char *name);
+/* The paths of n inventory objects, for a node enumerator. */
+typedef struct Inventory Inventory;
+int bus_enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *, size_t),
+		  int (*path)(const char *, char **), const Inventory *inv);
 
 /*
  * A core call on one vGPU or definition by UUID (remove, start, stop,

@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* org.gvtd1.VGPU and org.gvtd1.Parent: one object per vGPU and per mdev parent. */
+/* org.gvtd1.VGPU: one object per vGPU. */
 #include <errno.h>
 
 #include "dbus.h"
 #include "definitions.h"
 #include "gvt-dbus.h"
 #include "inventory.h"
-#include "lifecycle.h"
 #include "manager.h"
 #include "transient.h"
-
-/* path_of: bus_vgpu_path or bus_parent_path. */
-static bool path_is(const char *path, int (*path_of)(const char *, char **), const char *name)
-{
-	_cleanup_free_ char *p = NULL;
-
-	return path_of(name, &p) >= 0 && streq(p, path);
-}
 
 /*
  * The object found for a path is the adapter itself: getters look the vGPU or
@@ -28,18 +19,8 @@ static Vgpu *vgpu_from_path(BusAdapter *b, const char *path)
 	const Inventory *inv = &b->calls.manager->inventory;
 
 	for (size_t i = 0; i < inv->n_vgpus; i++)
-		if (path_is(path, bus_vgpu_path, inv->vgpus[i]->uuid))
+		if (bus_path_is(path, bus_vgpu_path, inv->vgpus[i]->uuid))
 			return inv->vgpus[i];
-	return NULL;
-}
-
-static Parent *parent_from_path(BusAdapter *b, const char *path)
-{
-	const Inventory *inv = &b->calls.manager->inventory;
-
-	for (size_t i = 0; i < inv->n_parents; i++)
-		if (path_is(path, bus_parent_path, inv->parents[i]->name))
-			return inv->parents[i];
 	return NULL;
 }
 
@@ -52,44 +33,9 @@ int bus_vgpu_find(sd_bus *bus, const char *path, const char *interface, void *us
 	return 1;
 }
 
-int bus_parent_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-		    sd_bus_error *error)
-{
-	if (!parent_from_path(userdata, path))
-		return 0;
-	*found = userdata;
-	return 1;
-}
-
-static int enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *, size_t),
-		     int (*path)(const char *, char **), const Inventory *inv)
-{
-	char **l = calloc(n + 1, sizeof(char *));
-
-	if (!l)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		int r = path(name(inv, i), &l[i]);
-
-		if (r < 0) {
-			for (size_t j = 0; j < i; j++)
-				free(l[j]);
-			free(l);
-			return r;
-		}
-	}
-	*nodes = l;
-	return 0;
-}
-
 static const char *vgpu_name(const Inventory *inv, size_t i)
 {
 	return inv->vgpus[i]->uuid;
-}
-
-static const char *parent_name(const Inventory *inv, size_t i)
-{
-	return inv->parents[i]->name;
 }
 
 int bus_vgpu_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error)
@@ -97,15 +43,7 @@ int bus_vgpu_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***
 	BusAdapter *b = userdata;
 	const Inventory *inv = &b->calls.manager->inventory;
 
-	return enumerate(nodes, inv->n_vgpus, vgpu_name, bus_vgpu_path, inv);
-}
-
-int bus_parent_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *error)
-{
-	BusAdapter *b = userdata;
-	const Inventory *inv = &b->calls.manager->inventory;
-
-	return enumerate(nodes, inv->n_parents, parent_name, bus_parent_path, inv);
+	return bus_enumerate(nodes, inv->n_vgpus, vgpu_name, bus_vgpu_path, inv);
 }
 
 static int property_vgpu(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -153,38 +91,6 @@ static int property_vgpu(sd_bus *bus, const char *path, const char *interface, c
 	return -ENOENT;
 }
 
-/* One GVT_TYPE_SIG entry; shared with Manager.ListTypes. */
-int bus_append_type(sd_bus_message *reply, const Parent *p, const MdevType *t)
-{
-	const MdevTypeDescription *d = &t->desc;
-	bool k = t->described;
-
-	return sd_bus_message_append(reply, GVT_TYPE_SIG, p->name, t->name, strempty(t->pretty_name),
-				     k ? d->low_gm_mib : 0, k ? d->high_gm_mib : 0, k ? d->fences : 0,
-				     k ? d->resolution : "", k ? d->weight : 0, t->available);
-}
-
-static int property_parent(sd_bus *bus, const char *path, const char *interface, const char *property,
-			   sd_bus_message *reply, void *userdata, sd_bus_error *error)
-{
-	const Parent *p = parent_from_path(userdata, path);
-	int r;
-
-	if (!p)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "Parent %s is gone", path);
-	if (streq(property, "Name"))
-		return sd_bus_message_append(reply, "s", p->name);
-	if (streq(property, "Driver"))
-		return sd_bus_message_append(reply, "s", strempty(p->driver));
-	if (!streq(property, "Types"))
-		return -ENOENT;
-
-	r = sd_bus_message_open_container(reply, 'a', GVT_TYPE_SIG);
-	for (size_t i = 0; r >= 0 && i < p->n_types; i++)
-		r = bus_append_type(reply, p, &p->types[i]);
-	return r < 0 ? r : sd_bus_message_close_container(reply);
-}
-
 static int method_vgpu_remove(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	const Vgpu *v = vgpu_from_path(userdata, sd_bus_message_get_path(message));
@@ -223,13 +129,5 @@ const sd_bus_vtable bus_vgpu_vtable[] = {
 	VGPU_PROPERTY("OpenedBy", "u", CHANGES),
 	SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT, method_vgpu_remove,
 				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END,
-};
-
-const sd_bus_vtable bus_parent_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("Name", "s", property_parent, 0, CONST),
-	SD_BUS_PROPERTY("Driver", "s", property_parent, 0, CHANGES),
-	SD_BUS_PROPERTY("Types", "a" GVT_TYPE_SIG, property_parent, 0, CHANGES),
 	SD_BUS_VTABLE_END,
 };
