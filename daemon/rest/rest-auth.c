@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "rest.h"
+#include "rest-auth.h"
 
 bool rest_memeq_const_time(const void *a, const void *b, size_t n)
 {

@@ -15,6 +15,9 @@
 #include "log.h"
 #include "manager.h"
 #include "rest.h"
+#include "rest-problem.h"
+#include "rest-json.h"
+#include "rest-events.h"
 
 typedef struct Client Client;
 

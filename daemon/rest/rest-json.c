@@ -3,6 +3,7 @@
 #include "definitions.h"
 #include "manager.h"
 #include "rest.h"
+#include "rest-json.h"
 
 static json_t *description(json_t *o, bool described, const MdevTypeDescription *d)
 {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "rest.h"
+#include "rest-problem.h"
 
 /* Every kind has its entry: a new kind without one fails the unit test. */
 static const unsigned statuses[_GVT_ERROR_KIND_MAX] = {

@@ -14,6 +14,9 @@
 #include "manager.h"
 #include "transient.h"
 #include "rest.h"
+#include "rest-problem.h"
+#include "rest-json.h"
+#include "rest-routes.h"
 
 static int reply_json(RestReply *reply, unsigned status, json_t *body)
 {

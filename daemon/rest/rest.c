@@ -26,6 +26,10 @@
 #include "log.h"
 #include "manager.h"
 #include "rest.h"
+#include "rest-json.h"
+#include "rest-problem.h"
+#include "rest-events.h"
+#include "rest-routes.h"
 
 #define LISTENERS_MAX 8
 #define CONNECTION_TIMEOUT_SEC 30

@@ -4,12 +4,13 @@
  * gvtd's sd-event loop. Like the D-Bus adapter it translates; validation,
  * authorization and every decision stay in the core.
  *
- *   rest.c          listeners, MHD on the loop, request bodies, replies
+ *   rest.c          listeners, MHD on the loop, request bodies, replies (this header)
  *   rest-auth.c     who the caller is: SO_PEERCRED, bearer tokens
  *   rest-routes.c   the resource table and its handlers
  *   rest-json.c     core objects as JSON
  *   rest-problem.c  the one map from errors to RFC 9457 problems
  *   rest-events.c   the Server-Sent Events stream and its history
+ * each with a header of its own.
  */
 #pragma once
 
@@ -21,7 +22,7 @@
 
 #include "auth.h"
 #include "errors.h"
-#include "inventory.h"
+#include "rest-auth.h"
 
 typedef struct Manager Manager;
 typedef struct RestServer RestServer;
@@ -72,15 +73,6 @@ typedef struct RestCache {
 void rest_cache_done(RestCache *c);
 /* Replies 200 with a copy of the cached text, made by build() first if stale; 0 or -ENOMEM. */
 int rest_reply_cached(RestReply *reply, RestCache *c, Manager *m, json_t *(*build)(Manager *m));
-
-/* SO_PEERCRED and SO_PEERGROUPS of a unix socket. */
-typedef struct RestPeer {
-	pid_t pid;
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[64];
-	size_t n_groups;
-} RestPeer;
 
 typedef struct RestRoute RestRoute;
 typedef struct RestRequest RestRequest;
@@ -137,110 +129,3 @@ RestEvents *rest_server_events(RestServer *s);
 /* Serves connections that were just resumed. */
 void rest_server_wake(RestServer *s);
 RestCache *rest_server_listing_cache(RestServer *s);
-
-/* ---- routing (rest-routes.c) ---- */
-
-typedef int (*RestHandler)(RestRequest *req, RestReply *reply);
-
-struct RestRoute {
-	const char *pattern;      /* "/v1/vgpus/{uuid}": one {…} segment at most */
-	RestHandler handlers[5];  /* by bit of RestMethod */
-};
-
-/*
- * The route for path and method: 0 and *ret_route, *ret_param (into path);
- * -ENOENT no such path; -EOPNOTSUPP path known, method not (*ret_allow).
- */
-int rest_route_find(const char *path, RestMethod method, const RestRoute **ret_route, const char **ret_param,
-		    unsigned *ret_allow);
-int rest_route_dispatch(RestRequest *req);
-
-/* ---- JSON (rest-json.c) ---- */
-
-json_t *rest_json_vgpu(Manager *m, const Vgpu *v);
-json_t *rest_json_type(const Parent *p, const MdevType *t);
-json_t *rest_json_parent(const Parent *p);
-json_t *rest_json_host(Manager *m);
-typedef struct Definition Definition;
-json_t *rest_json_definition(Manager *m, const Definition *d);
-/* A running vGPU (defined or not) or a stopped definition, as the Vgpu resource; NULL if neither. */
-json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid);
-/* Running vGPUs and stopped definitions matching every filter that is not NULL. */
-json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const char *owner, const char *state);
-/* An owner's limits (its own entry; none if it has none) and usage. */
-json_t *rest_json_quota(Manager *m, const char *owner);
-
-/* ---- problems (rest-problem.c) ---- */
-
-/* Stable problem type URI for a name ("NotFound" -> "urn:gvtd:problem:NotFound"). */
-#define REST_PROBLEM_PREFIX "urn:gvtd:problem:"
-
-/* The core's error as a problem: status from the kind, specifics as members. */
-int rest_problem_from_error(RestReply *reply, int r, const GvtError *e);
-/* A problem of the adapter itself (bad HTTP, bad JSON); field, if set, is named in invalid-params. */
-int rest_problem(RestReply *reply, unsigned status, const char *name, const char *field, const char *format, ...)
-	_printf_(5, 6);
-/* The HTTP status of a core error kind. */
-unsigned rest_problem_status(GvtErrorKind kind);
-
-/* ---- callers (rest-auth.c) ---- */
-
-typedef struct RestToken {
-	uint8_t hash[32];         /* SHA-256 of the token */
-	char *owner;
-	Role role;
-} RestToken;
-
-typedef struct RestTokens {
-	RestToken *tokens;
-	size_t n_tokens;
-} RestTokens;
-
-/* "sha256:HEX OWNER ROLE" lines, # comments. A missing file is no tokens. */
-int rest_tokens_load(const char *path, RestTokens *ret);
-int rest_tokens_parse_line(const char *line, RestToken *ret);
-void rest_tokens_done(RestTokens *t);
-/* SHA-256 of a token. */
-int rest_token_hash(const char *token, uint8_t ret[32]);
-/* The entry whose hash matches token's, comparing every entry in constant time. */
-const RestToken *rest_tokens_find(const RestTokens *t, const char *token);
-/* The token of an "Authorization: Bearer X" header, or NULL. */
-const char *rest_bearer_token(const char *authorization);
-bool rest_memeq_const_time(const void *a, const void *b, size_t n);
-
-int rest_peer_from_fd(int fd, RestPeer *ret);
-
-/* ---- events (rest-events.c) ---- */
-
-#define REST_EVENTS_HISTORY 256
-#define REST_EVENTS_HEARTBEAT_USEC (15 * 1000000ULL)
-
-typedef struct RestEventsHistory {
-	uint64_t first_id;        /* the oldest id kept (== next_id when empty) */
-	uint64_t next_id;         /* the id the next event gets */
-	char *frames[REST_EVENTS_HISTORY];  /* id i at [i % N] */
-} RestEventsHistory;
-
-/* Ids go on from start_id; gvtd starts from the wall clock in µs, so ids of an earlier run are older. */
-void rest_events_history_init(RestEventsHistory *h, uint64_t start_id);
-void rest_events_history_done(RestEventsHistory *h);
-/* Adds "id: N\nevent: NAME\ndata: JSON\n\n"; the oldest goes when full. */
-int rest_events_history_append(RestEventsHistory *h, const char *name, json_t *data);
-/*
- * Copies the frames from id *pos, byte *off on, into buf; advances both.
- * Returns bytes, 0 if nothing new, -ESTALE if *pos fell out of the history.
- */
-ssize_t rest_events_history_read(const RestEventsHistory *h, uint64_t *pos, size_t *off, char *buf, size_t size);
-/*
- * Where a client that last saw last_event_id (NULL: a new client) starts;
- * -ESTALE (and *ret = the next id) if it cannot resume without a gap.
- */
-int rest_events_history_resume(const RestEventsHistory *h, const char *last_event_id, uint64_t *ret);
-
-int rest_events_new(Manager *m, RestServer *server, RestEvents **ret);
-RestEvents *rest_events_free(RestEvents *ev);
-struct MHD_Response;
-/* GET /v1/events: the stream's response for a new client (req->stream); NULL on OOM. */
-struct MHD_Response *rest_events_response(RestEvents *ev, RestRequest *req);
-/* Resumes every client so the server can stop. */
-void rest_events_shutdown(RestEvents *ev);

@@ -7,6 +7,10 @@
 #include <cmocka.h>
 
 #include "rest.h"
+#include "rest-json.h"
+#include "rest-routes.h"
+#include "rest-problem.h"
+#include "rest-events.h"
 
 static void test_routes(void **state)
 {
