@@ -6,7 +6,6 @@
 #include "inventory.h"
 #include "log.h"
 #include "macro.h"
-#include "manager.h"
 
 static const char *const vgpu_state_names[_VGPU_STATE_MAX] = {
 	[VGPU_ACTIVE] = "active",
@@ -110,7 +109,7 @@ static void parent_free(Parent *p)
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(Parent *, parent_free)
 
-static void vgpu_free(Vgpu *v)
+void vgpu_free(Vgpu *v)
 {
 	if (!v)
 		return;
@@ -118,7 +117,6 @@ static void vgpu_free(Vgpu *v)
 	free(v->type);
 	free(v);
 }
-DEFINE_TRIVIAL_CLEANUP_FUNC(Vgpu *, vgpu_free)
 
 void inventory_done(Inventory *inv)
 {
@@ -131,7 +129,7 @@ void inventory_done(Inventory *inv)
 	*inv = (Inventory) {};
 }
 
-static int push(void ***array, size_t *n, void *item)
+int inventory_push(void ***array, size_t *n, void *item)
 {
 	void **a = realloc(*array, (*n + 1) * sizeof(void *));
 
@@ -147,7 +145,7 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static void names_free(char **names, size_t n)
+void inventory_names_free(char **names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -155,7 +153,7 @@ static void names_free(char **names, size_t n)
 }
 
 /* Directory entries with valid names, sorted so scans are reproducible. */
-static int list_names(const char *path, char ***ret, size_t *ret_n)
+int inventory_list_names(const char *path, char ***ret, size_t *ret_n)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	char **names = NULL;
@@ -175,9 +173,9 @@ static int list_names(const char *path, char ***ret, size_t *ret_n)
 			continue;
 		}
 		s = strdup(de->d_name);
-		if (!s || push((void ***) &names, &n, s) < 0) {
+		if (!s || inventory_push((void ***) &names, &n, s) < 0) {
 			free(s);
-			names_free(names, n);
+			inventory_names_free(names, n);
 			return -ENOMEM;
 		}
 	}
@@ -203,7 +201,7 @@ static int read_optional(const char *root, char **ret, const char *base, const c
 	return r == -ENOMEM ? r : 0;
 }
 
-static int read_available(const char *root, const char *parent, const char *type, unsigned *ret)
+int inventory_read_available(const char *root, const char *parent, const char *type, unsigned *ret)
 {
 	_cleanup_free_ char *path = NULL;
 	int r;
@@ -244,7 +242,7 @@ static int scan_type(const char *root, const char *parent, const char *name, con
 		r = copy_fixed(cached, t);
 		if (r < 0)
 			return r;
-		return read_available(root, parent, name, &t->available);
+		return inventory_read_available(root, parent, name, &t->available);
 	}
 	r = read_optional(root, &t->pretty_name, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, name, "name");
 	if (r < 0)
@@ -260,7 +258,7 @@ static int scan_type(const char *root, const char *parent, const char *name, con
 		if (!t->described)
 			log_warning("Type %s of %s: description not in the GVT-g format, sizes unknown.", name, parent);
 	}
-	return read_available(root, parent, name, &t->available);
+	return inventory_read_available(root, parent, name, &t->available);
 }
 
 static int scan_parent(const char *root, const char *name, const Inventory *cache, Parent **ret)
@@ -293,24 +291,24 @@ static int scan_parent(const char *root, const char *name, const Inventory *cach
 	r = sysfs_path(&path, root, SYSFS_MDEV_BUS, name, SYSFS_TYPES_DIR, NULL);
 	if (r < 0)
 		return r;
-	r = list_names(path, &types, &n_types);
+	r = inventory_list_names(path, &types, &n_types);
 	if (r < 0)
 		return r == -ENOMEM ? r : log_warning_errno(r, "Parent %s has no readable %s, skipping: %m", name, path);
 
 	p->types = calloc(n_types ?: 1, sizeof(MdevType));
 	if (!p->types) {
-		names_free(types, n_types);
+		inventory_names_free(types, n_types);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n_types; i++) {
 		r = scan_type(root, name, types[i], cached ? parent_find_type(cached, types[i]) : NULL,
 			      &p->types[p->n_types++]);
 		if (r < 0) {
-			names_free(types, n_types);
+			inventory_names_free(types, n_types);
 			return r;
 		}
 	}
-	names_free(types, n_types);
+	inventory_names_free(types, n_types);
 	*ret = TAKE_PTR(p);
 	return 0;
 }
@@ -386,7 +384,7 @@ static int type_link_target(const char *root, const char *name, char target[stat
 	return 0;
 }
 
-static int scan_vgpu(const char *root, const char *name, const Inventory *cache, Vgpu **ret)
+int inventory_scan_vgpu(const char *root, const char *name, const Inventory *cache, Vgpu **ret)
 {
 	_cleanup_(vgpu_freep) Vgpu *v = NULL;
 	_cleanup_free_ char *id = NULL;
@@ -437,7 +435,7 @@ static int scan_each(const char *root, const char *base, const Inventory *cache,
 	r = sysfs_path(&dir, root, base, NULL);
 	if (r < 0)
 		return r;
-	r = list_names(dir, &names, &n);
+	r = inventory_list_names(dir, &names, &n);
 	if (r == -ENOENT)
 		return 0; /* mdev not loaded: nothing to see */
 	if (r < 0)
@@ -446,17 +444,17 @@ static int scan_each(const char *root, const char *base, const Inventory *cache,
 		void *item = NULL;
 
 		r = scan(root, names[i], cache, &item);
-		if (r == -ENOMEM || (item && push(items, n_items, item) < 0)) {
+		if (r == -ENOMEM || (item && inventory_push(items, n_items, item) < 0)) {
 			free_item(item);
-			names_free(names, n);
+			inventory_names_free(names, n);
 			return -ENOMEM;
 		}
 	}
-	names_free(names, n);
+	inventory_names_free(names, n);
 	return 0;
 }
 
-static void vgpu_describe(const Inventory *inv, Vgpu *v)
+void inventory_describe_vgpu(const Inventory *inv, Vgpu *v)
 {
 	Parent *p = inventory_find_parent(inv, v->parent);
 	MdevType *t = p ? parent_find_type(p, v->type) : NULL;
@@ -475,7 +473,7 @@ int inventory_scan(const char *root, const Inventory *cache, Inventory *ret)
 	r = scan_each(root, SYSFS_MDEV_BUS, cache, (ScanFunc) scan_parent, (void (*)(void *)) parent_free,
 		      (void ***) &inv.parents, &inv.n_parents);
 	if (r >= 0)
-		r = scan_each(root, SYSFS_MDEV_DEVICES, cache, (ScanFunc) scan_vgpu, (void (*)(void *)) vgpu_free,
+		r = scan_each(root, SYSFS_MDEV_DEVICES, cache, (ScanFunc) inventory_scan_vgpu, (void (*)(void *)) vgpu_free,
 			      (void ***) &inv.vgpus, &inv.n_vgpus);
 	if (r < 0) {
 		inventory_done(&inv);
@@ -483,7 +481,7 @@ int inventory_scan(const char *root, const Inventory *cache, Inventory *ret)
 	}
 
 	for (size_t i = 0; i < inv.n_vgpus; i++)
-		vgpu_describe(&inv, inv.vgpus[i]);
+		inventory_describe_vgpu(&inv, inv.vgpus[i]);
 	*ret = inv;
 	return 0;
 }
@@ -547,7 +545,7 @@ static bool parent_equal(const Parent *a, const Parent *b)
 	return true;
 }
 
-static bool vgpu_equal(const Vgpu *a, const Vgpu *b)
+bool inventory_vgpu_equal(const Vgpu *a, const Vgpu *b)
 {
 	return streq(a->parent, b->parent) && streq(a->type, b->type) && a->state == b->state &&
 	       a->has_vgpu_id == b->has_vgpu_id && a->vgpu_id == b->vgpu_id && a->described == b->described &&
@@ -579,388 +577,8 @@ void inventory_diff(const Inventory *old, const Inventory *new, const InventoryD
 		if (!o) {
 			if (ops->vgpu_added)
 				ops->vgpu_added(v, userdata);
-		} else if (!vgpu_equal(o, v) && ops->vgpu_changed)
+		} else if (!inventory_vgpu_equal(o, v) && ops->vgpu_changed)
 			ops->vgpu_changed(o, v, userdata);
 	}
 }
 
-static void on_vgpu_added(const Vgpu *v, void *userdata)
-{
-	log_info("vGPU %s (%s on %s) appeared.", v->uuid, v->type, v->parent);
-	manager_emit(userdata, EVENT_VGPU_ADDED, v, NULL);
-}
-
-static void on_vgpu_removed(const Vgpu *v, void *userdata)
-{
-	log_info("vGPU %s (%s on %s) is gone.", v->uuid, v->type, v->parent);
-	manager_emit(userdata, EVENT_VGPU_REMOVED, v, NULL);
-}
-
-static void on_vgpu_changed(const Vgpu *old, const Vgpu *v, void *userdata)
-{
-	manager_emit(userdata, old->state != v->state ? EVENT_VGPU_STATE_CHANGED : EVENT_VGPU_CHANGED, v, NULL);
-}
-
-static void on_parent_added(const Parent *p, void *userdata)
-{
-	log_info("mdev parent %s (driver %s, %zu types) appeared.", p->name, strempty(p->driver), p->n_types);
-	manager_emit(userdata, EVENT_PARENT_ADDED, NULL, p);
-}
-
-static void on_parent_removed(const Parent *p, void *userdata)
-{
-	log_info("mdev parent %s is gone.", p->name);
-	manager_emit(userdata, EVENT_PARENT_REMOVED, NULL, p);
-}
-
-static void on_parent_changed(const Parent *p, void *userdata)
-{
-	manager_emit(userdata, EVENT_PARENT_CHANGED, NULL, p);
-}
-
-static const InventoryDiffOps manager_diff_ops = {
-	.vgpu_added = on_vgpu_added,
-	.vgpu_removed = on_vgpu_removed,
-	.vgpu_changed = on_vgpu_changed,
-	.parent_added = on_parent_added,
-	.parent_removed = on_parent_removed,
-	.parent_changed = on_parent_changed,
-};
-
-#define VGPU_RETRY_USEC 20000ULL
-#define VGPU_RETRY_MAX 100  /* 2 s */
-
-static void retry_forget(Manager *m, const char *uuid)
-{
-	for (size_t i = 0; i < m->n_vgpu_retry; i++)
-		if (streq(m->vgpu_retry[i].uuid, uuid)) {
-			m->vgpu_retry[i] = m->vgpu_retry[--m->n_vgpu_retry];
-			return;
-		}
-}
-
-static int on_vgpu_retry(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	Manager *m = userdata;
-	char uuids[ELEMENTSOF(m->vgpu_retry)][GVT_UUID_STRING_MAX];
-	size_t n = m->n_vgpu_retry;
-
-	/* A copy: each sync may queue its vGPU again, or drop it. */
-	for (size_t i = 0; i < n; i++)
-		strcpy(uuids[i], m->vgpu_retry[i].uuid);
-	for (size_t i = 0; i < n; i++)
-		(void) inventory_sync_vgpu(m, uuids[i]);
-	return 0;
-}
-
-/* The device of uuid exists but could not be read whole: read it again a little later. */
-static void retry_later(Manager *m, const char *uuid)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < m->n_vgpu_retry && !streq(m->vgpu_retry[i].uuid, uuid); i++)
-		;
-	if (i == m->n_vgpu_retry) {
-		if (i == ELEMENTSOF(m->vgpu_retry)) {
-			log_warning("Too many half-made mdev devices at once; %s is seen at its next uevent.", uuid);
-			return;
-		}
-		strcpy(m->vgpu_retry[i].uuid, uuid);
-		m->vgpu_retry[i].tries = 0;
-		m->n_vgpu_retry++;
-	}
-	if (++m->vgpu_retry[i].tries > VGPU_RETRY_MAX) {
-		log_warning("mdev device %s still has no mdev_type after %llu ms; ignoring it until its next uevent.",
-			    uuid, VGPU_RETRY_MAX * VGPU_RETRY_USEC / 1000);
-		retry_forget(m, uuid);
-		return;
-	}
-	if (!m->event)
-		return; /* tests without an event loop */
-	if (!m->vgpu_retry_timer)
-		r = sd_event_add_time_relative(m->event, &m->vgpu_retry_timer, CLOCK_MONOTONIC, VGPU_RETRY_USEC, 0,
-					       on_vgpu_retry, m);
-	else
-		r = sd_event_source_set_time_relative(m->vgpu_retry_timer, VGPU_RETRY_USEC);
-	if (r >= 0)
-		r = sd_event_source_set_enabled(m->vgpu_retry_timer, SD_EVENT_ONESHOT);
-	if (r < 0)
-		log_warning_errno(r, "Failed to schedule a second look at mdev device %s: %m", uuid);
-}
-
-static bool vgpu_device_exists(Manager *m, const char *uuid)
-{
-	_cleanup_free_ char *path = NULL;
-
-	return sysfs_path(&path, m->config.root, SYSFS_MDEV_DEVICES, uuid, NULL) >= 0 && access(path, F_OK) >= 0;
-}
-
-/* After a full scan: the devices it had to skip because they were not whole yet. */
-static void retry_half_made(Manager *m)
-{
-	_cleanup_free_ char *dir = NULL;
-	char **names = NULL;
-	size_t n = 0;
-
-	if (sysfs_path(&dir, m->config.root, SYSFS_MDEV_DEVICES, NULL) < 0 || list_names(dir, &names, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (!inventory_find_vgpu(&m->inventory, names[i]) && gvt_uuid_normalize(names[i], (char[GVT_UUID_STRING_MAX]) {}) >= 0)
-			retry_later(m, names[i]);
-	names_free(names, n);
-}
-
-int inventory_sync(Manager *m)
-{
-	Inventory old, fresh;
-	int r;
-
-	r = inventory_scan(m->config.root, &m->inventory, &fresh);
-	if (r < 0)
-		return log_warning_errno(r, "Failed to read the mdev inventory, keeping the last one: %m");
-	/* Handlers look objects up in m->inventory, so it is the new one while they run. */
-	old = m->inventory;
-	m->inventory = fresh;
-	inventory_diff(&old, &m->inventory, &manager_diff_ops, m);
-	inventory_done(&old);
-	retry_half_made(m);
-	return 0;
-}
-
-int inventory_sync_available(Manager *m, const char *parent)
-{
-	Parent *p = inventory_find_parent(&m->inventory, parent);
-	bool changed = false;
-	int r;
-
-	if (!p)
-		return -ENOENT;
-	for (size_t i = 0; i < p->n_types; i++) {
-		unsigned n;
-
-		r = read_available(m->config.root, p->name, p->types[i].name, &n);
-		if (r < 0)
-			return r;
-		changed = changed || n != p->types[i].available;
-		p->types[i].available = n;
-	}
-	if (changed)
-		on_parent_changed(p, m);
-	return 0;
-}
-
-int inventory_sync_type_available(Manager *m, const char *parent, const char *type)
-{
-	Parent *p = inventory_find_parent(&m->inventory, parent);
-	MdevType *t = p ? parent_find_type(p, type) : NULL;
-	unsigned n;
-	int r;
-
-	if (!t)
-		return -ENOENT;
-	r = read_available(m->config.root, p->name, t->name, &n);
-	if (r < 0)
-		return r;
-	if (n == t->available)
-		return 0;
-	t->available = n;
-	on_parent_changed(p, m);
-	return 0;
-}
-
-static void vgpus_take(Inventory *inv, size_t i)
-{
-	memmove(&inv->vgpus[i], &inv->vgpus[i + 1], (inv->n_vgpus - i - 1) * sizeof(Vgpu *));
-	inv->n_vgpus--;
-}
-
-int inventory_sync_vgpu(Manager *m, const char *uuid)
-{
-	_cleanup_(vgpu_freep) Vgpu *fresh = NULL, *gone = NULL;
-	_cleanup_free_ char *parent = NULL;
-	Vgpu *old = NULL;
-	size_t i;
-	int r;
-
-	r = scan_vgpu(m->config.root, uuid, NULL, &fresh);
-	if (r == -ENOMEM)
-		return r;
-	if (!fresh && vgpu_device_exists(m, uuid))
-		retry_later(m, uuid);
-	else
-		retry_forget(m, uuid);
-	for (i = 0; i < m->inventory.n_vgpus; i++)
-		if (streq(m->inventory.vgpus[i]->uuid, uuid)) {
-			old = m->inventory.vgpus[i];
-			break;
-		}
-	if (fresh)
-		vgpu_describe(&m->inventory, fresh);
-	if (!fresh && !old)
-		return 0;
-	if (fresh && old && vgpu_equal(old, fresh))
-		return 0;
-
-	parent = strdup(fresh ? fresh->parent : old->parent);
-	if (!parent)
-		return -ENOMEM;
-	/* As in inventory_sync: handlers look objects up, so m->inventory is the new state while they run. */
-	if (!fresh) {
-		gone = old;
-		vgpus_take(&m->inventory, i);
-		on_vgpu_removed(gone, m);
-	} else if (!old) {
-		Vgpu *v = fresh;
-
-		r = push((void ***) &m->inventory.vgpus, &m->inventory.n_vgpus, v);
-		if (r < 0)
-			return r;
-		fresh = NULL;
-		on_vgpu_added(v, m);
-	} else {
-		Vgpu *v = fresh;
-
-		gone = old;
-		m->inventory.vgpus[i] = TAKE_PTR(fresh);
-		on_vgpu_changed(gone, v, m);
-	}
-	/* A vGPU came or went: that changes what its parent has room for, nothing else does. */
-	r = inventory_sync_available(m, parent);
-	return r == -ENOENT ? 0 : r;
-}
-
-Parent *inventory_need_parent(Manager *m, const char *name)
-{
-	Parent *p = inventory_find_parent(&m->inventory, name);
-
-	if (!p) {
-		(void) inventory_sync(m);
-		p = inventory_find_parent(&m->inventory, name);
-	}
-	return p;
-}
-
-void inventory_flush(Manager *m)
-{
-	char uuids[ELEMENTSOF(m->rescan_vgpus)][GVT_UUID_STRING_MAX];
-	size_t n = m->n_rescan_vgpus;
-
-	/* A copy: the event handlers run below, and what they do must not touch the list being walked. */
-	memcpy(uuids, m->rescan_vgpus, n * sizeof(uuids[0]));
-
-	if (m->rescan_defer)
-		(void) sd_event_source_set_enabled(m->rescan_defer, SD_EVENT_OFF);
-	m->n_rescan_vgpus = 0;
-	if (m->rescan_all) {
-		m->rescan_all = false;
-		(void) inventory_sync(m);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		(void) inventory_sync_vgpu(m, uuids[i]);
-}
-
-static int on_rescan_defer(sd_event_source *s, void *userdata)
-{
-	inventory_flush(userdata);
-	return 0;
-}
-
-/* Queues the uevent's work for one rescan at the end of this loop iteration: udev relays
- * several uevents per create or bind, and each full rescan reads every parent and type. */
-static int on_uevent(sd_device_monitor *monitor, sd_device *device, void *userdata)
-{
-	Manager *m = userdata;
-	const char *subsystem = NULL, *sysname = NULL;
-	char uuid[GVT_UUID_STRING_MAX];
-	int r;
-
-	(void) sd_device_get_subsystem(device, &subsystem);
-	(void) sd_device_get_sysname(device, &sysname);
-	if (!m->rescan_all) {
-		/* An mdev device is a vGPU: reread just it. Anything else may add or drop parents. */
-		if (streq(strempty(subsystem), "mdev") && sysname && gvt_uuid_normalize(sysname, uuid) >= 0 &&
-		    m->n_rescan_vgpus < ELEMENTSOF(m->rescan_vgpus)) {
-			size_t i;
-
-			for (i = 0; i < m->n_rescan_vgpus && !streq(m->rescan_vgpus[i], uuid); i++)
-				;
-			if (i == m->n_rescan_vgpus)
-				strcpy(m->rescan_vgpus[m->n_rescan_vgpus++], uuid);
-		} else
-			m->rescan_all = true;
-	}
-	if (!m->rescan_defer) {
-		r = sd_event_add_defer(m->event, &m->rescan_defer, on_rescan_defer, m);
-		if (r < 0) {
-			/* No deferred source: rescan now, as correct as before, only slower. */
-			log_warning_errno(r, "Failed to defer the rescan, doing it now: %m");
-			inventory_flush(m);
-			return 0;
-		}
-		(void) sd_event_source_set_description(m->rescan_defer, "inventory-rescan");
-	}
-	(void) sd_event_source_set_enabled(m->rescan_defer, SD_EVENT_ONESHOT);
-	return 0;
-}
-
-static int on_resync_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	Manager *m = userdata;
-
-	(void) inventory_sync(m);
-	return sd_event_source_set_time_relative(s, 1000000ULL);
-}
-
-static int start_monitor(Manager *m)
-{
-	/* mdev: vGPUs; the parents' buses: parents come and go with driver binds; module: loads. */
-	static const char *const subsystems[] = { "mdev", "pci", "platform", "auxiliary", "module" };
-	int r;
-
-	r = sd_device_monitor_new(&m->monitor);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++) {
-		r = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i], NULL);
-		if (r < 0)
-			return r;
-	}
-	r = sd_device_monitor_attach_event(m->monitor, m->event);
-	if (r < 0)
-		return r;
-	(void) sd_device_monitor_set_description(m->monitor, "mdev-monitor");
-	return sd_device_monitor_start(m->monitor, on_uevent, m);
-}
-
-int inventory_start(Manager *m)
-{
-	int r;
-
-	/* udev relays the uevents; without it (containers, the test VM) poll sysfs instead. */
-	if (access("/run/udev/control", F_OK) >= 0) {
-		r = start_monitor(m);
-		if (r < 0)
-			return log_error_errno(r, "Failed to start the uevent monitor: %m");
-	} else {
-		log_notice("udev is not running: polling sysfs every second for vGPU changes.");
-		r = sd_event_add_time_relative(m->event, &m->resync_timer, CLOCK_MONOTONIC, 1000000ULL, 0,
-					       on_resync_timer, m);
-		if (r < 0)
-			return log_error_errno(r, "Failed to arm the sysfs poll timer: %m");
-		r = sd_event_source_set_enabled(m->resync_timer, SD_EVENT_ON);
-		if (r < 0)
-			return log_error_errno(r, "Failed to enable the sysfs poll timer: %m");
-	}
-	return inventory_sync(m);
-}
-
-void inventory_stop(Manager *m)
-{
-	m->monitor = sd_device_monitor_unref(m->monitor);
-	m->rescan_defer = sd_event_source_disable_unref(m->rescan_defer);
-	m->resync_timer = sd_event_source_disable_unref(m->resync_timer);
-	m->vgpu_retry_timer = sd_event_source_disable_unref(m->vgpu_retry_timer);
-	m->n_vgpu_retry = 0;
-}

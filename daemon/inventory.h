@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "macro.h"
 #include "sysfs.h"
 
 typedef struct MdevTypeDescription {
@@ -91,21 +92,16 @@ typedef struct InventoryDiffOps {
 
 void inventory_diff(const Inventory *old, const Inventory *new, const InventoryDiffOps *ops, void *userdata);
 
-typedef struct Manager Manager;
-
-/* Starts the uevent monitor, then reads sysfs (in that order, so nothing is missed). */
-int inventory_start(Manager *m);
-void inventory_stop(Manager *m);
-/* Rereads all of sysfs into m->inventory and emits an event per difference. For a
- * parent or module change, and the poll timer; an operation on one vGPU uses the ones below. */
-int inventory_sync(Manager *m);
-/* Applies the uevents received but not yet applied (they are, once per event-loop iteration). */
-void inventory_flush(Manager *m);
-/* Rereads one vGPU (gone, new or changed) and, if it changed, its parent's available counts. */
-int inventory_sync_vgpu(Manager *m, const char *uuid);
-/* Rereads available_instances of each type of one parent. */
-int inventory_sync_available(Manager *m, const char *parent);
-/* The same for one type: the room a create is about to take. */
-int inventory_sync_type_available(Manager *m, const char *parent, const char *type);
-/* The parent of this name; not known yet, a full rescan first (it may have just appeared). */
-Parent *inventory_need_parent(Manager *m, const char *name);
+/* Building blocks of a partial rescan (inventory-watch.c). */
+void vgpu_free(Vgpu *v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Vgpu *, vgpu_free)
+int inventory_push(void ***array, size_t *n, void *item);
+/* The valid names in a sysfs directory, sorted. */
+int inventory_list_names(const char *path, char ***ret, size_t *ret_n);
+void inventory_names_free(char **names, size_t n);
+int inventory_read_available(const char *root, const char *parent, const char *type, unsigned *ret);
+/* One vGPU device; *ret NULL if it is not (yet) whole. */
+int inventory_scan_vgpu(const char *root, const char *name, const Inventory *cache, Vgpu **ret);
+/* Copies the description of the vGPU's type from inv. */
+void inventory_describe_vgpu(const Inventory *inv, Vgpu *v);
+bool inventory_vgpu_equal(const Vgpu *a, const Vgpu *b);

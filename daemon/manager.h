@@ -12,7 +12,7 @@
 #include "definitions-watch.h"
 #include "errors.h"
 #include "events.h"
-#include "inventory.h"
+#include "inventory-watch.h"
 #include "mdevctl.h"
 #include "modules.h"
 #include "openers.h"
@@ -22,23 +22,7 @@
 struct Manager {
 	Config config;
 	sd_event *event;
-	sd_device_monitor *monitor;
-	sd_event_source *resync_timer;  /* when there is no udev to send uevents */
-	/* uevents since the last rescan, applied once per event-loop iteration (inventory.c) */
-	sd_event_source *rescan_defer;
-	bool rescan_all;                /* a parent, driver or module event: reread everything */
-	char rescan_vgpus[16][GVT_UUID_STRING_MAX];  /* else only these vGPUs */
-	size_t n_rescan_vgpus;
-	/*
-	 * vGPUs whose device exists without its mdev_type link yet: the kernel
-	 * sends the add and bind uevents before it makes the link (inventory.c).
-	 */
-	sd_event_source *vgpu_retry_timer;
-	struct {
-		char uuid[GVT_UUID_STRING_MAX];
-		unsigned tries;
-	} vgpu_retry[16];
-	size_t n_vgpu_retry;
+	InventoryWatch inventory_watch;  /* inventory-watch.c: its queue and retries */
 	Inventory inventory;
 	uint64_t generation;            /* bumped by every event: what an adapter caches is stale once it moved */
 	Modules modules;

@@ -243,7 +243,7 @@ static void test_half_made_vgpu_read_again(void **state)
 
 	assert_int_equal(inventory_sync_vgpu(m, uuid), 0);
 	assert_null(inventory_find_vgpu(&m->inventory, uuid));
-	assert_int_equal(m->n_vgpu_retry, 1);
+	assert_int_equal(m->inventory_watch.n_vgpu_retry, 1);
 	/* not there yet at the first second look either */
 	assert_true(sd_event_run(m->event, 1000000) > 0);
 	assert_null(inventory_find_vgpu(&m->inventory, uuid));
@@ -254,7 +254,7 @@ static void test_half_made_vgpu_read_again(void **state)
 	assert_true(sd_event_run(m->event, 1000000) > 0);
 	assert_non_null(inventory_find_vgpu(&m->inventory, uuid));
 	assert_int_equal(seen[EVENT_VGPU_ADDED], 1);
-	assert_int_equal(m->n_vgpu_retry, 0);
+	assert_int_equal(m->inventory_watch.n_vgpu_retry, 0);
 	manager_unsubscribe(m, count_event, seen);
 }
 
