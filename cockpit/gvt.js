@@ -262,17 +262,18 @@ function resourceBar(parentName, res, types, vgpus) {
     const total = used + free;
     const pct = total > 0 ? Math.round(100 * used / total) : 0;
     const unit = res.unit ? " " + res.unit : "";
+    const text = `${used}${unit} in use, at least ${free}${unit} free`;
     const id = `bar-${parentName}-${res.key}`.replace(/[^A-Za-z0-9_-]/g, "_");
     const indicator = h("div", { class: "pf-c-progress__indicator" });
     indicator.style.width = pct + "%";
     return h("div", { class: "pf-c-progress pf-m-sm gvt-bar", "data-resource": res.key, "data-used": used, "data-free": free },
         h("div", { class: "pf-c-progress__description", id }, res.label),
         h("div", { class: "pf-c-progress__status", "aria-hidden": "true" },
-            h("span", { class: "pf-c-progress__measure" }, `${used}${unit} in use, ${free}${unit} free`)),
+            h("span", { class: "pf-c-progress__measure" }, text)),
         h("div", {
             class: "pf-c-progress__bar", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100,
             "aria-valuenow": pct, "aria-labelledby": id,
-            "aria-valuetext": `${used}${unit} in use, ${free}${unit} free`,
+            "aria-valuetext": text,
         }, indicator));
 }
 
