@@ -65,32 +65,81 @@ function h(tag, attrs, ...children) {
     return el;
 }
 
-// Redraws leave what did not change alone (a click whose press and release
-// land on different elements is lost), and keep keyboard focus where it was:
-// each control carries a stable data-key.
+// Redraws change the page in place: an element that is still wanted stays
+// the same element, so a click whose press and release straddle a live
+// update is not lost, and keyboard focus stays where it was. Rows and
+// controls are matched by their data-row / data-key.
+function identity(node) {
+    return node.nodeType === Node.ELEMENT_NODE
+        ? `${node.nodeName}#${node.dataset.row || node.dataset.key || node.dataset.parent || ""}`
+        : `#${node.nodeType}`;
+}
+
+function morph(from, to) {
+    if (from.nodeType !== Node.ELEMENT_NODE) {
+        if (from.nodeValue !== to.nodeValue)
+            from.nodeValue = to.nodeValue;
+        return;
+    }
+    for (const { name } of [...from.attributes]) {
+        if (!to.hasAttribute(name))
+            from.removeAttribute(name);
+    }
+    for (const { name, value } of [...to.attributes]) {
+        if (name === "style")   // through the CSSOM: Cockpit's CSP forbids inline style attributes
+            from.style.cssText = to.style.cssText;
+        else if (from.getAttribute(name) !== value)
+            from.setAttribute(name, value);
+    }
+    morphChildren(from, to);
+}
+
+function morphChildren(from, to) {
+    const wanted = [...to.childNodes];
+    const old = [...from.childNodes];
+    wanted.forEach((node, i) => {
+        const have = old[i];
+        if (have && identity(have) === identity(node))
+            morph(have, node);
+        else if (have)
+            have.replaceWith(node);
+        else
+            from.append(node);
+    });
+    for (const extra of old.slice(wanted.length))
+        extra.remove();
+}
+
 function replace(container, ...children) {
     const fresh = document.createElement("div");
     fresh.append(...children.flat());
-    if (fresh.innerHTML === container.innerHTML)
-        return;
     const focused = document.activeElement && container.contains(document.activeElement)
         ? document.activeElement.dataset.key : null;
-    container.replaceChildren(...fresh.childNodes);
-    if (focused) {
+    morphChildren(container, fresh);
+    if (focused && !container.contains(document.activeElement)) {
         const again = container.querySelector(`[data-key="${CSS.escape(focused)}"]`);
         if (again && !again.disabled)
             again.focus();
     }
 }
 
+// What each control does, by its data-key, as of the last redraw: the
+// elements outlive a redraw, their actions are looked up when pressed.
+const actions = new Map();
+document.addEventListener("click", ev => {
+    const b = ev.target.closest && ev.target.closest("button[data-key]");
+    if (b && !b.disabled && actions.has(b.dataset.key))
+        actions.get(b.dataset.key)();
+});
+
 function button(label, key, allowed, action, variant) {
+    actions.set(key, action);
     return h("button", {
         class: "pf-c-button pf-m-small " + (variant || "pf-m-secondary"),
         type: "button",
         "data-key": key,
         disabled: !allowed.ok,
         title: allowed.ok ? undefined : allowed.why,
-        onclick: action,
     }, label);
 }
 
@@ -329,7 +378,7 @@ function vgpuRows() {
     for (const v of vgpuList()) {
         running.add(v.Uuid);
         const allowed = mayManage(v.Owner);
-        const actions = v.Defined
+        const controls = v.Defined
             ? [button("Stop", "stop:" + v.Uuid, allowed, () => act(`Could not stop ${v.Uuid}`, "StopVGPU", [v.Uuid, true])),
                button("Undefine", "undefine:" + v.Uuid, allowed,
                    () => act(`Could not undefine ${v.Uuid}`, "UndefineVGPU", [v.Uuid, true]))]
@@ -339,7 +388,7 @@ function vgpuRows() {
             key: v.Uuid,
             cells: [h("code", {}, v.Uuid), v.Parent, v.Type, h("span", { class: "gvt-state" }, v.State),
                 v.Owner, v.OpenedBy ? `pid ${v.OpenedBy}` : "—", v.Defined ? "yes" : "no",
-                h("span", { class: "gvt-actions" }, actions)],
+                h("span", { class: "gvt-actions" }, controls)],
         });
     }
     for (const [uuid, parent, type, autostart, active, owner] of state.definitions) {
@@ -395,20 +444,24 @@ function setupQuotaForm() {
     });
 }
 
+function loadAll() {
+    probePermissions();
+    loadManager();
+    loadDefinitions();
+    loadQuotas();
+}
+
 // -- wiring ----------------------------------------------------------------
 
 function start() {
     setupQuotaForm();
     document.getElementById("owner").addEventListener("input", render);
+    // Read once now, and again whenever gvtd (re)starts under a new unique name.
     client.addEventListener("owner", (ev, owner) => {
         const was = state.owner;
         state.owner = owner;
-        if (owner && owner !== was) {
-            probePermissions();
-            loadManager();
-            loadDefinitions();
-            loadQuotas();
-        }
+        if (owner && was !== undefined && owner !== was)
+            loadAll();
         render();
     });
     client.addEventListener("close", (ev, options) => {
@@ -430,6 +483,7 @@ function start() {
             proxies.addEventListener(ev, render);
     }
     cockpit.user().then(user => { state.user = user; render() });
+    loadAll();
     render();
 }
 

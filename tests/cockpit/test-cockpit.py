@@ -142,6 +142,7 @@ class Page:
         self.next_id = 0
         # The page's console and uncaught errors, kept with the screenshots.
         self.console = open(os.path.join(ARTIFACTS, f"console-{name}.log"), "w")
+        self.errors = []   # the page's own uncaught exceptions and errors (CSP ones too)
         self.call("Runtime.enable")
         self.call("Log.enable")
 
@@ -151,7 +152,11 @@ class Page:
         while True:
             msg = json.loads(self.ws.recv())
             if msg.get("method") in ("Runtime.consoleAPICalled", "Runtime.exceptionThrown", "Log.entryAdded"):
-                print(json.dumps(msg["params"])[:2000], file=self.console, flush=True)
+                text = json.dumps(msg["params"])
+                print(text[:2000], file=self.console, flush=True)
+                level = msg["params"].get("entry", {}).get("level") or msg["params"].get("type")
+                if (msg["method"] == "Runtime.exceptionThrown" or level == "error") and "/gvt/" in text:
+                    self.errors.append(text[:300])
             if msg.get("id") == self.next_id:
                 if "error" in msg:
                     raise RuntimeError(f"{method}: {msg['error']}")
@@ -489,6 +494,25 @@ def run(page, new_page, address, admin_port, ro_port):
         page.screenshot(f"04-{name}")
     page.size(*DESKTOP)
 
+    # -- in Cockpit's shell: the manifest's menu entry, and the page in the shell's frame
+    page.load(f"http://127.0.0.1:{admin_port}/system")
+    link = page.wait_js("""(() => { const a = [...document.querySelectorAll('nav a, #host-apps a')]
+        .find(a => a.textContent.trim() === 'vGPUs'); return a && a.getAttribute('href'); })()""", 30)
+    expect("shell: the menu has the page's entry (manifest.json)", link, "/gvt")
+    if link:
+        page.click(f'a[href="{link}"]')
+        frame = "document.querySelector('iframe[name=\"cockpit1:localhost/gvt\"]')"
+        got = page.wait_js(f"""(() => {{ const f = {frame}; const d = f && f.contentDocument;
+            return d && d.querySelectorAll('#vgpus tbody tr').length === 1
+                && d.getElementById('status').textContent; }})()""", 30)
+        if not expect("shell: the page runs in the shell's frame, over the shell's connection",
+                      bool(got and got.startswith("gvtd ")), True):
+            print("# frames:", page.js("""JSON.stringify([...document.querySelectorAll('iframe')].map(f => [f.name,
+                f.contentDocument && f.contentDocument.readyState,
+                f.contentDocument && (f.contentDocument.getElementById('status') || {}).textContent,
+                f.contentDocument && f.contentDocument.querySelectorAll('#vgpus tbody tr').length]))"""))
+        page.screenshot("06-shell")
+
     # -- read only: nobody's bridge; gvtd says no, and the buttons cannot be pressed
     ro = new_page("read-only")
     ro.size(*DESKTOP)
@@ -515,6 +539,8 @@ def run(page, new_page, address, admin_port, ro_port):
     busctl(address, "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "RemoveVGPU", "sb", uk, "false")
     expect("read-only: a vGPU removed elsewhere disappears", ro.wait_js(f"!({row_exists(uk)})", 10), True)
 
+    for name, p in (("admin", page), ("read-only", ro)):
+        expect(f"{name}: no error or exception in the page's console", p.errors, [])
     print(f"# browser part took {time.monotonic() - t0:.1f} s")
 
 
