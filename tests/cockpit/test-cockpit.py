@@ -344,6 +344,12 @@ def no_horizontal_overflow(page):
 
 
 def main():
+    for what, path in (("cockpit-ws", COCKPIT_WS), ("cockpit-bridge", "/usr/bin/cockpit-bridge"),
+                       ("chromium-headless-shell", CHROMIUM),
+                       ("cockpit-system", "/usr/share/cockpit/systemd/overview.css.gz")):
+        if not path or not os.path.exists(path):
+            fail(f"{what} is not installed: tools/install-deps installs it")
+            return
     tmp = tempfile.mkdtemp(prefix="gvt-cockpit.")
     os.chmod(tmp, 0o755)   # the read-only bridge runs as nobody and reads the page through it
     os.makedirs(ARTIFACTS, exist_ok=True)
@@ -545,6 +551,9 @@ def run(page, new_page, address, admin_port, ro_port):
 
 
 if __name__ == "__main__":
+    if os.geteuid() != 0:
+        print("SKIP: needs root, to run the read-only bridge as nobody")
+        sys.exit(77)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         main()
