@@ -186,13 +186,12 @@ function act(what, method, args) {
 
 // -- permissions: gvtd's (polkit's) decision, asked without acting ----------
 //
-// gvtd has no "may I" call yet. It checks authorization after validating the
-// arguments and before looking anything up, so a well-formed call on
-// something that does not exist answers NotPermitted if the caller may not,
-// and NotFound (nothing done) if it may. Without interaction: a right that
-// needs a password shows as denied until the person acts (see docs/cockpit.md).
+// gvtd has no "may I" call yet. CreateVGPUEx checks authorization (as the
+// owner it is for) before it looks the type up, so one for a type no parent
+// has answers NotPermitted if the caller may not, and NotFound, having done
+// nothing, if it may. Without interaction: a right that needs a password
+// shows as denied until the person asks for it (see docs/cockpit.md).
 const PROBE_TYPE = "gvt-page-permission-probe";
-const PROBE_UUID = "00000000-0000-0000-0000-000000000000";
 
 function probe(method, args) {
     return client.call(MANAGER_PATH, MANAGER, method, args)
@@ -204,8 +203,8 @@ function probe(method, args) {
 
 function probePermissions() {
     return Promise.all([
-        probe("CreateVGPU", ["", PROBE_TYPE, "", false]),   // manage-own-vgpus
-        probe("RemoveVGPU", [PROBE_UUID, false]),           // manage-vgpus: root's (nobody's) vGPU
+        probe("CreateVGPUEx", ["", PROBE_TYPE, "", "", [], false]),      // as oneself: manage-own-vgpus
+        probe("CreateVGPUEx", ["", PROBE_TYPE, "", "root", [], false]),  // for another: manage-vgpus
     ]).then(([own, any]) => {
         state.perm = { own, any };
         render();

@@ -526,7 +526,8 @@ def run(page, new_page, address, admin_port, ro_port):
     note = ro.wait_js("!document.getElementById('readonly').hidden && document.getElementById('readonly').textContent", 20)
     said = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "busctl",
                            f"--address={address}", "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager",
-                           "CreateVGPU", "sssb", "", T8, "", "false"], capture_output=True, text=True).stderr.strip()
+                           "CreateVGPUEx", "ssssa(ss)b", "", T8, "", "", "0", "false"],
+                          capture_output=True, text=True).stderr.strip()
     expect("read-only: the page says so, in gvtd's words (as nobody's busctl hears them)",
            f"Call failed: {(note or '').removeprefix('Read only. gvtd says: ')}", said)
     ro.wait_js("document.querySelectorAll('#vgpus tbody tr').length === 1", 10)
