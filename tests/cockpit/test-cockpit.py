@@ -218,19 +218,25 @@ procs = []
 
 
 def spawn(args, **kw):
-    p = subprocess.Popen(args, **kw)
+    """Each in a process group of its own, ended as a whole: Debian's
+    chromium-headless-shell is a shell script that does not exec the browser."""
+    p = subprocess.Popen(args, start_new_session=True, **kw)
     procs.append(p)
     return p
 
 
 def cleanup():
     for p in reversed(procs):
-        if p.poll() is None:
-            p.terminate()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                break
             try:
                 p.wait(5)
+                break
             except subprocess.TimeoutExpired:
-                p.kill()
+                pass
 
 
 def bus_config(tmp):
