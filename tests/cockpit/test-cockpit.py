@@ -7,8 +7,11 @@ from a real cockpit-ws whose bridge reaches gvtd on a private dbus-daemon
 scratch tree (fake-sysfs.sh). A small fake kernel makes and removes the
 mdev devices gvtd asks for and keeps available_instances by kvmgt's formulas.
 
-Two cockpit-ws: one whose bridge runs as root (may do everything), one as
-nobody (read only: gvtd says NotPermitted). Screenshots go to ARTIFACTS.
+gvtd asks a real polkitd on the same bus (in a mount namespace of its own
+that shows it gvtd's actions, systemd/org.gvtd1.policy, and one rule: user
+daemon may manage its own vGPUs). Three cockpit-ws, whose bridges run as
+root (may do everything), as daemon (its own vGPUs only) and as nobody
+(polkit says no: read only). Screenshots go to ARTIFACTS.
 
 usage: test-cockpit.py GVTD FAKE_SYSFS SRCDIR ARTIFACTS"""
 
@@ -266,13 +269,47 @@ def bus_config(tmp):
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
   </policy>
   <include>{SRCDIR}/systemd/org.gvtd1.conf</include>
+  <include ignore_missing="no">/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>
 </busconfig>
 """)
     return conf
 
 
-def busctl(address, *args):
-    return subprocess.run(["busctl", f"--address={address}", *args], capture_output=True, text=True)
+def as_user(user):
+    """The command prefix that runs a command as user, with no groups."""
+    return ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", "--"] if user else []
+
+
+def busctl(address, *args, user=None):
+    return subprocess.run(as_user(user) + ["busctl", f"--address={address}", *args], capture_output=True, text=True)
+
+
+# Whoever may manage their own vGPUs: polkit's answer through one rule.
+OWN_USER = "daemon"
+POLKIT_RULE = f"""polkit.addRule(function(action, subject) {{
+	if (action.id == "org.gvtd1.manage-own-vgpus" && subject.user == "{OWN_USER}")
+		return polkit.Result.YES;
+}});
+"""
+
+
+def start_polkitd(tmp, address):
+    """Debian's polkitd on the private bus. It reads actions and rules from
+    fixed places only, so it runs in a mount namespace where those show the
+    system's actions plus gvtd's, and the test's rule."""
+    actions, rules = f"{tmp}/polkit/actions", f"{tmp}/polkit/rules"
+    shutil.copytree("/usr/share/polkit-1/actions", actions)
+    shutil.copy(f"{SRCDIR}/systemd/org.gvtd1.policy", actions)
+    os.makedirs(rules)
+    with open(f"{rules}/50-gvt-test.rules", "w") as f:
+        f.write(POLKIT_RULE)
+    subprocess.run(["chmod", "-R", "a+rX", f"{tmp}/polkit"], check=True)
+    script = (f"mount --bind {actions} /usr/share/polkit-1/actions && "
+              f"mount --bind {rules} /etc/polkit-1/rules.d && exec /usr/lib/polkit-1/polkitd --no-debug")
+    spawn(["unshare", "--mount", "--propagation=private", "sh", "-c", script],
+          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DBUS_SYSTEM_BUS_ADDRESS": address},
+          stdout=open(f"{ARTIFACTS}/polkitd.log", "w"), stderr=subprocess.STDOUT)
+    return wait_for(lambda: busctl(address, "status", "org.freedesktop.PolicyKit1").returncode == 0, 10)
 
 
 def vgpu_uuids(address):
@@ -289,7 +326,7 @@ def start_cockpit_ws(tmp, address, port, user=None):
             "--local-session=/usr/bin/cockpit-bridge"]
     if user:
         shutil.chown(env["HOME"], user)
-        args = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", "--"] + args
+    args = as_user(user) + args
     log = open(f"{ARTIFACTS}/cockpit-ws-{user or 'root'}.log", "w")
     spawn(args, env=env, stdout=log, stderr=subprocess.STDOUT)
     return wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10)
@@ -373,28 +410,41 @@ def main():
                      "--print-address=1"], stdout=subprocess.PIPE, text=True,
                     stderr=open(f"{ARTIFACTS}/dbus-daemon.log", "w"))
         address = bus.stdout.readline().strip()
+        if not start_polkitd(tmp, address):
+            fail("polkitd on the private bus: see polkitd.log")
+            return
         gvtd_log = open(f"{ARTIFACTS}/gvtd.log", "w")
-        spawn([GVTD, f"--root={root}", f"--bus-address={address}", "--profile=sim", "--no-load"],
+        spawn([GVTD, f"--root={root}", f"--bus-address={address}", "--profile=sim", "--no-load", "--polkit=yes"],
               stdout=gvtd_log, stderr=subprocess.STDOUT)
         if not wait_for(lambda: busctl(address, "status", "org.gvtd1").returncode == 0, 10):
             fail("gvtd on the private bus")
             return
-        ok("gvtd on a private bus with the system bus's policy and gvtd's")
-        admin_port, ro_port = free_port(), free_port()
-        if not (start_cockpit_ws(tmp, address, admin_port) and start_cockpit_ws(tmp, address, ro_port, "nobody")):
+        ok("gvtd and polkitd on a private bus with the system bus's policy, gvtd's and polkit's")
+        ports = {user: free_port() for user in (None, OWN_USER, "nobody")}
+        if not all(start_cockpit_ws(tmp, address, port, user) for user, port in ports.items()):
             fail("cockpit-ws did not listen")
             return
         page, new_page = start_browser(tmp)
-        run(page, new_page, address, admin_port, ro_port)
+        run(page, new_page, address, ports)
     finally:
         kernel.stop.set()
         cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(page, new_page, address, admin_port, ro_port):
+def page_url(port):
+    return f"http://127.0.0.1:{port}/cockpit/@localhost/gvt/index.html"
+
+
+def enabled_controls(page):
+    return page.js("""[...document.querySelectorAll('#main button')].filter(b => !b.disabled)
+        .map(b => b.dataset.key || b.id || b.textContent)""")
+
+
+def run(page, new_page, address, ports):
+    admin_port = ports[None]
     t0 = time.monotonic()
-    url = f"http://127.0.0.1:{admin_port}/cockpit/@localhost/gvt/index.html"
+    url = page_url(admin_port)
     page.size(*DESKTOP)
     if not expect("admin: the page loads from cockpit-ws", bool(page.load(url)), True):
         return
@@ -528,18 +578,15 @@ def run(page, new_page, address, admin_port, ro_port):
     # -- read only: nobody's bridge; gvtd says no, and the buttons cannot be pressed
     ro = new_page("read-only")
     ro.size(*DESKTOP)
-    ro.load(f"http://127.0.0.1:{ro_port}/cockpit/@localhost/gvt/index.html")
+    ro.load(page_url(ports["nobody"]))
     note = ro.wait_js("!document.getElementById('readonly').hidden && document.getElementById('readonly').textContent", 20)
-    said = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "busctl",
-                           f"--address={address}", "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager",
-                           "CreateVGPUEx", "ssssa(ss)b", "", T8, "", "", "0", "false"],
-                          capture_output=True, text=True).stderr.strip()
-    expect("read-only: the page says so, in gvtd's words (as nobody's busctl hears them)",
+    said = busctl(address, "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "CreateVGPUEx", "ssssa(ss)b",
+                  "", T8, "", "", "0", "false", user="nobody").stderr.strip()
+    expect("read-only: the page says so, in gvtd's (polkit's) words, as nobody's busctl hears them",
            f"Call failed: {(note or '').removeprefix('Read only. gvtd says: ')}", said)
+    expect("read-only: ... which is polkit's no", "polkit action org.gvtd1.manage-own-vgpus denied" in said, True)
     ro.wait_js("document.querySelectorAll('#vgpus tbody tr').length === 1", 10)
-    enabled = ro.js("""[...document.querySelectorAll('#main button')].filter(b => !b.disabled)
-        .map(b => b.dataset.key || b.id || b.textContent)""")
-    expect("read-only: every control that changes something is disabled", enabled, [])
+    expect("read-only: every control that changes something is disabled", enabled_controls(ro), [])
     before = vgpu_uuids(address)
     ro.click(key_sel(f"create:{PARENT}/{T8}"))
     uk = before[0] if before else ""
@@ -552,7 +599,39 @@ def run(page, new_page, address, admin_port, ro_port):
     busctl(address, "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "RemoveVGPU", "sb", uk, "false")
     expect("read-only: a vGPU removed elsewhere disappears", ro.wait_js(f"!({row_exists(uk)})", 10), True)
 
-    for name, p in (("admin", page), ("read-only", ro)):
+    # -- its own only: daemon may (polkit's rule) manage its vGPUs, not root's
+    r = busctl(address, "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "CreateVGPU", "sssb",
+               PARENT, T4, "", "false")
+    ur = r.stdout.split()[-1].strip('"') if r.returncode == 0 else ""
+    own = new_page("own")
+    own.size(*DESKTOP)
+    own.load(page_url(ports[OWN_USER]))
+    expect("own: Create and Define enabled, root's vGPU's Remove, Set quota and Load modules not",
+           own.wait_js(f"""(() => {{ const b = [...document.querySelectorAll('#main button')];
+               const on = b.filter(x => !x.disabled).map(x => x.dataset.key);
+               return on.length === 6 && document.querySelector('[data-key="remove:{ur}"]') && on.sort().join(' '); }})()""", 20),
+           " ".join(sorted(f"{a}:{PARENT}/{t}" for a in ("create", "define") for t in (T2, T4, T8))))
+    said = busctl(address, "call", "org.gvtd1", "/org/gvtd1", "org.gvtd1.Manager", "RemoveVGPU", "sb", ur, "false",
+                  user=OWN_USER).stderr.strip()
+    expect("own: ... the disabled Remove says why, as gvtd tells daemon's busctl",
+           "Call failed: " + (own.js(f"document.querySelector('[data-key=\"remove:{ur}\"]').title") or ""), said)
+    own.type_text("#owner", "root")
+    expect("own: naming another owner disables Create",
+           own.wait_js(f"document.querySelector('[data-key=\"create:{PARENT}/{T8}\"]').disabled", 5), True)
+    own.js("document.getElementById('owner').value = ''; document.getElementById('owner').dispatchEvent(new Event('input'))")
+    own.wait_js(f"!document.querySelector('[data-key=\"create:{PARENT}/{T8}\"]').disabled", 5)
+    own.click(key_sel(f"create:{PARENT}/{T8}"))
+    mine = wait_for(lambda: [u for u in (vgpu_uuids(address) or []) if u != ur], 10)
+    um = mine[0] if mine else ""
+    expect("own: Create makes a vGPU owned by daemon, with its Remove enabled",
+           own.wait_js(f"""(() => {{ const r = document.querySelector('#vgpus tr[data-row="{um}"]');
+               const b = r && r.querySelector('button'); return b && !b.disabled
+               && r.querySelectorAll('td')[4].textContent; }})()""", 10), OWN_USER)
+    own.screenshot("07-own")
+    own.click(key_sel(f"remove:{um}"))
+    expect("own: and removes it", wait_for(lambda: vgpu_uuids(address) == [ur], 10), True)
+
+    for name, p in (("admin", page), ("read-only", ro), ("own", own)):
         expect(f"{name}: no error or exception in the page's console", p.errors, [])
     print(f"# browser part took {time.monotonic() - t0:.1f} s")
 
