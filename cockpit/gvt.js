@@ -194,11 +194,14 @@ function act(what, method, args) {
 const PROBE_TYPE = "gvt-page-permission-probe";
 
 function probe(method, args) {
+    // Any other answer of gvtd's came after its authorization; one from the bus
+    // (gvtd not running, say) tells nothing, and allows nothing until gvtd is back.
     return client.call(MANAGER_PATH, MANAGER, method, args)
         .then(() => ({ allowed: true, message: "" }))
-        .catch(ex => ex.name === "org.gvtd1.Error.NotPermitted"
-            ? { allowed: false, message: ex.message }
-            : { allowed: true, message: "" });
+        .catch(ex => ({
+            allowed: ex.name !== "org.gvtd1.Error.NotPermitted" && String(ex.name).startsWith("org.gvtd1.Error."),
+            message: ex.message,
+        }));
 }
 
 function probePermissions() {
@@ -284,7 +287,7 @@ function renderStatus() {
     }
     const ro = document.getElementById("readonly");
     const own = state.perm.own;
-    ro.hidden = !(own && !own.allowed);
+    ro.hidden = !(own && !own.allowed) || state.owner === null;
     ro.textContent = own && !own.allowed ? "Read only. gvtd says: " + own.message : "";
 
     const modules = document.getElementById("modules");
@@ -461,6 +464,10 @@ function start() {
         state.owner = owner;
         if (owner && was !== undefined && owner !== was)
             loadAll();
+        if (!owner) {
+            const gone = { allowed: false, message: "gvtd is not running" };
+            state.perm = { own: gone, any: gone };
+        }
         render();
     });
     client.addEventListener("close", (ev, options) => {

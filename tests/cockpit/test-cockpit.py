@@ -414,9 +414,20 @@ def main():
             fail("polkitd on the private bus: see polkitd.log")
             return
         gvtd_log = open(f"{ARTIFACTS}/gvtd.log", "w")
-        spawn([GVTD, f"--root={root}", f"--bus-address={address}", "--profile=sim", "--no-load", "--polkit=yes"],
-              stdout=gvtd_log, stderr=subprocess.STDOUT)
-        if not wait_for(lambda: busctl(address, "status", "org.gvtd1").returncode == 0, 10):
+
+        def start_gvtd():
+            p = spawn([GVTD, f"--root={root}", f"--bus-address={address}", "--profile=sim", "--no-load",
+                       "--polkit=yes"], stdout=gvtd_log, stderr=subprocess.STDOUT)
+            up = wait_for(lambda: busctl(address, "status", "org.gvtd1").returncode == 0, 10)
+            return p if up else None
+
+        gvtd = [start_gvtd()]
+
+        def restart_gvtd():
+            gvtd[0].terminate()
+            gvtd[0].wait(10)
+            return lambda: gvtd.__setitem__(0, start_gvtd()) or gvtd[0] is not None
+        if not gvtd[0]:
             fail("gvtd on the private bus")
             return
         ok("gvtd and polkitd on a private bus with the system bus's policy, gvtd's and polkit's")
@@ -425,7 +436,7 @@ def main():
             fail("cockpit-ws did not listen")
             return
         page, new_page = start_browser(tmp)
-        run(page, new_page, address, ports)
+        run(page, new_page, address, ports, restart_gvtd)
     finally:
         kernel.stop.set()
         cleanup()
@@ -441,7 +452,7 @@ def enabled_controls(page):
         .map(b => b.dataset.key || b.id || b.textContent)""")
 
 
-def run(page, new_page, address, ports):
+def run(page, new_page, address, ports, stop_gvtd):
     admin_port = ports[None]
     t0 = time.monotonic()
     url = page_url(admin_port)
@@ -630,6 +641,21 @@ def run(page, new_page, address, ports):
     own.screenshot("07-own")
     own.click(key_sel(f"remove:{um}"))
     expect("own: and removes it", wait_for(lambda: vgpu_uuids(address) == [ur], 10), True)
+
+    # -- gvtd goes away and comes back: the page says so, and then shows it all again
+    status = "document.getElementById('status').textContent"
+    page.load(url)   # it was left in the shell
+    page.wait_js(f"{status}.startsWith('gvtd 0') && !document.querySelector('[data-key=\"remove:{ur}\"]').disabled", 15)
+    start_again = stop_gvtd()
+    expect("admin: gvtd stopped: the page says it is not running",
+           bool(page.wait_js(f"{status}.startsWith('gvtd is not running') && {status}", 10)), True)
+    expect("admin: ... and offers no control", page.wait_js(f"""(() => {{
+        const on = [...document.querySelectorAll('#main button')].filter(b => !b.disabled);
+        return on.length === 0; }})()""", 10), True)
+    start_again()
+    expect("admin: gvtd back: its state, its vGPU and enabled controls again", page.wait_js(f"""{status}.startsWith('gvtd 0')
+        && document.querySelector('#vgpus tr[data-row="{ur}"]') !== null
+        && !document.querySelector('[data-key="remove:{ur}"]').disabled""", 15), True)
 
     for name, p in (("admin", page), ("read-only", ro), ("own", own)):
         expect(f"{name}: no error or exception in the page's console", p.errors, [])
