@@ -56,6 +56,10 @@ check "dkms.conf names gvt_base and gvt_mdev" \
 dpkg-deb -e "$dkms" "$tmp/dkms-ctl"
 check "gvt-dkms postinst builds with dkms" grep -q 'common.postinst' "$tmp/dkms-ctl/postinst"
 
+dpkg-deb -x "$cockpit" "$tmp/cockpit"
+check "cockpit-bridge takes the packaged page: gvt, menu entry vGPUs" \
+	test "$(XDG_DATA_DIRS="$tmp/cockpit/usr/share" cockpit-bridge --packages | awk '$1 == "gvt" {print $2}')" = vGPUs
+
 dpkg-deb -x "$gvtd" "$tmp/gvtd"
 dpkg-deb -e "$gvtd" "$tmp/ctl"
 exec_path=$(sed -n 's/^Exec=//p' "$tmp/gvtd/usr/share/dbus-1/system-services/org.gvtd1.service")
