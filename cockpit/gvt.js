@@ -9,8 +9,8 @@ const BUS_NAME = "org.gvtd1";
 const MANAGER_PATH = "/org/gvtd1";
 const MANAGER = "org.gvtd1.Manager";
 
-// The Manager's type struct (sssuuusuu), by field.
-const T_PARENT = 0, T_TYPE = 1, T_NAME = 2, T_APERTURE = 3, T_HIDDEN = 4, T_FENCES = 5,
+// The Manager's type struct (sssuuusuu), by field (0 is the parent).
+const T_TYPE = 1, T_NAME = 2, T_APERTURE = 3, T_HIDDEN = 4, T_FENCES = 5,
     T_RESOLUTION = 6, T_WEIGHT = 7, T_AVAILABLE = 8;
 
 // The resources kvmgt accounts for: what a type takes, what a vGPU holds.
