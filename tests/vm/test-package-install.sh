@@ -18,6 +18,7 @@ ok() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+expect_in() { case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
 elapsed() { echo "# $1: $(($(date +%s) - t0)) s"; }
 
 shopt -s nullglob
@@ -104,7 +105,6 @@ else
 		"$(busctl --system get-property org.gvtd1 /org/gvtd1 org.gvtd1.Manager ModulesState 2>&1)" 's "ready"'
 	tour=$(gvtctl create --type gvt_base-GVTg_V5_4 2>&1)
 	[ -e "/sys/bus/mdev/devices/$tour" ] && ok "tour: gvtctl create" || fail "tour: gvtctl create: $tour"
-	expect_in() { case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
 	expect_in "tour: gvtctl list shows it" "$(gvtctl list 2>&1)" "$tour"
 	expect_in "tour: mdevctl lists it" "$(mdevctl list 2>&1)" "$tour 0000:00:02.0 gvt_base-GVTg_V5_4"
 	expect_in "tour: REST lists it (socket-activated listener)" \
