@@ -15,7 +15,8 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi;
 version=$(sed -n "s/^[[:space:]]*version : '\([^']*\)',\$/\1/p" "$src/meson.build" | head -n 1)
 arch=$(dpkg --print-architecture)
 gvtd=$dir/gvtd_${version}_$arch.deb gvtctl=$dir/gvtctl_${version}_$arch.deb dkms=$dir/gvt-dkms_${version}_all.deb
-for d in "$gvtd" "$gvtctl" "$dkms"; do
+cockpit=$dir/cockpit-gvt_${version}_all.deb
+for d in "$gvtd" "$gvtctl" "$dkms" "$cockpit"; do
 	[ -f "$d" ] || { echo "FAIL - no $d: did the 'package' target run?"; exit 1; }
 done
 
@@ -34,6 +35,11 @@ done
 for f in usr/bin/gvtctl usr/share/bash-completion/completions/gvtctl usr/share/man/man1/gvtctl.1.gz; do
 	check "gvtctl has /$f" has "$gvtctl" "$f"
 done
+for f in manifest.json index.html gvt.js gvt.css; do
+	check "cockpit-gvt has /usr/share/cockpit/gvt/$f" has "$cockpit" "usr/share/cockpit/gvt/$f"
+done
+check "cockpit-gvt depends on the bridge and the PatternFly it links (cockpit-system)" \
+	test "$(dpkg-deb -f "$cockpit" Depends | grep -o 'cockpit-bridge\|cockpit-system' | tr '\n' ' ')" = "cockpit-bridge cockpit-system "
 for f in "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/Kbuild "$src"/api/gvt_genl.h; do
 	check "gvt-dkms has ${f##*/}" has "$dkms" "usr/src/gvt-$version/${f##*/}"
 done
@@ -49,6 +55,10 @@ check "dkms.conf names gvt_base and gvt_mdev" \
 	test "$(sed -n 's/^BUILT_MODULE_NAME\[[01]\]="\(.*\)"$/\1/p' "$conf" | tr '\n' ' ')" = "gvt_base gvt_mdev "
 dpkg-deb -e "$dkms" "$tmp/dkms-ctl"
 check "gvt-dkms postinst builds with dkms" grep -q 'common.postinst' "$tmp/dkms-ctl/postinst"
+
+dpkg-deb -x "$cockpit" "$tmp/cockpit"
+check "cockpit-bridge takes the packaged page: gvt, menu entry vGPUs" \
+	test "$(XDG_DATA_DIRS="$tmp/cockpit/usr/share" cockpit-bridge --packages | awk '$1 == "gvt" {print $2}')" = vGPUs
 
 dpkg-deb -x "$gvtd" "$tmp/gvtd"
 dpkg-deb -e "$gvtd" "$tmp/ctl"

@@ -7,9 +7,13 @@ gvtctl=$build/cli/gvtctl
 kmod=$build/kmod
 log=$(mktemp /tmp/gvtd-log.XXXXXX)
 fails=0
+failed=()
+notes=()
 
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+fail() { echo "FAIL - $*"; fails=$((fails + 1)); failed+=("$*"); }
+# note TEXT: a detail worth seeing when the test fails (printed with the failures)
+note() { echo "# $*"; notes+=("$*"); }
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
 # expect_contains WHAT TEXT NEEDLE
 expect_contains() { case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
@@ -32,6 +36,9 @@ finish() {
 	stop_gvtd
 	[ $fails = 0 ] && { echo "all passed"; exit 0; }
 	echo "--- gvtd log (tail)"; tail -n 120 "$log"
+	# again after the log, so a runner that keeps only the last lines shows them
+	[ ${#notes[@]} = 0 ] || { echo "--- notes:"; printf '# %s\n' "${notes[@]}"; }
+	echo "--- failed:"; printf 'FAIL - %s\n' "${failed[@]}"
 	echo "$fails failed"; exit 1
 }
 

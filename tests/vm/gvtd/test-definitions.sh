@@ -160,7 +160,9 @@ kill "$polkit_pid"; wait "$polkit_pid" 2>/dev/null
 # -- kill -9 during a storm, then restart: compare with sysfs and files
 storm() {
 	local ok_log=$1 u
-	while :; do
+	# Stopped by a file, not a signal: a signal would kill this loop but not a
+	# gvtctl it runs, and that one could reach the next gvtd during the checks.
+	while [ ! -e /tmp/storm.stop ]; do
 		case $((RANDOM % 5)) in
 		0) u=$("$gvtctl" define --type "$type" --parent "$parent" --owner bob $([ $((RANDOM % 2)) = 0 ] && echo --auto) 2>/dev/null) && echo "define $u" >>"$ok_log" ;;
 		1) u=$(ls "/etc/mdevctl.d/$parent" 2>/dev/null | shuf -n1); [ -n "$u" ] && "$gvtctl" start "$u" 2>/dev/null ;;
@@ -175,30 +177,31 @@ lost=0 unknown=0 orphans=0 badquota=0
 for t in $(seq "$trials"); do
 	start_gvtd || { fail "trial $t: gvtd not ready"; break; }
 	: >/tmp/storm.ok
+	rm -f /tmp/storm.stop
 	storm /tmp/storm.ok &
 	storm_pid=$!
 	sleep "0.$((RANDOM % 9 + 1))"
 	kill -9 "$gvtd_pid"; wait "$gvtd_pid" 2>/dev/null
-	kill "$storm_pid"; wait "$storm_pid" 2>/dev/null
-	sleep 0.2
+	touch /tmp/storm.stop; wait "$storm_pid"
 	start_gvtd || { fail "trial $t: no restart"; break; }
 	# every define that returned (and was not undefined after) is still there
 	for u in $(awk '$1 == "define" { print $2 }' /tmp/storm.ok); do
 		grep -q "undefine $u" /tmp/storm.ok && continue
-		defined "$u" || { lost=$((lost + 1)); echo "# trial $t: lost $u"; }
+		defined "$u" || { lost=$((lost + 1)); note "trial $t: lost $u"; }
 	done
 	# every vGPU in sysfs is known, and every owner record is needed
 	for u in $(ls /sys/bus/mdev/devices); do
-		"$gvtctl" list | grep -q "^$u " || unknown=$((unknown + 1))
+		"$gvtctl" list | grep -q "^$u " || { unknown=$((unknown + 1)); note "trial $t: $u in sysfs, not listed"; }
 	done
 	for r in $(ls /var/lib/gvtd/owners 2>/dev/null | grep -v '^\.'); do
-		[ -e "/sys/bus/mdev/devices/$r" ] || [ -e "/etc/mdevctl.d/$parent/$r" ] || orphans=$((orphans + 1))
+		[ -e "/sys/bus/mdev/devices/$r" ] || [ -e "/etc/mdevctl.d/$parent/$r" ] ||
+			{ orphans=$((orphans + 1)); note "trial $t: owner record $r for nothing"; }
 	done
 	# bob's usage = his running vGPUs + his stopped definitions
 	want=$( (ls /sys/bus/mdev/devices; ls "/etc/mdevctl.d/$parent") | sort -u | while read -r u; do
 		[ "$(python3 -c "import json; print(json.load(open('/var/lib/gvtd/owners/$u'))['owner'])" 2>/dev/null)" = bob ] && echo "$u"; done | wc -l)
 	got=$("$gvtctl" --json quota show bob | python3 -c "import json,sys; print(([r['used'] for r in json.load(sys.stdin) if r['limit']=='vgpus'] or [0])[0])")
-	[ "$want" = "$got" ] || { badquota=$((badquota + 1)); echo "# trial $t: usage $got, truth $want"; }
+	[ "$want" = "$got" ] || { badquota=$((badquota + 1)); note "trial $t: usage $got, truth $want"; }
 	# clean up for the next trial
 	for u in $(ls "/etc/mdevctl.d/$parent"); do "$gvtctl" stop "$u" >/dev/null 2>&1; "$gvtctl" undefine "$u" >/dev/null 2>&1; done
 	for u in $(ls /sys/bus/mdev/devices); do "$gvtctl" remove "$u" >/dev/null 2>&1; done
