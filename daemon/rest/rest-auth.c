@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
-#include "rest.h"
+#include "rest-request.h"
 #include "rest-auth.h"
 
 bool rest_memeq_const_time(const void *a, const void *b, size_t n)

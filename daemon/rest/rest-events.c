@@ -14,7 +14,7 @@
 
 #include "log.h"
 #include "manager.h"
-#include "rest.h"
+#include "rest-request.h"
 #include "rest-problem.h"
 #include "rest-json.h"
 #include "rest-events.h"
@@ -23,7 +23,7 @@ typedef struct Client Client;
 
 struct RestEvents {
 	Manager *manager;
-	RestServer *server;
+	sd_event_source *wake;    /* the server's (rest_wake) */
 	RestEventsHistory history;
 	sd_event_source *heartbeat;
 	Client *clients;
@@ -122,7 +122,7 @@ static void resume_all(RestEvents *ev)
 {
 	for (Client *c = ev->clients; c; c = c->next)
 		client_resume(c);
-	rest_server_wake(ev->server);
+	rest_wake(ev->wake);
 }
 
 static ssize_t copy_pending(Client *c, char *buf, size_t max)
@@ -242,11 +242,11 @@ static int on_heartbeat(sd_event_source *s, uint64_t usec, void *userdata)
 			c->pending = FRAME_HEARTBEAT;
 			client_resume(c);
 		}
-	rest_server_wake(ev->server);
+	rest_wake(ev->wake);
 	return sd_event_source_set_time_relative(s, REST_EVENTS_HEARTBEAT_USEC);
 }
 
-int rest_events_new(Manager *m, RestServer *server, RestEvents **ret)
+int rest_events_new(Manager *m, sd_event_source *wake, RestEvents **ret)
 {
 	RestEvents *ev = calloc(1, sizeof(*ev));
 	struct timespec now;
@@ -255,7 +255,7 @@ int rest_events_new(Manager *m, RestServer *server, RestEvents **ret)
 	if (!ev)
 		return -ENOMEM;
 	ev->manager = m;
-	ev->server = server;
+	ev->wake = wake;
 	clock_gettime(CLOCK_REALTIME, &now);
 	rest_events_history_init(&ev->history, (uint64_t) now.tv_sec * 1000000 + now.tv_nsec / 1000);
 	r = sd_event_add_time_relative(m->event, &ev->heartbeat, CLOCK_MONOTONIC, REST_EVENTS_HEARTBEAT_USEC, 0,

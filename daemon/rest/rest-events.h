@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "rest.h"
+#include "rest-request.h"
+
+typedef struct RestEvents RestEvents;
 
 #define REST_EVENTS_HISTORY 256
 #define REST_EVENTS_HEARTBEAT_USEC (15 * 1000000ULL)
@@ -35,7 +37,7 @@ ssize_t rest_events_history_read(const RestEventsHistory *h, uint64_t *pos, size
  */
 int rest_events_history_resume(const RestEventsHistory *h, const char *last_event_id, uint64_t *ret);
 
-int rest_events_new(Manager *m, RestServer *server, RestEvents **ret);
+int rest_events_new(Manager *m, sd_event_source *wake, RestEvents **ret);
 RestEvents *rest_events_free(RestEvents *ev);
 struct MHD_Response;
 /* GET /v1/events: the stream's response for a new client (req->stream); NULL on OOM. */

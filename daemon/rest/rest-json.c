@@ -2,7 +2,7 @@
 /* Core objects as JSON: the shapes api/openapi.yaml names Vgpu, Type, Parent and Host. */
 #include "definitions.h"
 #include "manager.h"
-#include "rest.h"
+#include "rest-request.h"
 #include "rest-json.h"
 
 static json_t *description(json_t *o, bool described, const MdevTypeDescription *d)

@@ -10,7 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "rest.h"
+#include "rest-request.h"
 #include "rest-problem.h"
 
 /* Every kind has its entry: a new kind without one fails the unit test. */

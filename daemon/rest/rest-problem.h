@@ -6,7 +6,7 @@
 #pragma once
 
 #include "errors.h"
-#include "rest.h"
+#include "rest-request.h"
 
 /* Stable problem type URI for a name ("NotFound" -> "urn:gvtd:problem:NotFound"). */
 #define REST_PROBLEM_PREFIX "urn:gvtd:problem:"

@@ -13,10 +13,21 @@
 #include "owners.h"
 #include "manager.h"
 #include "transient.h"
-#include "rest.h"
+#include "rest-request.h"
 #include "rest-problem.h"
 #include "rest-json.h"
 #include "rest-routes.h"
+
+/* 400 naming the first query parameter not in allowed: 1, else 0. */
+static int check_query(RestRequest *req, RestReply *reply, const char *const *allowed)
+{
+	const char *unknown = rest_request_unknown_query(req, allowed);
+
+	if (!unknown)
+		return 0;
+	(void) rest_problem(reply, 400, "InvalidArgument", unknown, "Unknown query parameter \"%.64s\"", unknown);
+	return 1;
+}
 
 static int reply_json(RestReply *reply, unsigned status, json_t *body)
 {
@@ -252,7 +263,7 @@ static int get_types(RestRequest *req, RestReply *reply)
 	const char *parent = rest_request_query(req, "parent");
 	json_t *a;
 
-	if (rest_request_check_query(req, query) || (parent && !find_parent(req, reply, parent, "parent")))
+	if (check_query(req, reply, query) || (parent && !find_parent(req, reply, parent, "parent")))
 		return REST_REPLIED;
 	a = json_array();
 	for (size_t i = 0; a && i < inv->n_parents; i++) {
@@ -298,14 +309,14 @@ static int get_vgpus(RestRequest *req, RestReply *reply)
 	static const char *const query[] = { "parent", "type", "owner", "state", NULL };
 	const char *f[4];
 
-	if (rest_request_check_query(req, query))
+	if (check_query(req, reply, query))
 		return REST_REPLIED;
 	for (size_t i = 0; i < ELEMENTSOF(f); i++)
 		if (validate_filter(req, reply, query[i], &f[i]) != 0)
 			return REST_REPLIED;
 	if (!f[0] && !f[1] && !f[2] && !f[3]) {
 		/* The listing clients poll: serialized once per change of the core's state. */
-		int r = rest_reply_cached(reply, rest_server_listing_cache(req->server), req->manager, list_all);
+		int r = rest_reply_cached(reply, req->listing, req->manager, list_all);
 
 		return r < 0 ? r : REST_REPLIED;
 	}

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "rest.h"
+#include "rest-request.h"
 
 typedef int (*RestHandler)(RestRequest *req, RestReply *reply);
 
