@@ -12,9 +12,9 @@ static int on_defer(sd_event_source *s, void *userdata)
 
 static void on_event(Manager *m, const Event *e, void *userdata)
 {
-	if (e->kind != EVENT_PARENT_ADDED || !m->autostart_defer)
+	if (e->kind != EVENT_PARENT_ADDED || !m->autostart.defer)
 		return;
-	if (sd_event_source_set_enabled(m->autostart_defer, SD_EVENT_ONESHOT) < 0)
+	if (sd_event_source_set_enabled(m->autostart.defer, SD_EVENT_ONESHOT) < 0)
 		log_warning("Failed to schedule the autostart for parent %s.", e->parent->name);
 }
 
@@ -22,10 +22,10 @@ int autostart_init(Manager *m)
 {
 	int r;
 
-	r = sd_event_add_defer(m->event, &m->autostart_defer, on_defer, m);
+	r = sd_event_add_defer(m->event, &m->autostart.defer, on_defer, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up autostart: %m");
-	r = sd_event_source_set_enabled(m->autostart_defer, SD_EVENT_OFF);
+	r = sd_event_source_set_enabled(m->autostart.defer, SD_EVENT_OFF);
 	if (r < 0)
 		return r;
 	return manager_subscribe(m, on_event, NULL);
@@ -34,12 +34,12 @@ int autostart_init(Manager *m)
 void autostart_now(Manager *m)
 {
 	definitions_autostart(m, NULL);
-	if (m->autostart_defer)
-		(void) sd_event_source_set_enabled(m->autostart_defer, SD_EVENT_OFF);
+	if (m->autostart.defer)
+		(void) sd_event_source_set_enabled(m->autostart.defer, SD_EVENT_OFF);
 }
 
 void autostart_exit(Manager *m)
 {
-	m->autostart_defer = sd_event_source_disable_unref(m->autostart_defer);
+	m->autostart.defer = sd_event_source_disable_unref(m->autostart.defer);
 	manager_unsubscribe(m, on_event, NULL);
 }

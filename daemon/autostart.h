@@ -7,7 +7,14 @@
  */
 #pragma once
 
+#include <systemd/sd-event.h>
+
 typedef struct Manager Manager;
+
+/* Autostart's own state, kept in the Manager. */
+typedef struct Autostart {
+	sd_event_source *defer;   /* parents appeared: start their auto definitions */
+} Autostart;
 
 int autostart_init(Manager *m);
 void autostart_exit(Manager *m);

@@ -8,6 +8,7 @@
 #include <systemd/sd-device.h>
 #include <systemd/sd-event.h>
 
+#include "autostart.h"
 #include "config.h"
 #include "definitions-watch.h"
 #include "errors.h"
@@ -32,7 +33,7 @@ struct Manager {
 	Owners owners;
 	Quotas quotas;
 	Openers openers;           /* who has which vGPU open (the gvt genl family) */
-	sd_event_source *autostart_defer;  /* parents appeared: start their auto definitions */
+	Autostart autostart;       /* autostart.c: its deferred start */
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 
 	Subscribers subscribers;   /* events.c */

@@ -48,6 +48,7 @@ struct gvt_mdev_pool {
 	unsigned int nr_units;
 	unsigned int host_units;
 	unsigned int used_units;	/* by vGPUs */
+	struct mutex *lock;		/* the parent's: held for every use */
 	DECLARE_BITMAP(map, GVT_MDEV_POOL_MAX_UNITS);
 };
 

@@ -21,9 +21,11 @@
 /* Every type's GM sizes and the host's are multiples of this. */
 #define GVT_MDEV_GM_UNIT		SZ_64M
 
-static void gvt_mdev_pool_init(struct gvt_mdev_pool *pool, const char *name,
-			       u64 base, u64 size, u64 unit, u64 host)
+static void gvt_mdev_pool_init(struct gvt_mdev_pool *pool, struct mutex *lock,
+			       const char *name, u64 base, u64 size, u64 unit,
+			       u64 host)
 {
+	pool->lock = lock;
 	pool->name = name;
 	pool->shown_unit = unit == 1 ? "" : " MiB";
 	pool->shown_scale = unit == 1 ? 1 : SZ_1M;
@@ -40,23 +42,22 @@ static void gvt_mdev_pool_init(struct gvt_mdev_pool *pool, const char *name,
 void gvt_mdev_alloc_init(struct gvt_mdev_parent *p, const struct gvt_base_resources *res)
 {
 	mutex_init(&p->lock);
-	gvt_mdev_pool_init(&p->low_gm, "aperture (low GM)", 0, res->aperture_size,
+	gvt_mdev_pool_init(&p->low_gm, &p->lock, "aperture (low GM)", 0, res->aperture_size,
 			   GVT_MDEV_GM_UNIT, GVT_MDEV_HOST_LOW_GM);
-	gvt_mdev_pool_init(&p->high_gm, "hidden (high GM)", res->aperture_size,
+	gvt_mdev_pool_init(&p->high_gm, &p->lock, "hidden (high GM)", res->aperture_size,
 			   res->ggtt_size - res->aperture_size, GVT_MDEV_GM_UNIT,
 			   GVT_MDEV_HOST_HIGH_GM);
-	gvt_mdev_pool_init(&p->fences, "fences", 0, res->fences, 1,
+	gvt_mdev_pool_init(&p->fences, &p->lock, "fences", 0, res->fences, 1,
 			   GVT_MDEV_HOST_FENCES);
 	bitmap_zero(p->ids, GVT_MDEV_MAX_VGPU);
 	/* kvmgt keeps id 0 for its idle vGPU. */
 	set_bit(0, p->ids);
 }
 
-/* Bytes (or fences) not held by the host or a vGPU.  Caller holds p->lock
- * once vGPUs can exist.
- */
+/* Bytes (or fences) not held by the host or a vGPU.  Caller holds p->lock. */
 u64 gvt_mdev_pool_free(const struct gvt_mdev_pool *pool)
 {
+	lockdep_assert_held(pool->lock);
 	return (u64)(pool->nr_units - pool->host_units - pool->used_units) * pool->unit;
 }
 
@@ -105,6 +106,7 @@ static void gvt_mdev_pool_take(struct gvt_mdev_pool *pool, unsigned long start,
 {
 	unsigned int units = div64_u64(size, pool->unit);
 
+	lockdep_assert_held(pool->lock);
 	bitmap_set(pool->map, start, units);
 	pool->used_units += units;
 	range->base = pool->base + start * pool->unit;
@@ -115,6 +117,7 @@ static void gvt_mdev_pool_put(struct gvt_mdev_pool *pool, const struct gvt_mdev_
 {
 	unsigned int units = div64_u64(range->size, pool->unit);
 
+	lockdep_assert_held(pool->lock);
 	bitmap_clear(pool->map, div64_u64(range->base - pool->base, pool->unit), units);
 	pool->used_units -= units;
 }

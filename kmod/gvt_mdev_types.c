@@ -17,9 +17,13 @@ static const struct gvt_mdev_type_conf gvt_mdev_type_confs[GVT_MDEV_NR_TYPES] = 
 /* Fill p's types; call after gvt_mdev_alloc_init, before any vGPU exists. */
 void gvt_mdev_types_init(struct gvt_mdev_parent *p)
 {
-	u64 low_avail = gvt_mdev_pool_free(&p->low_gm);
 	const struct gvt_mdev_type_conf *conf;
 	unsigned int i;
+	u64 low_avail;
+
+	mutex_lock(&p->lock);
+	low_avail = gvt_mdev_pool_free(&p->low_gm);
+	mutex_unlock(&p->lock);
 
 	for (i = 0; i < GVT_MDEV_NR_TYPES; i++) {
 		conf = &gvt_mdev_type_confs[i];
