@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """gvtd's benchmark.
 
-  bench.py run [--quick] [--rows=N,..] [--verbose]
+  bench.py run [--quick] [--rows=N,..] [--verbose] [--against=GVTD]
                            inside the VM (as root): measure everything, print
-                           progress, then the results as JSON after a marker line
+                           progress, then the results as JSON after a marker line;
+                           --against: row "ab" only, rows 1 a-c and 2 with another
+                           gvtd binary (before) and this one (after), alternated
   bench.py report FILE     print the table of a results file
 
 tools/bench boots the VM, runs `run`, keeps the JSON and prints the report.
@@ -41,7 +43,7 @@ VERBOSE = False  # --verbose: gvtd logs debug messages to /tmp/gvtd.log
 # Cycles per create+remove row. Each row takes cycles * its per-cycle time under
 # TCG; see docs/PERFORMANCE.md for why these counts.
 COUNTS = {
-    "cycles": 200, "cycles_process": 100, "warmup": 10,
+    "cycles": 200, "cycles_process": 100, "warmup": 10, "ab_rounds": 3,
     "list_calls": 30, "list_process": 10, "events": 50, "ready_runs": 3, "wrk_seconds": 10,
     "vfio_rounds": 200, "vfio_batch": 256,
 }
@@ -91,8 +93,8 @@ class Gvtd:
     def __init__(self):
         self.proc = None
 
-    def start(self):
-        """Starts gvtd and returns the seconds until it said READY=1."""
+    def start(self, binary=None):
+        """Starts gvtd (this build's, or binary) and returns the seconds until it said READY=1."""
         if os.path.exists(NOTIFY):
             os.unlink(NOTIFY)
         s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -100,7 +102,7 @@ class Gvtd:
         s.settimeout(300)
         env = dict(os.environ, NOTIFY_SOCKET=NOTIFY)
         t = time.perf_counter()
-        self.proc = subprocess.Popen([os.path.join(BUILD, "daemon", "gvtd"), "--module-dir", os.path.join(BUILD, "kmod"),
+        self.proc = subprocess.Popen([binary or os.path.join(BUILD, "daemon", "gvtd"), "--module-dir", os.path.join(BUILD, "kmod"),
                                       "--profile=sim"] + (["--verbose"] if VERBOSE else []), env=env, stdout=open("/tmp/gvtd.log", "a"),
                                      stderr=subprocess.STDOUT)
         while True:
@@ -251,6 +253,43 @@ def row_list(res, gvtd):
         row["mdevctl"] = stats(timed(lambda i: run("mdevctl", "list", "--defined"), COUNTS["list_process"]))
         out[str(n)] = row
     res["list"] = out
+
+
+def row_ab(res, gvtd, against):
+    """Rows 1 a-c and 2 (at 10 and 1000 definitions) with two gvtd binaries in one VM run.
+
+    "before" is the binary given with --against, "after" this build's; the two
+    alternate, ROUNDS times each, so what the machine does meanwhile hits both
+    alike. The modules, D-Bus daemon, udev and the cycle programs are the same.
+    """
+    parent = parents()[0]
+    type_ = type_of(parent)
+    n, w = COUNTS["cycles"], COUNTS["warmup"]
+    out = {"against": against, "rounds": []}
+    res["ab"] = out
+    for r in range(COUNTS["ab_rounds"]):
+        for label, binary in (("before", against), ("after", None)):
+            if gvtd.proc:
+                gvtd.stop()
+            clear_definitions()
+            gvtd.start(binary)
+            settle()
+            log("round", r + 1, label, "create+remove")
+            m = {"round": r + 1, "gvtd": label}
+            for path in ("sysfs", "dbus", "rest"):
+                m[path] = stats(samples_of(prog("bench-cycle"), path, parent, type_, str(n), str(w), SOCK))
+            have = 0
+            for count in (10, 1000):
+                write_definitions(have, count - have)
+                have = count
+                log("round", r + 1, label, "listing with", count, "definitions")
+                for kind in ("dbus-definitions", "rest-vgpus"):
+                    m["%s-%d" % (kind, count)] = stats(samples_of(prog("bench-list"), kind, str(COUNTS["list_calls"]),
+                                                                  "3", SOCK))
+            out["rounds"].append(m)
+    gvtd.stop()
+    clear_definitions()
+    gvtd.start()
 
 
 def fill(count):
@@ -475,9 +514,12 @@ def cmd_run():
     if "--quick" in sys.argv:
         QUICK = True
         COUNTS.update(cycles=20, cycles_process=5, warmup=2, list_calls=5, list_process=2, events=5,
-                      ready_runs=1, wrk_seconds=3, vfio_rounds=10, vfio_batch=64)
+                      ready_runs=1, wrk_seconds=3, vfio_rounds=10, vfio_batch=64, ab_rounds=1)
     only = [a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--rows=")]
     only = only[0] if only else ["1", "2", "3", "4", "5", "6", "7"]
+    against = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--against=")]
+    if against:
+        only = ["ab"]
     res = {"machine": machine(), "counts": COUNTS, "gvt_base_parameters": GVT_BASE_PARAMETERS,
            "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     t0 = time.perf_counter()
@@ -493,7 +535,8 @@ def cmd_run():
     res["memory"]["idle_file_kib"] = gvtd.status("RssFile")
     res["memory"]["idle_by_mapping_kib"] = gvtd.rss_by_mapping()
     res["memory"]["idle_rollup_kib"] = gvtd.rollup()
-    rows = [("1", lambda: (settle(), row_cycles(res))),
+    rows = [("ab", lambda: row_ab(res, gvtd, against[0])),
+            ("1", lambda: (settle(), row_cycles(res))),
             ("3", lambda: row_throughput(res, token)),
             ("2", lambda: (settle(), row_list(res, gvtd))),
             ("4", lambda: (write_definitions(0, 1000) if "2" not in only else None, row_memory_loaded(res, gvtd))),
@@ -540,6 +583,27 @@ def report(res):
         add("host: %s" % res["host"])
     for e in res.get("errors", []):
         add("FAILED: %s" % e)
+    ab = res.get("ab")
+    if ab and ab["rounds"]:
+        add("")
+        add("ab. before (%s) and after (this build), alternated in one VM run" % ab["against"])
+        add("   %-6s %-7s %9s %9s %9s %6s %6s %12s %12s" % ("round", "gvtd", "a sysfs", "b D-Bus", "c REST", "b/a",
+                                                          "c/a", "ListDefs k/10", "GET k/10"))
+        ratios = {"before": [], "after": []}
+        for m in ab["rounds"]:
+            med = {k: v["median_ms"] for k, v in m.items() if isinstance(v, dict)}
+            q = (med["dbus"] / med["sysfs"], med["rest"] / med["sysfs"],
+                 med["dbus-definitions-1000"] / med["dbus-definitions-10"],
+                 med["rest-vgpus-1000"] / med["rest-vgpus-10"])
+            ratios[m["gvtd"]].append(q)
+            add("   %-6d %-7s %9.2f %9.2f %9.2f %6.2f %6.2f %12.1f %12.1f" % ((m["round"], m["gvtd"], med["sysfs"],
+                                                                           med["dbus"], med["rest"]) + q))
+        for i, (what, target) in enumerate((("b/a", 1.5), ("c/a", 2.0), ("ListDefinitions 1000/10", 20),
+                                            ("GET /v1/vgpus 1000/10", 20))):
+            b = statistics.median(q[i] for q in ratios["before"])
+            a = statistics.median(q[i] for q in ratios["after"])
+            add("   %-24s median before %6.2f, after %6.2f (after/before %.2f; target <= %g) %s"
+                % (what, b, a, a / b, target, verdict(a <= target)))
     c = res.get("cycles")
     if c:
         add("")
