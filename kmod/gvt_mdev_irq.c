@@ -73,12 +73,22 @@ static int gvt_mdev_irq_set_trigger(struct gvt_mdev_vgpu *vgpu, unsigned int ind
 	return 0;
 }
 
-/* hdr was checked by vfio_set_irqs_validate_and_prepare; data has its payload. */
+/*
+ * hdr was checked by vfio_set_irqs_validate_and_prepare; data has its
+ * payload, hdr->count entries of it.  That check lets a count of 0 through
+ * with any data type (and then no data at all); as vfio-pci, every action
+ * wants a count of 1 but a trigger without data, where 0 disables.
+ */
 int gvt_mdev_irq_set(struct gvt_mdev_vgpu *vgpu, const struct vfio_irq_set *hdr, void *data)
 {
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-	bool on = type == VFIO_IRQ_SET_DATA_NONE || (type == VFIO_IRQ_SET_DATA_BOOL && *(u8 *)data);
+	bool on;
+
+	if (hdr->count != 1 &&
+	    !(hdr->count == 0 && action == VFIO_IRQ_SET_ACTION_TRIGGER && type == VFIO_IRQ_SET_DATA_NONE))
+		return -EINVAL;
+	on = type == VFIO_IRQ_SET_DATA_NONE || (type == VFIO_IRQ_SET_DATA_BOOL && *(u8 *)data);
 
 	switch (action) {
 	case VFIO_IRQ_SET_ACTION_MASK:

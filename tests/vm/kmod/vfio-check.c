@@ -47,6 +47,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "vfio-irq.h"
+
 #define MIB			(1ULL << 20)
 #define REGION_OFFSET(i)	((uint64_t)(i) << 40)
 
@@ -797,18 +799,43 @@ static void check_opregion(struct vgpu *v, struct vgpu *other)
 
 static int set_irq(struct vgpu *v, unsigned int index, uint32_t flags, int32_t fd)
 {
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	struct vfio_irq_set *set = (void *)buf;
+	return vfio_irq_set(v->fd, index, flags, (flags & VFIO_IRQ_SET_DATA_NONE) && fd < 0 ? 0 : 1, fd);
+}
 
-	set->argsz = sizeof(buf);
-	set->flags = flags;
-	set->index = index;
-	set->start = 0;
-	set->count = (flags & VFIO_IRQ_SET_DATA_NONE) && fd < 0 ? 0 : 1;
-	memcpy(set->data, &fd, sizeof(fd));
-	if (flags & VFIO_IRQ_SET_DATA_NONE)
-		set->argsz = sizeof(*set);
-	return ioctl(v->fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+/* SET_IRQS with a count of 0 and no payload, whatever the data type says. */
+static int set_irq_empty(struct vgpu *v, unsigned int index, uint32_t flags)
+{
+	struct vfio_irq_set set = { .argsz = sizeof(set), .flags = flags, .index = index };
+
+	return ioctl(v->fd, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
+/*
+ * vfio-pci takes a count of 0 only for a trigger without data (it
+ * disables); with a bool or an eventfd there is no payload to read.
+ */
+static void check_irqs_empty(struct vgpu *v)
+{
+	static const uint32_t actions[] = {
+		VFIO_IRQ_SET_ACTION_MASK, VFIO_IRQ_SET_ACTION_UNMASK, VFIO_IRQ_SET_ACTION_TRIGGER,
+	};
+	static const uint32_t data[] = { VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_DATA_EVENTFD };
+	unsigned int index, a, d;
+	int refused = 0, tried = 0;
+
+	for (index = VFIO_PCI_INTX_IRQ_INDEX; index <= VFIO_PCI_REQ_IRQ_INDEX; index++) {
+		if (index == VFIO_PCI_MSIX_IRQ_INDEX || index == VFIO_PCI_ERR_IRQ_INDEX)
+			continue;
+		for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++)
+			for (d = 0; d < sizeof(data) / sizeof(data[0]); d++) {
+				tried++;
+				refused += set_irq_empty(v, index, actions[a] | data[d]) == -EINVAL;
+			}
+	}
+	report(refused == tried, "SET_IRQS, count 0 with bool or eventfd data: EINVAL (%d of %d)",
+	       refused, tried);
+	report(!set_irq_empty(v, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER),
+	       "SET_IRQS, count 0 trigger without data: disables");
 }
 
 /* Did efd fire within ms?  Consumes the count. */
@@ -873,6 +900,7 @@ static void check_irqs(struct vgpu *v)
 	       "INTx loopback trigger");
 	report(fired(efd, 2000), "INTx loopback received");
 	close(efd);
+	check_irqs_empty(v);
 }
 
 static int cmd_device(const char *uuid, const char *other_uuid)
