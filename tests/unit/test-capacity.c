@@ -12,55 +12,13 @@
 
 #include "capacity.h"
 #include "fake-root.h"
+#include "kvmgt-model.h"
 #include "macro.h"
-
-/* kvmgt's table: suffix, low MiB, high MiB, fences, weight */
-static const struct {
-	const char *name;
-	unsigned low, high, fences, weight;
-} kvmgt[] = {
-	{ "i915-GVTg_V5_8", 64, 384, 4, 2 },
-	{ "i915-GVTg_V5_4", 128, 512, 4, 4 },
-	{ "i915-GVTg_V5_2", 256, 1024, 4, 8 },
-	{ "i915-GVTg_V5_1", 512, 2048, 4, 16 },
-};
 
 #define A (1u << RESOURCE_APERTURE)
 #define H (1u << RESOURCE_HIDDEN)
 #define F (1u << RESOURCE_FENCES)
 #define I (1u << RESOURCE_INSTANCES)
-
-/* Fills p with the types kvmgt registers for this GPU and their available_instances. */
-static void model(Parent *p, MdevType types[4], unsigned aperture, unsigned ggtt, const unsigned held[4])
-{
-	long low = aperture - 128, high = ggtt - aperture - 384, fences = 32 - 4;
-
-	for (size_t i = 0; i < 4; i++) {
-		low -= (long) held[i] * kvmgt[i].low;
-		high -= (long) held[i] * kvmgt[i].high;
-		fences -= (long) held[i] * kvmgt[i].fences;
-	}
-	*p = (Parent) { .name = (char *) "0000:00:02.0", .driver = (char *) "i915", .types = types };
-	for (size_t i = 0; i < 4; i++) {
-		long n;
-
-		/* kvmgt stops at the first type whose aperture does not fit at all */
-		if ((aperture - 128) / kvmgt[i].low == 0)
-			break;
-		n = low / kvmgt[i].low;
-		if (high / (long) kvmgt[i].high < n)
-			n = high / kvmgt[i].high;
-		if (fences / (long) kvmgt[i].fences < n)
-			n = fences / kvmgt[i].fences;
-		types[i] = (MdevType) {
-			.name = (char *) kvmgt[i].name,
-			.described = true,
-			.desc = { kvmgt[i].low, kvmgt[i].high, kvmgt[i].fences, kvmgt[i].weight, "1920x1200" },
-			.available = n > 0 ? n : 0,
-		};
-		p->n_types++;
-	}
-}
 
 static void test_exhausted(void **state)
 {
@@ -88,7 +46,7 @@ static void test_exhausted(void **state)
 		Parent p;
 		unsigned guess;
 
-		model(&p, types, cases[i].aperture, cases[i].ggtt, cases[i].held);
+		kvmgt_model(&p, "0000:00:02.0", types, cases[i].aperture, cases[i].ggtt, cases[i].held);
 		for (size_t j = 0; j < 4; j++) {
 			held.aperture_mib += cases[i].held[j] * kvmgt[j].low;
 			held.hidden_mib += cases[i].held[j] * kvmgt[j].high;
