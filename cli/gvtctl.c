@@ -19,6 +19,7 @@
 #define EXIT_OK 0
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
+#define EXIT_NO_FIT 3   /* plan: the mix does not fit */
 
 /* Loading modules waits for the kernel: give it time. */
 #define LONG_CALL_USEC (120 * 1000000ULL)
@@ -283,6 +284,140 @@ static int verb_types(sd_bus *bus, int argc, char *argv[])
 	if (r < 0)
 		return call_failed("ListTypes", NULL, r);
 	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+}
+
+/* COUNTxTYPE or TYPE: 0, or a usage error. */
+static int parse_ask(const char *arg, const char **ret_type, uint32_t *ret_count)
+{
+	const char *x = strchr(arg, 'x');
+	unsigned long n = 1;
+	char *end;
+
+	*ret_type = arg;
+	if (x && x > arg && isdigit((unsigned char) arg[0])) {
+		errno = 0;
+		n = strtoul(arg, &end, 10);
+		if (end != x || errno || n == 0 || n > 64)
+			return usage_error("%s: the count before 'x' must be 1 to 64 (e.g. 2xGVTg_V5_4)", arg);
+		*ret_type = x + 1;
+	}
+	if (!**ret_type)
+		return usage_error("%s: no type after the count (e.g. 2xGVTg_V5_4)", arg);
+	*ret_count = n;
+	return 0;
+}
+
+/* Plan's reply, as JSON: {fits, exact, placements, short, most}. */
+static int plan_json(sd_bus_message *reply, int fits, int exact)
+{
+	json_t *o = json_pack("{s:b, s:b, s:[], s:n, s:[]}", "fits", fits, "exact", exact, "placements", "short",
+			      "most");
+	const char *a, *b, *c;
+	uint32_t n;
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(sss)", &a, &b, &c)) > 0)
+		json_array_append_new(json_object_get(o, "placements"),
+				      json_pack("{s:s, s:s?, s:s?}", "vgpu", a, "parent", *b ? b : NULL, "type",
+						*c ? c : NULL));
+	if (r >= 0)
+		r = sd_bus_message_exit_container(reply);
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "(sss)", &a, &b, &c);
+	if (r >= 0 && !fits)
+		json_object_set_new(o, "short", json_pack("{s:s, s:s?, s:s?}", "vgpu", a, "parent", *b ? b : NULL,
+							  "resource", *c ? c : NULL));
+	if (r >= 0)
+		r = sd_bus_message_enter_container(reply, 'a', "(ssu)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssu)", &a, &b, &n)) > 0)
+		json_array_append_new(json_object_get(o, "most"), json_pack("{s:s, s:s, s:I}", "parent", a, "type", b,
+									   "most", (json_int_t) n));
+	if (r >= 0 && json_dumpf(o, stdout, JSON_INDENT(2)) == 0)
+		putchar('\n');
+	json_decref(o);
+	return r;
+}
+
+static int verb_plan(sd_bus *bus, int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{}
+	};
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(table_freep) Table *t = table_new("VGPU", "PARENT", "TYPE", NULL);
+	_cleanup_(table_freep) Table *most = table_new("PARENT", "TYPE", "MOST", NULL);
+	const char *parent = "", *type, *a, *b, *c;
+	int fits, exact, ch, r;
+	uint32_t count;
+
+	while ((ch = getopt_long(argc, argv, "p:", options, NULL)) >= 0) {
+		if (ch != 'p')
+			return -EXIT_USAGE;
+		parent = optarg;
+	}
+	if (optind == argc)
+		return usage_error("plan needs the vGPUs to plan, as COUNTxTYPE (e.g. plan 2xGVTg_V5_4 3xGVTg_V5_8)");
+	if (!t || !most)
+		return call_failed("plan", NULL, -ENOMEM);
+	table_set_numeric(most, 2);
+	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Plan");
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "(su)");
+	for (int i = optind; r >= 0 && i < argc; i++) {
+		r = parse_ask(argv[i], &type, &count);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_append(m, "(su)", type, count);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", parent);
+	if (r < 0)
+		return call_failed("Plan", NULL, r);
+	r = sd_bus_call(bus, m, 0, &error, &reply);
+	if (r < 0)
+		return call_failed("Plan", &error, r);
+	r = sd_bus_message_read(reply, "bb", &fits, &exact);
+	if (r >= 0 && arg_json) {
+		r = plan_json(reply, fits, exact);
+		return r < 0 ? call_failed("Plan", NULL, r) : fits ? 0 : -EXIT_NO_FIT;
+	}
+	if (r >= 0)
+		r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(sss)", &a, &b, &c)) > 0)
+		r = table_add_row(t, a, *b ? b : "-", *c ? c : "-");
+	if (r >= 0)
+		r = sd_bus_message_exit_container(reply);
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "(sss)", &a, &b, &c);
+	if (r < 0)
+		return call_failed("Plan", NULL, r);
+	if (fits)
+		printf("Fits%s: each vGPU and the parent it would go to:\n", exact ? "" : " (estimated: the GPU's sizes "
+		       "are not known, the figures are lower bounds)");
+	else
+		printf("Does not fit%s: no room for %s%s%s%s%s.\n", exact ? "" : " (estimated)", a,
+		       *b ? " on " : "", b, *c ? ", out of " : "", c);
+	if (table_print(t, false) < 0)
+		return -EXIT_FAILED;
+	r = sd_bus_message_enter_container(reply, 'a', "(ssu)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssu)", &a, &b, &count)) > 0) {
+		char buf[16];
+
+		r = table_add_row(most, a, b, uint_str(count, buf));
+	}
+	if (r < 0)
+		return call_failed("Plan", NULL, r);
+	printf("\nThe most of each type that fit now, before this plan:\n");
+	if (table_print(most, false) < 0)
+		return -EXIT_FAILED;
+	return fits ? 0 : -EXIT_NO_FIT;
 }
 
 static int list_definitions(sd_bus *bus);
@@ -981,6 +1116,10 @@ static const Verb verbs[] = {
 	{ "parents", "parents", "List the mdev parents (GPUs that offer vGPUs).", verb_parents },
 	{ "types", "types [--parent P]", "List the vGPU types with their sizes and available instances.",
 	  verb_types },
+	{ "plan", "plan [--parent P] COUNTxTYPE...",
+	  "Whether vGPUs (e.g. 2xGVTg_V5_4 3xGVTg_V5_8) fit now, beside what runs and what starts automatically, "
+	  "where each would go or what runs out first, and the most of each type that fit (exit 3: does not fit).",
+	  verb_plan },
 	{ "list", "list [--defined]", "List the vGPUs, or the definitions with their state and owner.", verb_list },
 	{ "create", "create --type T [--parent P] [--uuid U] [--owner O] [--attr N=V...]",
 	  "Create a transient vGPU and print its UUID. Without --parent, the first parent with room for the type.",

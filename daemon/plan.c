@@ -2,8 +2,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "definitions.h"
+#include "inventory-watch.h"
+#include "manager.h"
 #include "plan.h"
+#include "validate.h"
 
 static unsigned need(const MdevType *t, Resource r)
 {
@@ -168,4 +173,54 @@ int plan_place(PlanParent *parents, size_t n_parents, const PlanAsk *asks, size_
 		ret->short_resource = first ? short_of(first, first_type) : _RESOURCE_MAX;
 	}
 	return 0;
+}
+
+int plan_host(Manager *m, const char *parent, const PlanAsk *asks, size_t n_asks, HostPlan *ret, GvtError *e)
+{
+	PlanParent work[PLAN_MAX_PARENTS];
+	int r;
+
+	*ret = (HostPlan) {};
+	if (!isempty(parent)) {
+		r = validate_name("parent", parent, e);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < n_asks; i++) {
+		r = validate_name("type", asks[i].type, e);
+		if (r < 0)
+			return r;
+	}
+	inventory_flush(m);
+	(void) definitions_sync(m);
+	if (!isempty(parent) && !inventory_find_parent(&m->inventory, parent))
+		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No mdev parent %s: list the parents with \"gvtctl parents\"",
+				     parent);
+
+	for (size_t i = 0; i < m->inventory.n_parents; i++) {
+		const Parent *p = m->inventory.parents[i];
+		Resources held, totals;
+		bool exact;
+
+		if (!isempty(parent) && !streq(parent, p->name))
+			continue;
+		if (ret->n_parents == PLAN_MAX_PARENTS)
+			return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+					     "More than %d parents: plan for one at a time (--parent)", PLAN_MAX_PARENTS);
+		capacity_allocated(&m->inventory, p, &held);
+		exact = capacity_totals(m->config.root, p, &totals) >= 0;
+		plan_parent(p, &held, exact ? &totals : NULL, &m->inventory, m->definitions, m->n_definitions,
+			    &ret->now[ret->n_parents++]);
+	}
+	for (size_t i = 0; i < n_asks; i++) {
+		bool offered = false;
+
+		for (size_t j = 0; j < ret->n_parents && !offered; j++)
+			offered = plan_find_type(ret->now[j].parent, asks[i].type);
+		if (!offered)
+			return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No parent%s%s offers type %s: list the types with "
+					     "\"gvtctl types\"", isempty(parent) ? "" : " ", strempty(parent), asks[i].type);
+	}
+	memcpy(work, ret->now, sizeof(work));
+	return plan_place(work, ret->n_parents, asks, n_asks, &ret->result, e);
 }

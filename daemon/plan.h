@@ -75,3 +75,19 @@ unsigned plan_most(const PlanParent *pp, const MdevType *t);
 
 /* The type of p that ask names, or NULL. */
 const MdevType *plan_find_type(const Parent *p, const char *ask);
+
+/* What the adapters show: each parent's room now, and the plan. */
+#define PLAN_MAX_PARENTS 16
+typedef struct HostPlan {
+	PlanParent now[PLAN_MAX_PARENTS];     /* before the mix: for the most of each type */
+	size_t n_parents;
+	PlanResult result;
+} HostPlan;
+
+typedef struct Manager Manager;
+/*
+ * The plan for asks on the host as it is (only on parent, if not empty):
+ * inventory and definitions fresh. InvalidArgument for a bad name or
+ * count, NotFound for a parent or a type nobody has.
+ */
+int plan_host(Manager *m, const char *parent, const PlanAsk *asks, size_t n_asks, HostPlan *ret, GvtError *e);

@@ -8,6 +8,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "manager.h"
+#include "plan.h"
 #include "transient.h"
 
 static int property_manager(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -238,6 +239,75 @@ static int method_unload_modules(sd_bus_message *message, void *userdata, sd_bus
 	return sd_bus_reply_method_return(message, NULL);
 }
 
+/* Plan(a(su) vgpus, s parent): read-only, for anyone, like the listings. */
+static int method_plan(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	PlanAsk asks[PLAN_MAX_KINDS];
+	const char *parent, *type;
+	size_t n = 0;
+	uint32_t count;
+	HostPlan plan;
+	GvtError e = {};
+	int r;
+
+	r = sd_bus_message_enter_container(message, 'a', "(su)");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_read(message, "(su)", &type, &count)) > 0) {
+		if (n == ELEMENTSOF(asks))
+			return bus_error_from_gvt(error, gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT,
+					"More than %d kinds of vGPUs: a plan takes %d at most", PLAN_MAX_KINDS,
+					PLAN_MAX_KINDS), &e);
+		asks[n++] = (PlanAsk) { type, count };
+	}
+	if (r < 0)
+		return r;
+	r = sd_bus_message_exit_container(message);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_read(message, "s", &parent);
+	if (r < 0)
+		return r;
+	r = plan_host(b->calls.manager, parent, asks, n, &plan, &e);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_append(reply, "bb", plan.result.fits, plan.result.exact);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(sss)");
+	for (size_t i = 0; r >= 0 && i < plan.result.n_placements; i++) {
+		const PlanPlacement *pl = &plan.result.placements[i];
+
+		r = sd_bus_message_append(reply, "(sss)", pl->ask, pl->parent ? pl->parent->name : "",
+					  pl->type ? pl->type->name : "");
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "(sss)", strempty(plan.result.short_type),
+					  plan.result.short_parent ? plan.result.short_parent->name : "",
+					  strempty(resource_to_string(plan.result.short_resource)));
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(ssu)");
+	for (size_t i = 0; r >= 0 && i < plan.n_parents; i++) {
+		const PlanParent *pp = &plan.now[i];
+
+		for (size_t j = 0; r >= 0 && j < pp->parent->n_types; j++)
+			r = sd_bus_message_append(reply, "(ssu)", pp->parent->name, pp->parent->types[j].name,
+						  plan_most(pp, &pp->parent->types[j]));
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
 #define MANAGER_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_manager, 0, flags)
 
 const sd_bus_vtable bus_manager_vtable[] = {
@@ -252,6 +322,10 @@ const sd_bus_vtable bus_manager_vtable[] = {
 
 	SD_BUS_METHOD_WITH_ARGS("ListTypes", SD_BUS_ARGS("s", parent), SD_BUS_RESULT("a" GVT_TYPE_SIG, types),
 				method_list_types, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Plan", SD_BUS_ARGS("a(su)", vgpus, "s", parent),
+				SD_BUS_RESULT("b", fits, "b", exact, "a(sss)", placements, "(sss)", short_of,
+					      "a(ssu)", most),
+				method_plan, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListVGPUs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" GVT_VGPU_SIG, vgpus),
 				method_list_vgpus, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("CreateVGPU",

@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Sourced (sh) by unit tests that talk to gvtd over D-Bus: a scratch tree's
-# running vGPUs, and gvtd on a private bus of its own. The caller sets tmp
-# and an EXIT trap that kills $gvtd_pid and $bus_pid.
+# running vGPUs, and gvtd on a private bus of its own. Sourcing makes $tmp
+# (with $root = $tmp/root in it, not created), removed on exit, when
+# $gvtd_pid and $bus_pid are killed.
+tmp=$(mktemp -d)
+root=$tmp/root
+gvtd_pid='' bus_pid=''
+trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # fake_vgpu ROOT PARENT TYPE UUID: a running vGPU of TYPE on PCI function PARENT
 fake_vgpu() {

@@ -7,9 +7,6 @@
 # usage: test-hostdev.sh GVTD GVTCTL FAKE_SYSFS
 set -eu
 gvtd=$1 gvtctl=$2 fake=$3
-tmp=$(mktemp -d)
-trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-root=$tmp/root
 . "$(dirname "$0")/private-gvtd.sh"
 
 "$fake" "$root" 0000:00:02.0 gvt_base >/dev/null

@@ -5,11 +5,8 @@
 # usage: test-introspection.sh GVTD FAKE_SYSFS APIDIR
 set -eu
 gvtd=$1 fake=$2 api=$3
-tmp=$(mktemp -d)
-trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-
-"$fake" "$tmp/root" >/dev/null
 . "$(dirname "$0")/private-gvtd.sh"
+"$fake" "$tmp/root" >/dev/null
 fake_vgpu "$tmp/root" 0000:00:02.0 gvt_base-GVTg_V5_4 0b9e3a49-83a8-4c4e-9b1b-2f3c7ad2a5e1
 start_private_gvtd "$gvtd" "$tmp/root"
 
