@@ -2,6 +2,7 @@
 /* Core objects as JSON: the shapes api/openapi.yaml names Vgpu, Type, Parent and Host. */
 #include "definitions.h"
 #include "manager.h"
+#include "plan.h"
 #include "rest-request.h"
 #include "rest-json.h"
 
@@ -174,4 +175,39 @@ json_t *rest_json_definition(Manager *m, const Definition *d)
 			 "type", d->type, "owner", manager_owner_of(m, d->uuid), "autostart", d->autostart,
 			 "active", inventory_find_vgpu(&m->inventory, d->uuid) != NULL, "attrs", attrs_json(d),
 			 "links", "self", self);
+}
+
+json_t *rest_json_plan(const HostPlan *plan)
+{
+	const PlanResult *res = &plan->result;
+	json_t *o, *placements, *most;
+
+	o = json_pack("{s:b, s:b, s:[], s:n, s:[]}", "fits", res->fits, "exact", res->exact, "placements", "short",
+		      "most");
+	if (!o)
+		return NULL;
+	placements = json_object_get(o, "placements");
+	most = json_object_get(o, "most");
+	for (size_t i = 0; i < res->n_placements; i++) {
+		const PlanPlacement *pl = &res->placements[i];
+
+		if (json_array_append_new(placements, json_pack("{s:s, s:s?, s:s?}", "vgpu", pl->ask, "parent",
+								pl->parent ? pl->parent->name : NULL, "type",
+								pl->type ? pl->type->name : NULL)) < 0)
+			return json_decref(o), NULL;
+	}
+	if (!res->fits && json_object_set_new(o, "short", json_pack("{s:s, s:s?, s:s?}", "vgpu", res->short_type,
+				"parent", res->short_parent ? res->short_parent->name : NULL, "resource",
+				resource_to_string(res->short_resource))) < 0)
+		return json_decref(o), NULL;
+	for (size_t i = 0; i < plan->n_parents; i++) {
+		const PlanParent *pp = &plan->now[i];
+
+		for (size_t j = 0; j < pp->parent->n_types; j++)
+			if (json_array_append_new(most, json_pack("{s:s, s:s, s:I}", "parent", pp->parent->name, "type",
+								  pp->parent->types[j].name, "most",
+								  (json_int_t) plan_most(pp, &pp->parent->types[j]))) < 0)
+				return json_decref(o), NULL;
+	}
+	return o;
 }

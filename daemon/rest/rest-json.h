@@ -22,3 +22,6 @@ json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid);
 json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const char *owner, const char *state);
 /* An owner's limits (its own entry; none if it has none) and usage. */
 json_t *rest_json_quota(Manager *m, const char *owner);
+typedef struct HostPlan HostPlan;
+/* The capacity plan: {fits, exact, placements, short, most}. */
+json_t *rest_json_plan(const HostPlan *plan);

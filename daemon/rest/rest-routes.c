@@ -11,6 +11,7 @@
 #include "definitions.h"
 #include "lifecycle.h"
 #include "owners.h"
+#include "plan.h"
 #include "manager.h"
 #include "transient.h"
 #include "rest-request.h"
@@ -154,10 +155,10 @@ static const char *member_string(json_t *v)
 
 static int get_root(RestRequest *req, RestReply *reply)
 {
-	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
+	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
 						"links", "host", "/v1/host", "parents", "/v1/parents", "types",
 						"/v1/types", "vgpus", "/v1/vgpus", "events", "/v1/events", "health",
-						"/v1/health", "quotas", "/v1/quotas"));
+						"/v1/health", "quotas", "/v1/quotas", "plan", "/v1/plan"));
 }
 
 static int get_health(RestRequest *req, RestReply *reply)
@@ -276,6 +277,47 @@ static int get_types(RestRequest *req, RestReply *reply)
 				return json_decref(a), -ENOMEM;
 	}
 	return reply_json(reply, 200, a);
+}
+
+/* ---- the capacity planner ---- */
+
+/* POST /v1/plan {"vgpus": [{"type", "count"}...], "parent"}: read-only, any token. */
+static int post_plan(RestRequest *req, RestReply *reply)
+{
+	static const Member members[] = { { "vgpus", MEMBER_ARRAY, true }, { "parent", MEMBER_STRING, false } };
+	json_t *v[ELEMENTSOF(members)] = {}, *item;
+	PlanAsk asks[PLAN_MAX_KINDS];
+	_cleanup_free_ HostPlan *plan = NULL;
+	GvtError e = {};
+	size_t i;
+	int r;
+
+	r = body_members(req, reply, members, ELEMENTSOF(members), v);
+	if (r != 0)
+		return r < 0 ? r : REST_REPLIED;
+	if (!isempty(member_string(v[1])) && !find_parent(req, reply, member_string(v[1]), "parent"))
+		return REST_REPLIED;
+	if (json_array_size(v[0]) > PLAN_MAX_KINDS)
+		return rest_problem(reply, 400, "InvalidArgument", "vgpus", "At most %d kinds of vGPUs in a plan",
+				    PLAN_MAX_KINDS);
+	json_array_foreach(v[0], i, item) {
+		json_t *type = json_object_get(item, "type"), *count = json_object_get(item, "count");
+
+		if (!json_is_object(item) || json_object_size(item) != 1u + !!count || !json_is_string(type) ||
+		    (count && (!json_is_integer(count) || json_integer_value(count) < 1 ||
+			       json_integer_value(count) > PLAN_MAX_VGPUS)))
+			return rest_problem(reply, 400, "InvalidArgument", "vgpus",
+					    "vgpus[%zu] must be {\"type\": a type's name, \"count\": 1 to %d (default 1)}",
+					    i, PLAN_MAX_VGPUS);
+		asks[i] = (PlanAsk) { json_string_value(type), count ? (unsigned) json_integer_value(count) : 1 };
+	}
+	plan = malloc(sizeof(*plan));
+	if (!plan)
+		return -ENOMEM;
+	r = plan_host(req->manager, member_string(v[1]), asks, json_array_size(v[0]), plan, &e);
+	if (r < 0)
+		return reply_field_error(reply, "vgpus", r, &e);
+	return reply_json(reply, 200, rest_json_plan(plan));
 }
 
 /* ---- vGPUs ---- */
@@ -642,6 +684,7 @@ static const RestRoute routes[] = {
 	{ "/v1/parents", { GET(get_parents) } },
 	{ "/v1/parents/{id}", { GET(get_parent) } },
 	{ "/v1/types", { GET(get_types) } },
+	{ "/v1/plan", { POST(post_plan) } },
 	{ "/v1/vgpus", { GET(get_vgpus), POST(post_vgpus) } },
 	{ "/v1/vgpus/{uuid}", { GET(get_vgpu), PATCH(patch_vgpu), DELETE(delete_vgpu) } },
 	{ "/v1/vgpus/{uuid}/start", { POST(post_start) } },

@@ -121,6 +121,18 @@ try:
     expect("GET /v1/types?parent", (s, len(b)), (200, 3))
     expect("V5_4 availability", [t["available"] for t in b if t["name"].endswith("_4")], [3])
     expect("GET /v1/vgpus empty", api.request("GET", "/v1/vgpus")[2], [])
+    # the planner: no aperture_mb in this tree, so the figures are lower bounds from
+    # available_instances (fake-sysfs.sh: _8 6, _4 3, _2 1, i.e. 384 MiB aperture proven)
+    s, _, b = api.request("POST", "/v1/plan", body={"vgpus": [{"type": "GVTg_V5_4", "count": 2}, {"type": "GVTg_V5_8"}]})
+    expect("POST /v1/plan fits", (s, b["fits"], b["exact"], b["short"]), (200, True, False, None))
+    expect("POST /v1/plan placements", [(p["vgpu"], p["parent"]) for p in b["placements"]],
+           [("GVTg_V5_4", "0000:00:02.0")] * 2 + [("GVTg_V5_8", "0000:00:02.0")])
+    expect("POST /v1/plan most", sorted((m["type"], m["most"]) for m in b["most"]),
+           [("gvt_base-GVTg_V5_2", 1), ("gvt_base-GVTg_V5_4", 3), ("gvt_base-GVTg_V5_8", 6)])
+    s, _, b = api.request("POST", "/v1/plan", body={"vgpus": [{"type": "gvt_base-GVTg_V5_8", "count": 7}]})
+    expect("POST /v1/plan 7 x _8: short", (s, b["fits"], b["short"]),
+           (200, False, {"vgpu": "gvt_base-GVTg_V5_8", "parent": "0000:00:02.0", "resource": "aperture"}))
+    expect("nothing was created by planning", api.request("GET", "/v1/vgpus")[2], [])
 
     # -- errors, each a documented problem
     def problem(what, status, ptype, *args, **kw):
@@ -152,6 +164,12 @@ try:
     problem("body too large", 413, "PayloadTooLarge", "POST", "/v1/vgpus", raw=b" " * (65 * 1024),
             headers={"Content-Type": "application/json"})
     problem("unknown type", 404, "NotFound", "POST", "/v1/vgpus", body={"type": "gvt_base-GVTg_V5_3"})
+    for what, body in (("no vgpus", {}), ("empty vgpus", {"vgpus": []}), ("count 0", {"vgpus": [{"type": "GVTg_V5_8", "count": 0}]}),
+                       ("count 65", {"vgpus": [{"type": "GVTg_V5_8", "count": 65}]}), ("extra member", {"vgpus": [{"type": "GVTg_V5_8", "n": 1}]}),
+                       ("path-like type", {"vgpus": [{"type": "../x"}]})):
+        problem(f"plan: {what}", 400, "InvalidArgument", "POST", "/v1/plan", body=body)
+    problem("plan: unknown type", 404, "NotFound", "POST", "/v1/plan", body={"vgpus": [{"type": "GVTg_V5_9"}]})
+    problem("plan: unknown parent", 404, "NotFound", "POST", "/v1/plan", body={"vgpus": [{"type": "GVTg_V5_8"}], "parent": "0000:00:09.0"})
     problem("modules: bad action", 400, "InvalidArgument", "POST", "/v1/host/modules", body={"action": "reload"})
     expect("nothing was created", api.request("GET", "/v1/vgpus")[2], [])
 
