@@ -5,7 +5,8 @@
 # one), create/list/remove through busctl and gvtctl, ObjectManager signals,
 # uevent sync after mdevctl and plain sysfs writes, the capacity error naming
 # the resource, bad input, a vGPU removed behind gvtd's back, a module that
-# fails to load, a non-root caller, and the bus going away.
+# fails to load, a non-root caller, the bus going away, and the capacity
+# planner against what the kernel creates.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -188,6 +189,27 @@ dbus-daemon --system --fork
 until_ok 10 mgr status org.gvtd1 && ok "gvtd back on the new bus" || fail "gvtd did not reconnect"
 listed "$u6" && ok "state kept across the bus restart" || fail "vGPU lost after bus restart"
 "$gvtctl" remove "$u6"
+
+# -- the planner agrees with the kernel: the most of each type gvtctl plan
+# names is what the modules create before ENOSPC, and a mix it says does
+# not fit fails at the vGPU it names
+pdir=/sys/class/mdev_bus/$(ls /sys/class/mdev_bus | head -n1)/mdev_supported_types
+no_vgpus() { [ -z "$("$gvtctl" list | tail -n +2)" ]; }
+no_fit() { "$gvtctl" plan "$1" >/dev/null 2>&1; [ $? = 3 ]; }
+for t in $(ls "$pdir"); do
+	# gvtd learns of sysfs writes by uevent: let it see the last round's removals
+	until_ok 10 no_vgpus || fail "plan: vGPUs left before $t: $("$gvtctl" list)"
+	most=$("$gvtctl" --json plan "$t" | python3 -c "import json,sys; j=json.load(sys.stdin); print(j['exact'], [m['most'] for m in j['most'] if m['type'] == '$t'][0])")
+	made=() r=ok
+	while [ "$r" = ok ]; do
+		u=$(cat /proc/sys/kernel/random/uuid)
+		if echo "$u" >"$pdir/$t/create" 2>/dev/null; then made+=("$u"); else r=no; fi
+		[ ${#made[@]} -gt 16 ] && break
+	done
+	expect "plan: the most of $t (exact) = what the kernel creates" "$most" "True ${#made[@]}"
+	until_ok 10 no_fit "$t" && ok "plan with $t full: does not fit (exit 3)" || fail "plan with $t full: exit $("$gvtctl" plan "$t" >/dev/null 2>&1; echo $?)"
+	for u in "${made[@]}"; do echo 1 >"/sys/bus/mdev/devices/$u/remove"; done
+done
 
 # -- unload in reverse order, then load again
 "$gvtctl" modules unload && ok "modules unload" || fail "modules unload"
