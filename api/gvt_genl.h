@@ -12,7 +12,8 @@
  *                           GVT_GENL_A_VGPU_UUID.  CAP_NET_ADMIN only.
  *   GVT_GENL_CMD_VGPU_*     events on GVT_GENL_MCGRP_EVENTS (joining it needs
  *                           CAP_NET_ADMIN): GPU_NAME, VGPU_UUID, VGPU_TYPE,
- *                           VGPU_ID; OPENED and CLOSED add VGPU_OPENER_PID.
+ *                           VGPU_ID; OPENED and CLOSED add VGPU_OPENER_PID,
+ *                           OPENED also VGPU_OPENED_AT.
  *
  * Amounts of graphics memory are in bytes; fences count registers.
  */
@@ -76,6 +77,7 @@ enum gvt_genl_attr {
 	GVT_GENL_A_VGPU_MMIO_READS,	/* u64: BAR0 */
 	GVT_GENL_A_VGPU_MMIO_WRITES,	/* u64 */
 	GVT_GENL_A_VGPU_RESETS,		/* u64 */
+	GVT_GENL_A_VGPU_OPENED_AT,	/* u64: CLOCK_BOOTTIME ns of the open, 0 when closed */
 
 	__GVT_GENL_A_MAX,
 	GVT_GENL_A_MAX = __GVT_GENL_A_MAX - 1

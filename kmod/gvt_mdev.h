@@ -179,6 +179,7 @@ struct gvt_mdev_vgpu {
 	struct gvt_mdev_counters counters;
 	struct gvt_mdev_dmabufs dmabufs;
 	pid_t opener;			/* tgid, 0 when closed */
+	u64 opened_at;			/* ktime_get_boottime_ns() of the open, 0 when closed */
 };
 
 /* All parents; each parent's vgpus list.  Taken before p->lock and vgpu->lock. */
@@ -271,6 +272,6 @@ void gvt_mdev_vgpu_reset(struct gvt_mdev_vgpu *vgpu);
 int gvt_mdev_genl_init(void);
 void gvt_mdev_genl_exit(void);
 void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd);
-void gvt_mdev_genl_event_opener(struct gvt_mdev_vgpu *vgpu, u8 cmd, pid_t opener);
+void gvt_mdev_genl_event_opener(struct gvt_mdev_vgpu *vgpu, u8 cmd, pid_t opener, u64 opened_at);
 
 #endif /* GVT_MDEV_H */

@@ -113,11 +113,13 @@ static int gvt_mdev_genl_put_vgpu(struct sk_buff *skb, void *obj)
 	struct gvt_mdev_vgpu *vgpu = obj;
 	const struct gvt_mdev_alloc *a = &vgpu->alloc;
 	struct gvt_mdev_counters c;
+	u64 opened_at;
 	pid_t opener;
 
 	mutex_lock(&vgpu->lock);
 	c = vgpu->counters;
 	opener = vgpu->opener;
+	opened_at = vgpu->opened_at;
 	mutex_unlock(&vgpu->lock);
 
 	if (gvt_mdev_genl_put_vgpu_id(skb, vgpu) ||
@@ -133,7 +135,8 @@ static int gvt_mdev_genl_put_vgpu(struct sk_buff *skb, void *obj)
 	    nla_put_u64_64bit(skb, GVT_GENL_A_VGPU_CFG_WRITES, c.cfg_writes, GVT_GENL_A_PAD) ||
 	    nla_put_u64_64bit(skb, GVT_GENL_A_VGPU_MMIO_READS, c.mmio_reads, GVT_GENL_A_PAD) ||
 	    nla_put_u64_64bit(skb, GVT_GENL_A_VGPU_MMIO_WRITES, c.mmio_writes, GVT_GENL_A_PAD) ||
-	    nla_put_u64_64bit(skb, GVT_GENL_A_VGPU_RESETS, c.resets, GVT_GENL_A_PAD))
+	    nla_put_u64_64bit(skb, GVT_GENL_A_VGPU_RESETS, c.resets, GVT_GENL_A_PAD) ||
+	    nla_put_u64_64bit(skb, GVT_GENL_A_VGPU_OPENED_AT, opened_at, GVT_GENL_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -312,8 +315,12 @@ static struct genl_family gvt_mdev_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(gvt_mdev_genl_mcgrps),
 };
 
-/* Multicast cmd about vgpu, with the opener if with_opener; nobody listening is not an error. */
-static void gvt_mdev_genl_send(struct gvt_mdev_vgpu *vgpu, u8 cmd, bool with_opener, pid_t opener)
+/*
+ * Multicast cmd about vgpu, with the opener if with_opener (and when it
+ * opened, if opened_at); nobody listening is not an error.
+ */
+static void gvt_mdev_genl_send(struct gvt_mdev_vgpu *vgpu, u8 cmd, bool with_opener, pid_t opener,
+			       u64 opened_at)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -328,6 +335,8 @@ static void gvt_mdev_genl_send(struct gvt_mdev_vgpu *vgpu, u8 cmd, bool with_ope
 		goto err;
 	if (with_opener && nla_put_u32(msg, GVT_GENL_A_VGPU_OPENER_PID, opener))
 		goto err;
+	if (opened_at && nla_put_u64_64bit(msg, GVT_GENL_A_VGPU_OPENED_AT, opened_at, GVT_GENL_A_PAD))
+		goto err;
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&gvt_mdev_genl_family, msg, 0, GVT_MDEV_GENL_MCGRP_EVENTS, GFP_KERNEL);
 	return;
@@ -337,13 +346,13 @@ err:
 
 void gvt_mdev_genl_event(struct gvt_mdev_vgpu *vgpu, u8 cmd)
 {
-	gvt_mdev_genl_send(vgpu, cmd, false, 0);
+	gvt_mdev_genl_send(vgpu, cmd, false, 0, 0);
 }
 
-/* OPENED and CLOSED: the caller passes the opener, read where it changed it. */
-void gvt_mdev_genl_event_opener(struct gvt_mdev_vgpu *vgpu, u8 cmd, pid_t opener)
+/* OPENED and CLOSED: the caller passes the opener (and OPENED's time), read where it changed them. */
+void gvt_mdev_genl_event_opener(struct gvt_mdev_vgpu *vgpu, u8 cmd, pid_t opener, u64 opened_at)
 {
-	gvt_mdev_genl_send(vgpu, cmd, true, opener);
+	gvt_mdev_genl_send(vgpu, cmd, true, opener, opened_at);
 }
 
 int gvt_mdev_genl_init(void)

@@ -81,12 +81,15 @@ static int gvt_mdev_vgpu_open(struct vfio_device *vdev)
 {
 	struct gvt_mdev_vgpu *vgpu = gvt_mdev_vgpu_of(vdev);
 	pid_t opener = task_tgid_nr(current);
+	u64 opened_at;
 
 	mutex_lock(&vgpu->lock);
 	vgpu->counters.opens++;
 	vgpu->opener = opener;
+	vgpu->opened_at = ktime_get_boottime_ns();
+	opened_at = vgpu->opened_at;
 	mutex_unlock(&vgpu->lock);
-	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_OPENED, opener);
+	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_OPENED, opener, opened_at);
 	return 0;
 }
 
@@ -100,12 +103,13 @@ static void gvt_mdev_vgpu_close(struct vfio_device *vdev)
 	gvt_mdev_dmabuf_forget(vgpu);
 	opener = vgpu->opener;
 	vgpu->opener = 0;
+	vgpu->opened_at = 0;
 	mutex_unlock(&vgpu->lock);
 	/*
 	 * Closed first, told after (naming the opener): a listener that joins
 	 * and then dumps never sees an opener whose CLOSED it missed.
 	 */
-	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_CLOSED, opener);
+	gvt_mdev_genl_event_opener(vgpu, GVT_GENL_CMD_VGPU_CLOSED, opener, 0);
 }
 
 typedef int (*gvt_mdev_region_rw_t)(struct gvt_mdev_vgpu *vgpu, u64 off, void *buf,

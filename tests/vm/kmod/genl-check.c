@@ -146,6 +146,7 @@ static const struct {
 	{ GVT_GENL_A_VGPU_MMIO_READS, "mmio_reads" },
 	{ GVT_GENL_A_VGPU_MMIO_WRITES, "mmio_writes" },
 	{ GVT_GENL_A_VGPU_RESETS, "resets" },
+	{ GVT_GENL_A_VGPU_OPENED_AT, "opened_at" },
 };
 
 static int print_vgpu(struct nl_msg *msg, void *arg)

@@ -54,6 +54,7 @@ expect "vGPU: counters (open, pid, cfg r/w, mmio r/w, resets)" \
 	"$(field open_count) $(field opener_pid) $(field cfg_reads) $(field cfg_writes) $(field mmio_reads) $(field mmio_writes) $(field resets)" \
 	"1 0 3 2 5 4 1"
 expect "vGPU dump" "$("$genl" vgpus)" "$u"
+expect "vGPU closed: opened_at 0" "$(field opened_at)" 0
 
 echo 1 >"/sys/bus/mdev/devices/$u/remove"
 wait $mon || fail "monitor saw fewer than 5 events"
@@ -63,6 +64,26 @@ opened $u $t $id $pid
 reset $u $t $id
 closed $u $t $id $pid
 removed $u $t $id"
+
+# While open: when it was opened, in CLOCK_BOOTTIME ns (/proc/uptime counts
+# the same clock, in 1/100 s), between the moments before and after the open.
+boot_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+u2=$(uuid)
+write_attr "$u2" "$d/gvt_base-GVTg_V5_4/create" >/dev/null
+before=$(boot_cs)
+"$vfio_check" hold "$u2" >/tmp/hold &
+holder=$!
+for _ in $(seq 100); do grep -q open /tmp/hold 2>/dev/null && break; sleep 0.1; done
+after=$(($(boot_cs) + 1))
+v=$("$genl" vgpu "$u2")
+at=$(($(field opened_at) / 10000000))
+[ "$at" -ge "$before" ] && [ "$at" -le "$after" ] && ok "vGPU open: opened_at ${at} cs, between $before and $after" ||
+	fail "vGPU open: opened_at $(field opened_at) ns not between $before and $after cs"
+expect "vGPU open: opener" "$(field opener_pid)" "$(sed -n 's/^open //p' /tmp/hold)"
+kill "$holder"; wait "$holder" 2>/dev/null
+v=$("$genl" vgpu "$u2")
+expect "vGPU closed again: opened_at 0" "$(field opened_at)" 0
+echo 1 >"/sys/bus/mdev/devices/$u2/remove"
 
 # Permissions: per-vGPU details and events are CAP_NET_ADMIN's.
 expect "vGPU dump as nobody" "$(nobody "$genl" vgpus)" "error: Operation not permitted"
