@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "kernel.h"
 #include "macro.h"
 #include "sysfs.h"
@@ -94,6 +96,28 @@ int kernel_process_name(uint32_t pid, char **ret)
 
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	return sysfs_read(path, ret);
+}
+
+int kernel_process_cmdline(uint32_t pid, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(KERNEL_CMDLINE_MAX + 1);
+	if (!buf)
+		return -ENOMEM;
+	r = io_read_full(fd, buf, KERNEL_CMDLINE_MAX, ret_len);
+	if (r < 0)
+		return r;
+	buf[*ret_len] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
 }
 
 static int read_hex(const char *root, const char *dev, const char *attr, unsigned *ret)

@@ -35,3 +35,6 @@ int kernel_pci_config(const char *root, const char *dev, long offset, void *buf,
 
 /* /proc/PID/comm. */
 int kernel_process_name(uint32_t pid, char **ret);
+/* /proc/PID/cmdline: NUL-separated arguments, at most KERNEL_CMDLINE_MAX bytes of them (NUL-terminated). */
+#define KERNEL_CMDLINE_MAX (64 * 1024)
+int kernel_process_cmdline(uint32_t pid, char **ret, size_t *ret_len);
