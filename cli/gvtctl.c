@@ -8,8 +8,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "gvt-dbus.h"
 #include "macro.h"
@@ -420,13 +422,138 @@ static int verb_plan(sd_bus *bus, int argc, char *argv[])
 	return fits ? 0 : -EXIT_NO_FIT;
 }
 
+/* Who has a vGPU open, from its VGPU object's properties. */
+typedef struct Opener {
+	char path[128];
+	uint32_t pid;
+	char who[320];            /* "PID NAME (VM NAME)" */
+	uint64_t since_usec;
+} Opener;
+
+static int read_opener_property(sd_bus_message *reply, Opener *o)
+{
+	const char *name, *s;
+	int r;
+
+	r = sd_bus_message_read(reply, "s", &name);
+	if (r < 0)
+		return r;
+	if (streq(name, "OpenedBy"))
+		return sd_bus_message_read(reply, "v", "u", &o->pid);
+	if (streq(name, "OpenedSince"))
+		return sd_bus_message_read(reply, "v", "t", &o->since_usec);
+	if (streq(name, "OpenerName") || streq(name, "OpenerVM")) {
+		size_t len = strlen(o->who);
+
+		r = sd_bus_message_read(reply, "v", "s", &s);
+		if (r >= 0 && *s)
+			snprintf(o->who + len, sizeof(o->who) - len, streq(name, "OpenerName") ? " %s" : " (VM %s)", s);
+		return r;
+	}
+	return sd_bus_message_skip(reply, "v");
+}
+
+/* Every vGPU object's opener, from one GetManagedObjects; *ret NULL-safe to free. */
+static int read_openers(sd_bus *bus, Opener **ret, size_t *ret_n)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	const char *path, *iface;
+	Opener *all = NULL;
+	size_t n = 0;
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	r = sd_bus_call_method(bus, GVT_BUS_NAME, GVT_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
+			       "GetManagedObjects", &error, &reply, NULL);
+	if (r < 0)
+		return call_failed("GetManagedObjects", &error, r);
+	r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
+		Opener o = {};
+		bool vgpu = false;
+
+		r = sd_bus_message_read(reply, "o", &path);
+		if (r >= 0)
+			r = sd_bus_message_enter_container(reply, 'a', "{sa{sv}}");
+		while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sa{sv}")) > 0) {
+			r = sd_bus_message_read(reply, "s", &iface);
+			if (r >= 0 && !streq(iface, GVT_VGPU_IFACE))
+				r = sd_bus_message_skip(reply, "a{sv}");
+			else if (r >= 0) {
+				vgpu = true;
+				r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+				while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+					r = read_opener_property(reply, &o);
+					if (r >= 0)
+						r = sd_bus_message_exit_container(reply);
+				}
+				if (r >= 0)
+					r = sd_bus_message_exit_container(reply);
+			}
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+		}
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0 && vgpu && o.pid) {
+			Opener *p = realloc(all, (n + 1) * sizeof(*all));
+			char who[sizeof(o.who)];
+
+			if (!p) {
+				r = -ENOMEM;
+				break;
+			}
+			all = p;
+			snprintf(o.path, sizeof(o.path), "%s", path);
+			snprintf(who, sizeof(who), "%u%s", o.pid, o.who);
+			memcpy(o.who, who, sizeof(who));
+			all[n++] = o;
+		}
+	}
+	if (r < 0) {
+		free(all);
+		return call_failed("GetManagedObjects", NULL, r);
+	}
+	*ret = all;
+	*ret_n = n;
+	return 0;
+}
+
+/* How long since usec (CLOCK_REALTIME): "45s", "12m03s", "3h07m", "2d04h". */
+static const char *duration_str(uint64_t since_usec, char buf[static 16])
+{
+	struct timespec now;
+	uint64_t s;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (!since_usec || (uint64_t) now.tv_sec * 1000000 < since_usec)
+		return "-";
+	s = ((uint64_t) now.tv_sec * 1000000 - since_usec) / 1000000;
+	if (s < 60)
+		snprintf(buf, 16, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, 16, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, 16, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, 16, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
+	return buf;
+}
+
 static int list_definitions(sd_bus *bus);
 
 static int verb_list(sd_bus *bus, int argc, char *argv[])
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "STATE", "OBJECT", NULL);
+	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "STATE", "OPENED BY", "OPEN FOR",
+						      "OBJECT", NULL);
 	const char *path, *uuid, *parent, *type, *state;
+	_cleanup_free_ Opener *openers = NULL;
+	size_t n_openers;
 	int r;
 
 	if (argc == 2 && streq(argv[1], "--defined"))
@@ -438,9 +565,20 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	r = call(bus, "ListVGPUs", &reply, NULL);
 	if (r < 0)
 		return r;
+	r = read_openers(bus, &openers, &n_openers);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_enter_container(reply, 'a', GVT_VGPU_SIG);
-	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_VGPU_SIG, &path, &uuid, &parent, &type, &state)) > 0)
-		r = table_add_row(t, uuid, parent, type, state, path);
+	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_VGPU_SIG, &path, &uuid, &parent, &type, &state)) > 0) {
+		const Opener *o = NULL;
+		char buf[16];
+
+		for (size_t i = 0; i < n_openers && !o; i++)
+			if (streq(openers[i].path, path))
+				o = &openers[i];
+		r = table_add_row(t, uuid, parent, type, state, o ? o->who : "-",
+				  o ? duration_str(o->since_usec, buf) : "-", path);
+	}
 	if (r < 0)
 		return call_failed("ListVGPUs", NULL, r);
 	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;

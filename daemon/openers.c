@@ -12,6 +12,7 @@
 #include "gvt_genl.h"
 #include "log.h"
 #include "manager.h"
+#include "opener-info.h"
 #include "openers.h"
 
 static struct nla_policy policy[GVT_GENL_A_MAX + 1] = {
@@ -19,6 +20,7 @@ static struct nla_policy policy[GVT_GENL_A_MAX + 1] = {
 	[GVT_GENL_A_VGPU_TYPE] = { .type = NLA_STRING },
 	[GVT_GENL_A_VGPU_UUID] = { .minlen = GVT_GENL_UUID_LEN, .maxlen = GVT_GENL_UUID_LEN },
 	[GVT_GENL_A_VGPU_OPENER_PID] = { .type = NLA_U32 },
+	[GVT_GENL_A_VGPU_OPENED_AT] = { .type = NLA_U64 },
 };
 
 static void uuid_format(const uint8_t *b, char out[GVT_UUID_STRING_MAX])
@@ -44,7 +46,20 @@ uint32_t openers_pid(const Manager *m, const char *uuid)
 	return i < 0 ? 0 : m->openers.open[i].pid;
 }
 
-static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
+uint64_t openers_opened_at(const Manager *m, const char *uuid)
+{
+	ssize_t i = find(&m->openers, uuid);
+
+	return i < 0 ? 0 : m->openers.open[i].opened_at;
+}
+
+int openers_info(const Manager *m, const char *uuid, OpenerInfo *ret)
+{
+	return opener_info_fill(openers_pid(m, uuid), openers_opened_at(m, uuid), ret);
+}
+
+/* pid 0: closed. opened_at (CLOCK_BOOTTIME ns, 0: not told) is kept from the first message that tells it. */
+static void set_pid(Manager *m, const char *uuid_in, uint32_t pid, uint64_t opened_at)
 {
 	Openers *o = &m->openers;
 	char uuid[GVT_UUID_STRING_MAX];
@@ -55,8 +70,11 @@ static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
 	snprintf(uuid, sizeof(uuid), "%s", uuid_in);
 	i = find(o, uuid);
 
-	if (i >= 0)
+	if (i >= 0) {
 		o->open[i].seen = true;
+		if (o->open[i].pid == pid && opened_at && !o->open[i].opened_at)
+			o->open[i].opened_at = opened_at;
+	}
 	if ((i < 0 && pid == 0) || (i >= 0 && o->open[i].pid == pid))
 		return;
 	if (pid == 0) {
@@ -64,6 +82,7 @@ static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
 		o->open[i] = o->open[--o->n_open];
 	} else if (i >= 0) {
 		o->open[i].pid = pid;
+		o->open[i].opened_at = opened_at;
 	} else {
 		void *p = reallocarray(o->open, o->n_open + 1, sizeof(*o->open));
 
@@ -74,6 +93,7 @@ static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
 		o->open = p;
 		strcpy(o->open[o->n_open].uuid, uuid);
 		o->open[o->n_open].seen = true;
+		o->open[o->n_open].opened_at = opened_at;
 		o->open[o->n_open++].pid = pid;
 	}
 	if (pid)
@@ -87,7 +107,7 @@ static void set_pid(Manager *m, const char *uuid_in, uint32_t pid)
 static void forget_all(Manager *m)
 {
 	for (size_t i = m->openers.n_open; i > 0; i--)
-		set_pid(m, m->openers.open[i - 1].uuid, 0);
+		set_pid(m, m->openers.open[i - 1].uuid, 0, 0);
 }
 
 /* One event, or one vGPU of the dump. */
@@ -97,6 +117,7 @@ static int on_message(struct nl_msg *msg, void *userdata)
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[GVT_GENL_A_MAX + 1];
 	char uuid[GVT_UUID_STRING_MAX];
+	uint64_t opened_at;
 	uint32_t pid;
 
 	if (((Manager *) userdata)->openers.discard)
@@ -108,14 +129,15 @@ static int on_message(struct nl_msg *msg, void *userdata)
 	}
 	uuid_format(nla_data(tb[GVT_GENL_A_VGPU_UUID]), uuid);
 	pid = tb[GVT_GENL_A_VGPU_OPENER_PID] ? nla_get_u32(tb[GVT_GENL_A_VGPU_OPENER_PID]) : 0;
+	opened_at = tb[GVT_GENL_A_VGPU_OPENED_AT] ? nla_get_u64(tb[GVT_GENL_A_VGPU_OPENED_AT]) : 0;
 	switch (gh->cmd) {
 	case GVT_GENL_CMD_GET_VGPU:
 	case GVT_GENL_CMD_VGPU_OPENED:
-		set_pid(userdata, uuid, pid);
+		set_pid(userdata, uuid, pid, opened_at);
 		break;
 	case GVT_GENL_CMD_VGPU_CLOSED:  /* still names the opener */
 	case GVT_GENL_CMD_VGPU_REMOVED:
-		set_pid(userdata, uuid, 0);
+		set_pid(userdata, uuid, 0, 0);
 		break;
 	}
 	return NL_OK;
@@ -157,7 +179,7 @@ static void dump(Manager *m)
 	}
 	for (size_t i = o->n_open; i > 0; i--)
 		if (!o->open[i - 1].seen)
-			set_pid(m, o->open[i - 1].uuid, 0);
+			set_pid(m, o->open[i - 1].uuid, 0, 0);
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)

@@ -23,6 +23,7 @@ typedef struct Openers {
 	struct {
 		char uuid[GVT_UUID_STRING_MAX];
 		uint32_t pid;
+		uint64_t opened_at; /* CLOCK_BOOTTIME ns; 0: not told (a module without the attribute) */
 		bool seen;          /* named by the dump in progress */
 	} *open;
 	size_t n_open;
@@ -35,3 +36,8 @@ void openers_stop(Manager *m);
 void openers_sync(Manager *m);
 /* The pid that has vGPU uuid open; 0 if none or not known. */
 uint32_t openers_pid(const Manager *m, const char *uuid);
+/* When it opened it, CLOCK_BOOTTIME ns; 0 if not open or not known. */
+uint64_t openers_opened_at(const Manager *m, const char *uuid);
+typedef struct OpenerInfo OpenerInfo;
+/* Who uses vGPU uuid (opener-info.h): empty with pid 0 if nobody or not known. Free with opener_info_done(). */
+int openers_info(const Manager *m, const char *uuid, OpenerInfo *ret);

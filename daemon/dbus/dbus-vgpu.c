@@ -7,6 +7,7 @@
 #include "gvt-dbus.h"
 #include "inventory.h"
 #include "manager.h"
+#include "opener-info.h"
 #include "transient.h"
 
 /*
@@ -88,6 +89,17 @@ static int property_vgpu(sd_bus *bus, const char *path, const char *interface, c
 					     definitions_find(((BusAdapter *) userdata)->calls.manager, v->uuid) != NULL);
 	if (streq(property, "OpenedBy"))
 		return sd_bus_message_append(reply, "u", openers_pid(((BusAdapter *) userdata)->calls.manager, v->uuid));
+	if (streq(property, "OpenerName") || streq(property, "OpenerVM") || streq(property, "OpenedSince")) {
+		_cleanup_(opener_info_done) OpenerInfo o = {};
+		int r;
+
+		r = openers_info(((BusAdapter *) userdata)->calls.manager, v->uuid, &o);
+		if (r < 0)
+			return r;
+		if (streq(property, "OpenedSince"))
+			return sd_bus_message_append(reply, "t", o.since_usec);
+		return sd_bus_message_append(reply, "s", strempty(streq(property, "OpenerName") ? o.name : o.vm));
+	}
 	return -ENOENT;
 }
 
@@ -127,6 +139,9 @@ const sd_bus_vtable bus_vgpu_vtable[] = {
 	VGPU_PROPERTY("Owner", "s", CHANGES),
 	VGPU_PROPERTY("Defined", "b", CHANGES),
 	VGPU_PROPERTY("OpenedBy", "u", CHANGES),
+	VGPU_PROPERTY("OpenerName", "s", CHANGES),
+	VGPU_PROPERTY("OpenerVM", "s", CHANGES),
+	VGPU_PROPERTY("OpenedSince", "t", CHANGES),
 	SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT, method_vgpu_remove,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,

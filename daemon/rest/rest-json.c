@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Core objects as JSON: the shapes api/openapi.yaml names Vgpu, Type, Parent and Host. */
+#include <time.h>
+
 #include "definitions.h"
 #include "manager.h"
+#include "opener-info.h"
 #include "plan.h"
 #include "rest-request.h"
 #include "rest-json.h"
@@ -35,6 +38,25 @@ static json_t *attrs_json(const Definition *d)
 	return attrs;
 }
 
+/* {"pid", "name", "vm", "since"} of whoever has the vGPU open, or null. */
+static json_t *opener_json(Manager *m, const char *uuid)
+{
+	_cleanup_(opener_info_done) OpenerInfo o = {};
+	char since[32] = "";
+
+	if (openers_info(m, uuid, &o) < 0 || !o.pid)
+		return json_null();
+	if (o.since_usec) {
+		time_t t = o.since_usec / 1000000;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm))
+			strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return json_pack("{s:I, s:s?, s:s?, s:s?}", "pid", (json_int_t) o.pid, "name", o.name, "vm", o.vm, "since",
+			 since[0] ? since : NULL);
+}
+
 json_t *rest_json_vgpu(Manager *m, const Vgpu *v)
 {
 	const Definition *d = definitions_find(m, v->uuid);
@@ -42,11 +64,11 @@ json_t *rest_json_vgpu(Manager *m, const Vgpu *v)
 	uint32_t opener = openers_pid(m, v->uuid);
 
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", v->uuid);
-	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:{s:s}}", "uuid", v->uuid,
-				     "parent", v->parent, "type", v->type, "state", vgpu_state_to_string(v->state),
+	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:o, s:{s:s}}", "uuid",
+				     v->uuid, "parent", v->parent, "type", v->type, "state", vgpu_state_to_string(v->state),
 				     "owner", manager_owner_of(m, v->uuid),
 				     "vgpu_id", v->has_vgpu_id ? json_integer(v->vgpu_id) : json_null(),
-				     "opened_by", opener ? json_integer(opener) : json_null(),
+				     "opened_by", opener ? json_integer(opener) : json_null(), "opener", opener_json(m, v->uuid),
 				     "persistent", d != NULL, "autostart", d && d->autostart, "attrs", attrs_json(d),
 				     "links", "self", self),
 			   v->described, &v->desc);
@@ -59,9 +81,9 @@ static json_t *json_defined(Manager *m, const Definition *d)
 	char self[64];
 
 	snprintf(self, sizeof(self), "/v1/vgpus/%s", d->uuid);
-	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid,
+	return description(json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:n, s:b, s:b, s:o, s:{s:s}}", "uuid", d->uuid,
 				     "parent", d->parent, "type", d->type, "state", "defined",
-				     "owner", manager_owner_of(m, d->uuid), "vgpu_id", "opened_by", "persistent", 1,
+				     "owner", manager_owner_of(m, d->uuid), "vgpu_id", "opened_by", "opener", "persistent", 1,
 				     "autostart", d->autostart, "attrs", attrs_json(d), "links", "self", self),
 			   t && t->described, t ? &t->desc : NULL);
 }

@@ -3,8 +3,10 @@
 # Inside the VM (harness --spare-pci): the virt-manager path. gvtd loads the
 # modules with the GPU on 0000:00:02.0 and creates a vGPU; libvirt defines and
 # starts a TCG domain whose <hostdev> is what `gvtctl hostdev` printed; while
-# it runs gvtd names the domain's QEMU in OpenedBy / opened_by and refuses the
-# removal on both transports; after `virsh destroy` the removal works.
+# it runs gvtd names the domain's QEMU in OpenedBy / opened_by, with its name,
+# the domain's name and since when (OpenerName/OpenerVM/OpenedSince, opener,
+# gvtctl list), and refuses the removal on both transports; after `virsh
+# destroy` the removal works.
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/gvtd-libvirt.XXXXXX)
@@ -130,6 +132,19 @@ opened_by_qemu() { [ "$(busctl --system get-property org.gvtd1 "$p" org.gvtd1.VG
 until_ok 10 opened_by_qemu && ok "D-Bus OpenedBy is the domain's QEMU ($qemu)" ||
 	fail "OpenedBy: $(busctl --system get-property org.gvtd1 "$p" org.gvtd1.VGPU OpenedBy), want $qemu"
 expect "REST opened_by is the domain's QEMU" "$(api "http://localhost/v1/vgpus/$u" | json 'd["opened_by"]')" "$qemu"
+# who uses what: the process's name, the domain's name (libvirt's -name guest=...), since when
+vgpu_prop() { busctl --system get-property org.gvtd1 "$p" org.gvtd1.VGPU "$1"; }
+expect "D-Bus OpenerName" "$(vgpu_prop OpenerName)" 's "qemu-system-x86"'
+expect "D-Bus OpenerVM is the domain" "$(vgpu_prop OpenerVM)" "s \"$dom\""
+since=$(vgpu_prop OpenedSince | cut -d' ' -f2) now=$(($(date +%s) * 1000000))
+[ "$since" -gt $((now - 600000000)) ] && [ "$since" -le "$now" ] && ok "D-Bus OpenedSince within the last 10 min" ||
+	fail "OpenedSince $since, now $now"
+expect "REST opener" "$(api "http://localhost/v1/vgpus/$u" | json '" ".join(str(d["opener"][k])[:4] if k == "since" else str(d["opener"][k]) for k in ("pid", "name", "vm", "since"))')" \
+	"$qemu qemu-system-x86 $dom $(date -u +%Y)"
+row=$("$gvtctl" list | grep "^$u ")
+note "gvtctl list: $row"
+expect_contains "gvtctl list: opened by QEMU of the domain" "$row" "$qemu qemu-system-x86 (VM $dom)"
+case $row in *" "[0-9]*[smhd]*" /org/gvtd1/"*) ok "gvtctl list: how long open" ;; *) fail "gvtctl list row: $row" ;; esac
 
 err=$(busctl --system call org.gvtd1 /org/gvtd1 org.gvtd1.Manager RemoveVGPU sb "$u" false 2>&1 >/dev/null)
 expect_contains "D-Bus RemoveVGPU refused naming QEMU" "$err" "is open by process $qemu (qemu-system-x86)"
@@ -146,6 +161,8 @@ expect "... Busy, naming QEMU" "$(json 'd["type"], "process %s (qemu-system-x86)
 virsh destroy "$dom" >"$tmp/out" 2>&1 && ok "virsh destroy" || { fail "virsh destroy:"; cat "$tmp/out"; }
 closed() { [ "$(busctl --system get-property org.gvtd1 "$p" org.gvtd1.VGPU OpenedBy)" = "u 0" ]; }
 until_ok 10 closed && ok "closed: OpenedBy 0" || fail "after destroy: OpenedBy $(busctl --system get-property org.gvtd1 "$p" org.gvtd1.VGPU OpenedBy)"
+expect "closed: no opener name, VM or time" "$(vgpu_prop OpenerName) $(vgpu_prop OpenerVM) $(vgpu_prop OpenedSince)" 's "" s "" t 0'
+expect "REST opener null" "$(api "http://localhost/v1/vgpus/$u" | json 'd["opener"]')" None
 "$gvtctl" remove "$u" && ok "gvtctl remove after destroy" || fail "gvtctl remove after destroy"
 [ ! -e "/sys/bus/mdev/devices/$u" ] && ok "the vGPU is gone from sysfs" || fail "the vGPU is still in sysfs"
 virsh undefine "$dom" >/dev/null 2>&1
