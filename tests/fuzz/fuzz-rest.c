@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "manager.h"
@@ -63,6 +64,12 @@ int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueK
 
 static Manager *manager;
 
+/* Readers change nothing: the root stays empty. */
+static void remove_root(void)
+{
+	(void) rmdir(manager->config.root);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char tmpl[] = "/tmp/gvtd-fuzz-rest-XXXXXX";
@@ -72,6 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	manager->config.root = strdup(tmpl);
 	manager->config.polkit = POLKIT_NO;
+	atexit(remove_root);
 	return 0;
 }
 
