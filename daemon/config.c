@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -161,21 +162,24 @@ static char *strip(char *s)
 	return s;
 }
 
-int config_parse_file(Config *c, const char *path)
+int config_parse(Config *c, const char *buf, size_t len, const char *path)
 {
-	_cleanup_fclose_ FILE *f = NULL;
 	char section[64] = "";
-	char line[LINE_MAX];
 	unsigned lineno = 0;
 
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
-
-	while (fgets(line, sizeof(line), f)) {
-		char *l = strip(line), *eq;
+	assert(c);
+	assert(buf || len == 0);
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
+		_cleanup_free_ char *line = strndup(p, n);
+		char *l, *eq;
 		int r;
 
+		if (!line)
+			return log_oom();
+		p += n + (nl ? 1 : 0);
+		l = strip(line);
 		lineno++;
 		if (*l == '\0' || *l == '#' || *l == ';')
 			continue;
@@ -203,4 +207,34 @@ int config_parse_file(Config *c, const char *path)
 			return log_error_errno(r, "%s:%u: bad value for %s: %m", path, lineno, strip(l));
 	}
 	return 0;
+}
+
+int config_parse_file(Config *c, const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, size = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
+	for (;;) {
+		size_t n;
+
+		if (len == size) {
+			char *b = realloc(buf, size + LINE_MAX);
+
+			if (!b)
+				return log_oom();
+			buf = b;
+			size += LINE_MAX;
+		}
+		n = fread(buf + len, 1, size - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f))
+		return log_error_errno(EIO, "Failed to read %s: %m", path);
+	return config_parse(c, buf, len, path);
 }

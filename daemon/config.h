@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum Profile {
 	PROFILE_AUTO,
@@ -50,5 +51,7 @@ void config_done(Config *c);
 
 /* Reads an INI file; a missing file is not an error. Unknown keys are logged and ignored. */
 int config_parse_file(Config *c, const char *path);
+/* The same for the file's contents (len bytes, no NUL needed); path only names it in messages. */
+int config_parse(Config *c, const char *buf, size_t len, const char *path);
 /* Applies one "Section.Key=value" setting; -EINVAL for a bad value or unknown key. */
 int config_set(Config *c, const char *section, const char *key, const char *value);

@@ -71,7 +71,7 @@ int gvt_error_kind_to_errno(GvtErrorKind kind)
 	return -kinds[kind].error;
 }
 
-static int error_setv(GvtError *e, GvtErrorKind kind, int error, const char *format, va_list ap)
+_printf_(4, 0) static int error_setv(GvtError *e, GvtErrorKind kind, int error, const char *format, va_list ap)
 {
 	if (e) {
 		int n;

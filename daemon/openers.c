@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
@@ -110,34 +111,48 @@ static void forget_all(Manager *m)
 		set_pid(m, m->openers.open[i - 1].uuid, 0, 0);
 }
 
+int openers_parse(const void *buf, size_t len, OpenerMessage *ret)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *) buf;
+	struct nlattr *tb[GVT_GENL_A_MAX + 1];
+
+	assert(buf || len == 0);
+	assert(ret);
+	/* libnl trusts nlmsg_len: it must not claim more than there is. */
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
+		return -EBADMSG;
+	if (genlmsg_parse(nlh, 0, tb, GVT_GENL_A_MAX, policy) < 0 || !tb[GVT_GENL_A_VGPU_UUID] ||
+	    nla_len(tb[GVT_GENL_A_VGPU_UUID]) != GVT_GENL_UUID_LEN)
+		return -EBADMSG;
+	*ret = (OpenerMessage) {
+		.cmd = genlmsg_hdr(nlh)->cmd,
+		.pid = tb[GVT_GENL_A_VGPU_OPENER_PID] ? nla_get_u32(tb[GVT_GENL_A_VGPU_OPENER_PID]) : 0,
+		.opened_at = tb[GVT_GENL_A_VGPU_OPENED_AT] ? nla_get_u64(tb[GVT_GENL_A_VGPU_OPENED_AT]) : 0,
+	};
+	uuid_format(nla_data(tb[GVT_GENL_A_VGPU_UUID]), ret->uuid);
+	return 0;
+}
+
 /* One event, or one vGPU of the dump. */
 static int on_message(struct nl_msg *msg, void *userdata)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct genlmsghdr *gh = nlmsg_data(nlh);
-	struct nlattr *tb[GVT_GENL_A_MAX + 1];
-	char uuid[GVT_UUID_STRING_MAX];
-	uint64_t opened_at;
-	uint32_t pid;
+	OpenerMessage om;
 
 	if (((Manager *) userdata)->openers.discard)
 		return NL_SKIP;
-	if (genlmsg_parse(nlh, 0, tb, GVT_GENL_A_MAX, policy) < 0 || !tb[GVT_GENL_A_VGPU_UUID] ||
-	    nla_len(tb[GVT_GENL_A_VGPU_UUID]) != GVT_GENL_UUID_LEN) {
+	if (openers_parse(nlh, nlh->nlmsg_len, &om) < 0) {
 		log_debug("Ignoring a malformed message of the gvt genl family.");
 		return NL_SKIP;
 	}
-	uuid_format(nla_data(tb[GVT_GENL_A_VGPU_UUID]), uuid);
-	pid = tb[GVT_GENL_A_VGPU_OPENER_PID] ? nla_get_u32(tb[GVT_GENL_A_VGPU_OPENER_PID]) : 0;
-	opened_at = tb[GVT_GENL_A_VGPU_OPENED_AT] ? nla_get_u64(tb[GVT_GENL_A_VGPU_OPENED_AT]) : 0;
-	switch (gh->cmd) {
+	switch (om.cmd) {
 	case GVT_GENL_CMD_GET_VGPU:
 	case GVT_GENL_CMD_VGPU_OPENED:
-		set_pid(userdata, uuid, pid, opened_at);
+		set_pid(userdata, om.uuid, om.pid, om.opened_at);
 		break;
 	case GVT_GENL_CMD_VGPU_CLOSED:  /* still names the opener */
 	case GVT_GENL_CMD_VGPU_REMOVED:
-		set_pid(userdata, uuid, 0, 0);
+		set_pid(userdata, om.uuid, 0, 0);
 		break;
 	}
 	return NL_OK;

@@ -9,6 +9,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "inventory.h"
 
@@ -28,6 +29,20 @@ typedef struct Openers {
 	} *open;
 	size_t n_open;
 } Openers;
+
+/* What one message of the family says about a vGPU. */
+typedef struct OpenerMessage {
+	uint8_t cmd;                /* GVT_GENL_CMD_* */
+	char uuid[GVT_UUID_STRING_MAX];
+	uint32_t pid;               /* 0: none named */
+	uint64_t opened_at;         /* CLOCK_BOOTTIME ns; 0: not told */
+} OpenerMessage;
+
+/*
+ * One netlink message (header included, len bytes as received) of the gvt
+ * family: 0, or -EBADMSG for one that is malformed or names no vGPU.
+ */
+int openers_parse(const void *buf, size_t len, OpenerMessage *ret);
 
 /* Joins the family if it is there, and again whenever a parent appears (a module reload). */
 int openers_start(Manager *m);

@@ -24,7 +24,7 @@ bool owner_name_is_valid(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
-static int parse_record(const char *text, OwnerRecord *rec, const char **reason)
+int owners_parse(const char *text, OwnerRecord *rec, const char **reason)
 {
 	_cleanup_(json_decrefp) json_t *root = json_loads(text, 0, NULL);
 	json_t *owner, *created;
@@ -81,7 +81,7 @@ int owners_load(const char *root, Owners *ret)
 			continue;
 		r = store_read(path, &text, NULL);
 		if (r >= 0)
-			r = parse_record(text, &rec, &reason);
+			r = owners_parse(text, &rec, &reason);
 		if (r == -ENOMEM) {
 			owners_done(&o);
 			return r;

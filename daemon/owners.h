@@ -30,6 +30,8 @@ typedef struct Owners {
 /* A user name as useradd accepts it: [a-z_][a-z0-9_.-]*, at most OWNER_NAME_MAX, optional final $. */
 bool owner_name_is_valid(const char *s);
 
+/* One record's file (NUL-terminated); -EBADMSG with *reason (static text) for a bad one. */
+int owners_parse(const char *text, OwnerRecord *rec, const char **reason);
 /* Reads every record; corrupt files are set aside. */
 int owners_load(const char *root, Owners *ret);
 void owners_done(Owners *o);

@@ -65,7 +65,7 @@ static int parse_entry(const char *owner, json_t *limits, Quota *q, const char *
 	return 0;
 }
 
-static int parse(const char *text, Quotas *ret, const char **reason)
+int quotas_parse(const char *text, Quotas *ret, const char **reason)
 {
 	_cleanup_(json_decrefp) json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	Quotas q = {};
@@ -111,7 +111,7 @@ int quotas_load(const char *root, Quotas *ret)
 	if (r == -ENOENT)
 		return 0;
 	if (r >= 0)
-		r = parse(text, ret, &reason);
+		r = quotas_parse(text, ret, &reason);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

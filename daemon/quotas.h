@@ -53,6 +53,8 @@ typedef struct Quotas {
 
 typedef struct Manager Manager;
 
+/* The file's JSON (NUL-terminated); -EBADMSG with *reason (static text) for a bad one. */
+int quotas_parse(const char *text, Quotas *ret, const char **reason);
 /* Reads ROOT/var/lib/gvtd/quotas.json; a corrupt file is set aside and no limits apply. */
 int quotas_load(const char *root, Quotas *ret);
 void quotas_done(Quotas *q);

@@ -444,12 +444,12 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 {
 	static const Member members[_P_MAX] = {
 		[P_TYPE] = { "type", MEMBER_STRING, true },
-		[P_PARENT] = { "parent", MEMBER_STRING },
-		[P_UUID] = { "uuid", MEMBER_STRING },
-		[P_OWNER] = { "owner", MEMBER_STRING },
-		[P_PERSISTENT] = { "persistent", MEMBER_BOOL },
+		[P_PARENT] = { "parent", MEMBER_STRING, false },
+		[P_UUID] = { "uuid", MEMBER_STRING, false },
+		[P_OWNER] = { "owner", MEMBER_STRING, false },
+		[P_PERSISTENT] = { "persistent", MEMBER_BOOL, false },
 		[P_AUTOSTART] = { "autostart", MEMBER_BOOL, false },
-		[P_START] = { "start", MEMBER_BOOL },
+		[P_START] = { "start", MEMBER_BOOL, false },
 		[P_ATTRS] = { "attrs", MEMBER_ARRAY, false },
 	};
 	json_t *v[_P_MAX] = {};

@@ -11,6 +11,7 @@
  * every request needs a bearer token and a non-loopback address needs TLS.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -183,28 +184,41 @@ static void upload_append(RestRequest *req, const char *data, size_t size)
 	req->upload_size += size;
 }
 
+int rest_body_parse(const char *buf, size_t len, json_t **ret, RestReply *reply)
+{
+	_cleanup_(json_decrefp) json_t *body = NULL;
+	json_error_t error;
+	int r;
+
+	assert(buf || len == 0);
+	assert(ret);
+	assert(reply);
+	body = json_loadb(buf ?: "", len, JSON_REJECT_DUPLICATES, &error);
+	if (body) {
+		*ret = TAKE_PTR(body);
+		return 0;
+	}
+	r = rest_problem(reply, 400, "MalformedJson", NULL, "Malformed JSON at line %d, column %d: %s", error.line,
+			 error.column, error.text);
+	if (r >= 0)
+		json_object_update_new(reply->body, json_pack("{s:i, s:i, s:i}", "line", error.line, "column",
+							      error.column, "position", error.position));
+	return r < 0 ? r : 1;
+}
+
 /* The whole request is in: parse the body, run the handler. */
 static int request_run(RestRequest *req)
 {
-	json_error_t error;
-
 	if (req->upload_too_large)
 		return rest_problem(&req->reply, 413, "PayloadTooLarge", NULL, "The body may have at most %d bytes",
 				    REST_BODY_MAX);
 	/* No body at all (e.g. POST …/start): req->body stays NULL; handlers that need one say so. */
 	if ((req->method & (REST_POST | REST_PUT | REST_PATCH)) && !req->body &&
 	    !(req->upload_size == 0 && request_has_no_body(req))) {
-		req->body = json_loadb(req->upload ?: "", req->upload_size, JSON_REJECT_DUPLICATES, &error);
-		if (!req->body) {
-			int r = rest_problem(&req->reply, 400, "MalformedJson", NULL, "Malformed JSON at line %d, "
-					     "column %d: %s", error.line, error.column, error.text);
+		int r = rest_body_parse(req->upload, req->upload_size, &req->body, &req->reply);
 
-			if (r >= 0)
-				json_object_update_new(req->reply.body,
-						       json_pack("{s:i, s:i, s:i}", "line", error.line, "column",
-								 error.column, "position", error.position));
-			return r;
-		}
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 	return rest_route_dispatch(req);
 }
@@ -284,7 +298,7 @@ static void connection_notify(void *cls, struct MHD_Connection *connection, void
 		l->server->n_connections--;
 }
 
-static void mhd_log(void *cls, const char *format, va_list ap)
+_printf_(2, 0) static void mhd_log(void *cls, const char *format, va_list ap)
 {
 	char buf[256];
 

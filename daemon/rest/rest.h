@@ -23,6 +23,12 @@ typedef struct RestEvents RestEvents;
 
 /* ---- the server (rest.c) ---- */
 
+/*
+ * A request body (len bytes, no NUL needed) as JSON: 0 and *ret (owned), or
+ * 1 with reply set to the 400 that says where it is malformed; -ENOMEM.
+ */
+int rest_body_parse(const char *buf, size_t len, json_t **ret, RestReply *reply);
+
 int rest_server_new(Manager *m, RestServer **ret);
 RestServer *rest_server_free(RestServer *s);
 RestEvents *rest_server_events(RestServer *s);

@@ -188,6 +188,26 @@ static void test_config(void **state)
 	unlink(path);
 }
 
+/* A comment past LINE_MAX is one line: its tail is no setting (issue 19 j, by config_parse()'s whole lines). */
+static void test_config_long_line(void **state)
+{
+	char path[] = "/tmp/gvtd-conf-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	Config c;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "we");
+	/* "#" and 2046 bytes fill exactly what one fgets() of LINE_MAX (2048) bytes read. */
+	fprintf(f, "[Modules]\n#%0*d%s\n", 2046, 0, "Profile=kvmgt");
+	fclose(f);
+	config_init(&c);
+	assert_int_equal(config_parse_file(&c, path), 0);
+	assert_int_equal(c.profile, PROFILE_AUTO);
+	config_done(&c);
+	unlink(path);
+}
+
 static void test_auth(void **state)
 {
 	_cleanup_(manager_freep) Manager *m = NULL;
@@ -218,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_auto_profile),
 		cmocka_unit_test(test_i915_checks),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_auth),
 	};
 

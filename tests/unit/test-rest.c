@@ -117,6 +117,34 @@ static void test_problem_specifics(void **state)
 	rest_reply_done(&reply);
 }
 
+/* Found by fuzz-rest: a "%.64s" cut inside a multibyte character, a caller's raw bytes (issue 19 l). */
+static void test_problem_not_utf8(void **state)
+{
+	RestReply reply = {};
+	char key[64 + 2], expected[128];
+	json_t *param;
+
+	memset(key, 'k', 63);
+	strcpy(key + 63, "\xc3\xa9");       /* U+00E9 across the cut at 64 bytes */
+	snprintf(expected, sizeof(expected), "Unknown member \"%.63s?\"", key);
+	assert_int_equal(rest_problem(&reply, 400, "InvalidArgument", key, "Unknown member \"%.64s\"", key), 0);
+	assert_int_equal(reply.status, 400);
+	assert_non_null(reply.body);
+	assert_string_equal(json_string_value(json_object_get(reply.body, "detail")), expected);
+	param = json_array_get(json_object_get(reply.body, "invalid-params"), 0);
+	assert_string_equal(json_string_value(json_object_get(param, "name")), key);
+
+	/* A query key as MHD hands it over: bytes that are no UTF-8 at all, and a surrogate. */
+	assert_int_equal(rest_problem(&reply, 400, "InvalidArgument", "a\xff\xed\xa0\x80" "b",
+				      "Unknown query parameter \"%s\"", "a\xff\xed\xa0\x80" "b"), 0);
+	assert_non_null(reply.body);
+	assert_string_equal(json_string_value(json_object_get(reply.body, "detail")),
+			    "Unknown query parameter \"a????b\"");
+	param = json_array_get(json_object_get(reply.body, "invalid-params"), 0);
+	assert_string_equal(json_string_value(json_object_get(param, "name")), "a????b");
+	rest_reply_done(&reply);
+}
+
 static void test_tokens(void **state)
 {
 	/* sha256("secret-token") */
@@ -235,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_problem_map),
 		cmocka_unit_test(test_problem_specifics),
+		cmocka_unit_test(test_problem_not_utf8),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_events_history),
 	};

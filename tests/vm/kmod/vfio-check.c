@@ -109,7 +109,7 @@ static const struct type_row {
 
 static int fails;
 
-static void report(bool ok, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void report(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
