@@ -38,6 +38,8 @@ struct Client {
 	size_t pending_off;
 	bool suspended;
 	bool closing;
+	bool gone;                /* the client hung up while suspended */
+	sd_event_source *hangup;  /* while suspended: MHD does not watch the socket then */
 	Client *prev, *next;
 };
 
@@ -112,10 +114,35 @@ int rest_events_history_resume(const RestEventsHistory *h, const char *last_even
 
 static void client_resume(Client *c)
 {
+	c->hangup = sd_event_source_disable_unref(c->hangup);
 	if (!c->suspended)
 		return;
 	c->suspended = false;
 	MHD_resume_connection(c->connection);
+}
+
+/* A suspended client went away: end its stream now, so it stops holding a connection. */
+static int on_hangup(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Client *c = userdata;
+
+	c->gone = true;
+	client_resume(c);
+	rest_wake(c->events->wake);
+	return 0;
+}
+
+static void client_suspend(Client *c)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(c->connection,
+								       MHD_CONNECTION_INFO_CONNECTION_FD);
+	int r = info ? sd_event_add_io(c->events->manager->event, &c->hangup, info->connect_fd,
+				       EPOLLRDHUP, on_hangup, c) : -EBADF;
+
+	if (r < 0)
+		log_debug_errno(r, "Not watching a suspended event stream for its client leaving: %m");
+	c->suspended = true;
+	MHD_suspend_connection(c->connection);
 }
 
 static void resume_all(RestEvents *ev)
@@ -144,6 +171,8 @@ static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
 	ssize_t n;
 
 
+	if (c->gone)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (c->closing)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	if (c->pending && c->off == 0)
@@ -156,8 +185,7 @@ static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
 	}
 	if (n > 0)
 		return n;
-	c->suspended = true;
-	MHD_suspend_connection(c->connection);
+	client_suspend(c);
 	return 0;
 }
 
@@ -165,6 +193,7 @@ static void client_free(void *cls)
 {
 	Client *c = cls;
 
+	sd_event_source_disable_unref(c->hangup);
 	if (c->prev)
 		c->prev->next = c->next;
 	else if (c->events)

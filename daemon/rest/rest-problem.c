@@ -79,18 +79,54 @@ int rest_problem_from_error(RestReply *reply, int r, const GvtError *e)
 	return 0;
 }
 
+/* The length of the valid UTF-8 sequence at s (as jansson checks it), 0 if there is none. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t n = *s < 0x80 ? 1 : *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3 :
+		   *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((*s == 0xe0 && s[1] < 0xa0) || (*s == 0xed && s[1] >= 0xa0) ||
+	    (*s == 0xf0 && s[1] < 0x90) || (*s == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/*
+ * Text for a JSON string: every byte that is not part of valid UTF-8 (a key
+ * cut inside a character by %.64s, a query's %FF) becomes '?', so the problem
+ * document can always be built.
+ */
+static void utf8_sanitize(char *s)
+{
+	while (*s) {
+		size_t n = utf8_sequence((const unsigned char *) s);
+
+		if (n == 0)
+			*s++ = '?';
+		else
+			s += n;
+	}
+}
+
 int rest_problem(RestReply *reply, unsigned status, const char *name, const char *field, const char *format, ...)
 {
-	char detail[GVT_ERROR_MESSAGE_MAX];
+	char detail[GVT_ERROR_MESSAGE_MAX], param[256];
 	va_list ap;
 
 	va_start(ap, format);
 	vsnprintf(detail, sizeof(detail), format, ap);
 	va_end(ap);
+	utf8_sanitize(detail);
 	if (problem_new(reply, status, name, name, detail) < 0)
 		return -ENOMEM;
-	if (field)
+	if (field) {
+		snprintf(param, sizeof(param), "%s", field);
+		utf8_sanitize(param);
 		json_object_set_new(reply->body, "invalid-params",
-				    json_pack("[{s:s, s:s}]", "name", field, "reason", detail));
+				    json_pack("[{s:s, s:s}]", "name", param, "reason", detail));
+	}
 	return 0;
 }
