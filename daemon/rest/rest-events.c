@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "manager.h"
@@ -165,6 +167,24 @@ static ssize_t copy_pending(Client *c, char *buf, size_t max)
 	return k;
 }
 
+/*
+ * The idle stream's buffer back to the kernel. buf is MHD's: the write
+ * buffer of the connection's pool (~32 KiB, all of it zeroed by MHD when the
+ * request's read buffer gave way to it, so resident), and ours to fill up to
+ * max. Discarding its whole pages is the same as filling them with zeros, and
+ * they come back when a burst of events is written there. An idle stream so
+ * costs ~8 KiB instead of ~26 (docs/PERFORMANCE.md).
+ */
+static void buffer_discard(char *buf, size_t max)
+{
+	uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+	uintptr_t start = ((uintptr_t) buf + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t) buf + max) & ~(page - 1);
+
+	if (end > start && madvise((void *) start, end - start, MADV_DONTNEED) < 0)
+		log_debug_errno(errno, "Failed to give an event stream's idle buffer back, ignoring: %m");
+}
+
 static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
 {
 	Client *c = cls;
@@ -185,6 +205,7 @@ static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
 	}
 	if (n > 0)
 		return n;
+	buffer_discard(buf, max);
 	client_suspend(c);
 	return 0;
 }
@@ -215,8 +236,12 @@ struct MHD_Response *rest_events_response(RestEvents *ev, RestRequest *req)
 	c->pending = FRAME_HELLO;
 	if (rest_events_history_resume(&ev->history, rest_request_header(req, "Last-Event-ID"), &c->pos) < 0)
 		c->pending = FRAME_HELLO FRAME_RESYNC;
-	/* 4 KiB batches: frames are smaller; a burst of events costs each client no more than that. */
-	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4 * 1024, client_read, c, client_free);
+	/*
+	 * MHD gives a chunked response's callback its write buffer whatever the
+	 * block size (measured: 32646 bytes with a 32 KiB pool); the block is a
+	 * zeroed allocation of its own per stream, so small: 1 KiB.
+	 */
+	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, client_read, c, client_free);
 	if (!response) {
 		free(c);
 		return NULL;
