@@ -8,6 +8,7 @@
  * for any client that goes away. A leaf: it calls nothing of the adapter.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -15,11 +16,14 @@
 #include "log.h"
 #include "rest-connections.h"
 
+#define TRIM_AFTER_PEAK 16
+
 struct RestConnections {
 	sd_event_source *timer;
 	unsigned max;
 	uint64_t timeout_usec;
 	unsigned n;
+	unsigned peak;            /* most open at once since the last trim */
 	RestConnection *head, *tail;
 	RestConnection *all;
 };
@@ -160,6 +164,8 @@ RestConnection *rest_connection_new(RestConnections *set, int fd)
 		set->all->all_prev = c;
 	set->all = c;
 	set->n++;
+	if (set->n > set->peak)
+		set->peak = set->n;
 	/* Full: the oldest connection still sending a request makes room (never the new one). */
 	if (set->n > set->max && set->head)
 		drop(set->head, "MaxConnections= reached, the oldest unfinished request goes");
@@ -187,6 +193,15 @@ void rest_connection_free(RestConnection *c)
 		rearm(set);
 	}
 	free(c);
+	/*
+	 * The last of many went: what their pools held goes back to the kernel
+	 * (glibc keeps freed memory in the middle of the heap). Not after every
+	 * lone client: a trim walks the heap.
+	 */
+	if (set && !set->all && set->peak >= TRIM_AFTER_PEAK) {
+		set->peak = 0;
+		(void) malloc_trim(0);
+	}
 }
 
 void rest_connection_received(RestConnection *c)
