@@ -79,10 +79,10 @@ try:
     expect("gvtd up", up(d), True)
     status, took = raw(sock, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (40 * 1024) + b"\r\n\r\n", 35)
     print(f"# 431 after {took:.2f} s")
-    expect("f: headers too large: 431 within 1 s", (status, took < 1), (431, True))
+    expect("f: headers too large: 431 within 2 s (13 s on 29c586e)", (status, took < 2), (431, True))
     status, took = raw(sock, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (31 * 1024) + b"\r\n\r\n", 35)
     print(f"# a 31 KB request took {took:.2f} s")
-    expect("f: a 31 KB request answered within 1 s", (status, took < 1), (200, True))
+    expect("f: a 31 KB request answered within 2 s (11.5 s on 29c586e)", (status, took < 2), (200, True))
     c = socket.socket(socket.AF_UNIX)
     c.connect(sock)
     c.settimeout(10)
@@ -97,7 +97,8 @@ try:
     took = time.monotonic() - t
     c.close()
     print(f"# 10 pipelined GETs took {took:.2f} s")
-    expect("f: 10 pipelined GETs answered within 0.5 s", (got.count(b"HTTP/1.1 200"), took < 0.5), (10, True))
+    expect("f: 10 pipelined GETs answered within 0.75 s (1.5 s on 29c586e)", (got.count(b"HTTP/1.1 200"), took < 0.75),
+           (10, True))
 
     # -- l: an over-long key cut inside a multibyte character: 400 (valid UTF-8 in the problem)
     key = urllib.parse.quote("a" * 63 + "é")
@@ -117,9 +118,8 @@ try:
     expect("d: 8 streams hold every connection: 503", get()[0], 503)
     for c in streams:
         c.close()
-    time.sleep(0.2)
-    status, _ = get()
-    expect("d: the streams closed, a request 0.2 s later: 200", status, 200)
+    expect("d: the streams closed, a request within 1 s: 200 (503 until the 15 s heartbeat on 29c586e)",
+           wait_for(lambda: get()[0] == 200, tries=10), True)
 
     # -- e: slow clients: a deadline to finish a request, the oldest evicted at MaxConnections
     hold = slow(1)
