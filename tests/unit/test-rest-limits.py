@@ -5,6 +5,7 @@
 Prints the figures it measures (times, RSS) as "# " lines.
 usage: test-rest-limits.py GVTD FAKE_SYSFS SRCDIR"""
 import hashlib
+import http.client
 import os
 import signal
 import socket
@@ -27,12 +28,12 @@ def get(path="/v1/health", timeout=5):
     return raw(sock, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(), timeout)
 
 
-def slow(n):
-    """n connections that began a request and send no more."""
+def slow(n, port=None):
+    """n connections (unix, or TCP to port) that began a request and send no more."""
     out = []
     for _ in range(n):
-        c = socket.socket(socket.AF_UNIX)
-        c.connect(sock)
+        c = socket.socket(socket.AF_UNIX) if port is None else socket.socket()
+        c.connect(sock if port is None else ("127.0.0.1", port))
         c.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         out.append(c)
     return out
@@ -75,7 +76,8 @@ def refused(what, conf, needle, **kw):
 
 try:
     # -- f: MHD's timer at 1 µs: the 431, a large request and pipelined requests at once
-    d = scratch.start("[API]\nMaxConnections=8\nRequestTimeoutSec=2\n", "log1")
+    port = free_port()
+    d = scratch.start(f"[API]\nMaxConnections=8\nRequestTimeoutSec=2\nListenTCP=127.0.0.1:{port}\n", "log1")
     expect("gvtd up", up(d), True)
     status, took = raw(sock, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (40 * 1024) + b"\r\n\r\n", 35)
     print(f"# 431 after {took:.2f} s")
@@ -130,6 +132,17 @@ try:
     status, took = get()
     print(f"# beside 200 slow connections a request took {took:.2f} s")
     expect("e: 200 slow connections (MaxConnections=8): a normal request still 200", status, 200)
+    for c in hold:
+        c.close()
+    hold = slow(200, port)  # on TCP, before any token is seen
+    time.sleep(0.2)
+    tcp = gvtapi.Client(api.spec, host="127.0.0.1", port=port, token=scratch.tokens["reader"])
+    tcp.errors = api.errors  # every response is checked, whichever client got it
+    try:
+        status = tcp.request("GET", "/v1/host")[0]
+    except (OSError, http.client.HTTPException) as e:
+        status = repr(e)
+    expect("e: 200 slow TCP connections: a request with a token still 200", status, 200)
     for c in hold:
         c.close()
 
