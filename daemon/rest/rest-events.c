@@ -138,9 +138,11 @@ static void client_suspend(Client *c)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(c->connection,
 								       MHD_CONNECTION_INFO_CONNECTION_FD);
-	int r = info ? sd_event_add_io(c->events->manager->event, &c->hangup, info->connect_fd,
-				       EPOLLRDHUP, on_hangup, c) : -EBADF;
+	int r;
 
+	c->hangup = sd_event_source_disable_unref(c->hangup);
+	r = info ? sd_event_add_io(c->events->manager->event, &c->hangup, info->connect_fd, EPOLLRDHUP,
+				   on_hangup, c) : -EBADF;
 	if (r < 0)
 		log_debug_errno(r, "Not watching a suspended event stream for its client leaving: %m");
 	c->suspended = true;
