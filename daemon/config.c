@@ -39,6 +39,7 @@ void config_init(Config *c)
 		.api_socket_group = strdup("gvt"),
 		.api_token_file = strdup("/etc/gvtd/api-tokens"),
 		.api_max_connections = 64,
+		.api_request_timeout_sec = 10,
 	};
 }
 
@@ -146,6 +147,8 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 				return set_string((char **) ((char *) c + strings[i].offset), value);
 		if (streq(key, "MaxConnections"))
 			return parse_unsigned(value, 1, 4096, &c->api_max_connections);
+		if (streq(key, "RequestTimeoutSec"))
+			return parse_unsigned(value, 1, 3600, &c->api_request_timeout_sec);
 	}
 	return -ENOENT;
 }

@@ -41,6 +41,7 @@ typedef struct Config {
 	char *api_tls_key;
 	char *api_token_file;     /* "sha256:HEX OWNER ROLE" lines */
 	unsigned api_max_connections;
+	unsigned api_request_timeout_sec;   /* to send a whole request, from connecting or the last answer */
 } Config;
 
 const char *profile_to_string(Profile p);

@@ -73,7 +73,8 @@ int rest_tokens_load(const char *path, RestTokens *ret)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	RestTokens t = {};
-	char line[512];
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0;
 	unsigned lineno = 0;
 
 	f = fopen(path, "re");
@@ -81,7 +82,8 @@ int rest_tokens_load(const char *path, RestTokens *ret)
 		*ret = t;
 		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
 	}
-	while (fgets(line, sizeof(line), f)) {
+	/* Whole lines of any length: the tail of a long comment must not become a token. */
+	while (getline(&line, &size, f) >= 0) {
 		RestToken *n;
 		const char *l = line;
 		int r;

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "manager.h"
@@ -38,6 +40,8 @@ struct Client {
 	size_t pending_off;
 	bool suspended;
 	bool closing;
+	bool gone;                /* the client hung up while suspended */
+	sd_event_source *hangup;  /* while suspended: MHD does not watch the socket then */
 	Client *prev, *next;
 };
 
@@ -112,10 +116,37 @@ int rest_events_history_resume(const RestEventsHistory *h, const char *last_even
 
 static void client_resume(Client *c)
 {
+	c->hangup = sd_event_source_disable_unref(c->hangup);
 	if (!c->suspended)
 		return;
 	c->suspended = false;
 	MHD_resume_connection(c->connection);
+}
+
+/* A suspended client went away: end its stream now, so it stops holding a connection. */
+static int on_hangup(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Client *c = userdata;
+
+	c->gone = true;
+	client_resume(c);
+	rest_wake(c->events->wake);
+	return 0;
+}
+
+static void client_suspend(Client *c)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(c->connection,
+								       MHD_CONNECTION_INFO_CONNECTION_FD);
+	int r;
+
+	c->hangup = sd_event_source_disable_unref(c->hangup);
+	r = info ? sd_event_add_io(c->events->manager->event, &c->hangup, info->connect_fd, EPOLLRDHUP,
+				   on_hangup, c) : -EBADF;
+	if (r < 0)
+		log_debug_errno(r, "Not watching a suspended event stream for its client leaving: %m");
+	c->suspended = true;
+	MHD_suspend_connection(c->connection);
 }
 
 static void resume_all(RestEvents *ev)
@@ -138,12 +169,32 @@ static ssize_t copy_pending(Client *c, char *buf, size_t max)
 	return k;
 }
 
+/*
+ * The idle stream's buffer back to the kernel. buf is MHD's: the write
+ * buffer of the connection's pool (~32 KiB, all of it zeroed by MHD when the
+ * request's read buffer gave way to it, so resident), and ours to fill up to
+ * max. Discarding its whole pages is the same as filling them with zeros, and
+ * they come back when a burst of events is written there. An idle stream so
+ * costs ~8 KiB instead of ~26 (docs/PERFORMANCE.md).
+ */
+static void buffer_discard(char *buf, size_t max)
+{
+	uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+	uintptr_t start = ((uintptr_t) buf + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t) buf + max) & ~(page - 1);
+
+	if (end > start && madvise((void *) start, end - start, MADV_DONTNEED) < 0)
+		log_debug_errno(errno, "Failed to give an event stream's idle buffer back, ignoring: %m");
+}
+
 static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
 {
 	Client *c = cls;
 	ssize_t n;
 
 
+	if (c->gone)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (c->closing)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	if (c->pending && c->off == 0)
@@ -156,8 +207,8 @@ static ssize_t client_read(void *cls, uint64_t offset, char *buf, size_t max)
 	}
 	if (n > 0)
 		return n;
-	c->suspended = true;
-	MHD_suspend_connection(c->connection);
+	buffer_discard(buf, max);
+	client_suspend(c);
 	return 0;
 }
 
@@ -165,6 +216,7 @@ static void client_free(void *cls)
 {
 	Client *c = cls;
 
+	sd_event_source_disable_unref(c->hangup);
 	if (c->prev)
 		c->prev->next = c->next;
 	else if (c->events)
@@ -186,8 +238,12 @@ struct MHD_Response *rest_events_response(RestEvents *ev, RestRequest *req)
 	c->pending = FRAME_HELLO;
 	if (rest_events_history_resume(&ev->history, rest_request_header(req, "Last-Event-ID"), &c->pos) < 0)
 		c->pending = FRAME_HELLO FRAME_RESYNC;
-	/* 4 KiB batches: frames are smaller; a burst of events costs each client no more than that. */
-	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4 * 1024, client_read, c, client_free);
+	/*
+	 * MHD gives a chunked response's callback its write buffer whatever the
+	 * block size (measured: 32646 bytes with a 32 KiB pool); the block is a
+	 * zeroed allocation of its own per stream, so small: 1 KiB.
+	 */
+	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, client_read, c, client_free);
 	if (!response) {
 		free(c);
 		return NULL;

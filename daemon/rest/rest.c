@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -29,6 +30,7 @@
 #include "rest.h"
 #include "rest-json.h"
 #include "rest-problem.h"
+#include "rest-connections.h"
 #include "rest-events.h"
 #include "rest-routes.h"
 
@@ -53,7 +55,7 @@ struct RestServer {
 	RestTokens tokens;
 	Listener listeners[LISTENERS_MAX];
 	size_t n_listeners;
-	unsigned n_connections;
+	RestConnections *connections;
 	sd_event_source *wake;    /* runs MHD after connections were resumed */
 	RestCache listing;        /* GET /v1/vgpus */
 };
@@ -127,7 +129,7 @@ static int request_begin(Listener *l, RestRequest *req, const char *method)
 	unsigned allow;
 	int r;
 
-	if (l->server->n_connections > l->server->manager->config.api_max_connections) {
+	if (rest_connections_count(l->server->connections) > l->server->manager->config.api_max_connections) {
 		(void) rest_problem(&req->reply, 503, "TooManyConnections", NULL,
 				    "Too many connections (%u): try again later",
 				    l->server->manager->config.api_max_connections);
@@ -223,6 +225,15 @@ static int request_run(RestRequest *req)
 	return rest_route_dispatch(req);
 }
 
+/* Our record of an MHD connection (connection_notify made it). */
+static RestConnection *connection_of(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection,
+								       MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
 				      const char *method, const char *version, const char *upload_data,
 				      size_t *upload_data_size, void **con_cls)
@@ -244,8 +255,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		req->listing = &l->server->listing;
 		req->connection = connection;
 		*con_cls = req;
+		if (connection_of(connection))
+			connection_of(connection)->request = req;
 		if (request_begin(l, req, method) != 0) {
 			req->handled = true;
+			rest_connection_received(connection_of(connection));
 			return rest_reply_queue(connection, &req->reply);
 		}
 		return MHD_YES;
@@ -255,6 +269,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	rest_connection_received(connection_of(connection));
 	if (req->handled)
 		return rest_reply_queue(connection, &req->reply);
 
@@ -283,19 +298,33 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 			      enum MHD_RequestTerminationCode toe)
 {
+	RestConnection *c = connection_of(connection);
+
 	request_free(*con_cls);
 	*con_cls = NULL;
+	if (c) {
+		c->request = NULL;
+		/* Kept alive: the next request has RequestTimeoutSec= again. */
+		if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			rest_connection_idle(c);
+	}
 }
 
 static void connection_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
 			      enum MHD_ConnectionNotificationCode toe)
 {
 	Listener *l = cls;
+	const union MHD_ConnectionInfo *info;
 
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		l->server->n_connections++;
-	else if (l->server->n_connections > 0)
-		l->server->n_connections--;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = info ? rest_connection_new(l->server->connections, info->connect_fd) : NULL;
+		if (!*socket_context)
+			log_warning("Out of memory for a REST connection's record: it has no deadline.");
+	} else {
+		rest_connection_free(*socket_context);
+		*socket_context = NULL;
+	}
 }
 
 _printf_(2, 0) static void mhd_log(void *cls, const char *format, va_list ap)
@@ -421,8 +450,13 @@ static int listener_start(RestServer *s, int fd, bool tcp, const char *unlink_pa
 		return log_error_errno(EINVAL, "libmicrohttpd has no epoll fd.");
 	}
 	r = sd_event_add_io(s->manager->event, &l->io, info->epoll_fd, EPOLLIN, on_io, l);
+	/*
+	 * 1 µs accuracy: MHD asks for "now" when it has queued work (a 431, the
+	 * next pipelined request, more of a large one); sd-event's default of
+	 * 250 ms delayed each such step and added up to seconds (issue 19 f).
+	 */
 	if (r >= 0)
-		r = sd_event_add_time_relative(s->manager->event, &l->timer, CLOCK_MONOTONIC, 0, 0, on_timer, l);
+		r = sd_event_add_time_relative(s->manager->event, &l->timer, CLOCK_MONOTONIC, 0, 1, on_timer, l);
 	if (r < 0) {
 		listener_done(l);
 		return log_error_errno(r, "Failed to add a REST listener to the event loop: %m");
@@ -448,6 +482,9 @@ static int unix_listener(RestServer *s)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct group *g;
 
+	if (c->api_socket[0] != '/')
+		return log_error_errno(EINVAL, "Socket=%s is not an absolute path: give the full path, e.g. "
+				       "Socket=/run/gvtd/api.sock (empty: no unix socket).", c->api_socket);
 	if (rooted(c, c->api_socket, &path) < 0)
 		return log_oom();
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -519,41 +556,65 @@ static int read_file(const Config *c, const char *path, char **ret)
 	return 0;
 }
 
+/*
+ * Every TCP listener, configured or passed by systemd: a network address
+ * needs TLS (tokens must not cross a network in the clear); the PEM files
+ * of TLSCertificate=/TLSKey= in *cert and *key, or both NULL.
+ */
+static int tcp_security(const Config *c, const struct sockaddr *sa, const char *what, char **cert, char **key)
+{
+	int r;
+
+	*cert = *key = NULL;
+	if (!isempty(c->api_tls_certificate) != !isempty(c->api_tls_key))
+		return log_error_errno(EINVAL, "TLSCertificate= and TLSKey= go together.");
+	if (isempty(c->api_tls_certificate)) {
+		if (!address_is_loopback(sa))
+			return log_error_errno(EINVAL, "%s is not a loopback address: set TLSCertificate= and "
+					       "TLSKey= too, tokens must not cross a network in the clear.", what);
+		return 0;
+	}
+	r = read_file(c, c->api_tls_certificate, cert);
+	if (r >= 0)
+		r = read_file(c, c->api_tls_key, key);
+	if (r < 0) {
+		free(*cert);
+		*cert = NULL;
+		return r;
+	}
+	return 0;
+}
+
 static int tcp_listener(RestServer *s)
 {
 	const Config *c = &s->manager->config;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	_cleanup_free_ char *host = strdup(c->api_listen), *cert = NULL, *key = NULL;
+	_cleanup_free_ char *host = strdup(c->api_listen), *cert = NULL, *key = NULL, *what = NULL;
 	_cleanup_close_ int fd = -1;
 	struct addrinfo *ai = NULL;
-	char *port;
+	char *port, *end;
+	unsigned long n;
 	int r, one = 1;
 
-	if (!host)
+	if (!host || asprintf(&what, "ListenTCP=%s", c->api_listen) < 0)
 		return log_oom();
 	port = strrchr(host, ':');
 	if (!port)
-		return log_error_errno(EINVAL, "ListenTCP=%s: expected ADDRESS:PORT, e.g. 127.0.0.1:8443.",
-				       c->api_listen);
+		return log_error_errno(EINVAL, "%s: expected ADDRESS:PORT, e.g. 127.0.0.1:8443.", what);
 	*port++ = '\0';
+	errno = 0;
+	n = strtoul(port, &end, 10);
+	if (!isdigit((unsigned char) port[0]) || *end || errno || n < 1 || n > 65535)
+		return log_error_errno(EINVAL, "%s: the port must be a number from 1 to 65535.", what);
 	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = '\0';
 	}
 	r = getaddrinfo(host, port, &hints, &ai);
 	if (r != 0)
-		return log_error_errno(EINVAL, "ListenTCP=%s: %s.", c->api_listen, gai_strerror(r));
-	if (!address_is_loopback(ai->ai_addr) && (isempty(c->api_tls_certificate) || isempty(c->api_tls_key))) {
-		freeaddrinfo(ai);
-		return log_error_errno(EINVAL, "ListenTCP=%s is not a loopback address: set TLSCertificate= and "
-				       "TLSKey= too, tokens must not cross a network in the clear.", c->api_listen);
-	}
-	if (!isempty(c->api_tls_certificate) != !isempty(c->api_tls_key)) {
-		freeaddrinfo(ai);
-		return log_error_errno(EINVAL, "TLSCertificate= and TLSKey= go together.");
-	}
-	if (!isempty(c->api_tls_certificate) && ((r = read_file(c, c->api_tls_certificate, &cert)) < 0 ||
-						 (r = read_file(c, c->api_tls_key, &key)) < 0)) {
+		return log_error_errno(EINVAL, "%s: %s.", what, gai_strerror(r));
+	r = tcp_security(c, ai->ai_addr, what, &cert, &key);
+	if (r < 0) {
 		freeaddrinfo(ai);
 		return r;
 	}
@@ -568,6 +629,32 @@ static int tcp_listener(RestServer *s)
 	return listener_start(s, TAKE_FD(fd), true, NULL, cert, key);
 }
 
+/* A TCP socket from systemd: checked like ListenTCP=, and served with TLS if configured. */
+static int activated_tcp_listener(RestServer *s, int fd)
+{
+	_cleanup_free_ char *cert = NULL, *key = NULL;
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char what[96], address[INET6_ADDRSTRLEN] = "?";
+	int r;
+
+	if (getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
+		r = -errno;
+		close(fd);
+		return log_error_errno(r, "Failed to ask passed fd %d for its address: %m", fd);
+	}
+	inet_ntop(sa.ss_family, sa.ss_family == AF_INET ? (void *) &((struct sockaddr_in *) &sa)->sin_addr :
+		  (void *) &((struct sockaddr_in6 *) &sa)->sin6_addr, address, sizeof(address));
+	snprintf(what, sizeof(what), "The TCP socket passed by systemd (%s)", address);
+	r = tcp_security(&s->manager->config, (struct sockaddr *) &sa, what, &cert, &key);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	log_info("REST API on a TCP socket from systemd (%s, %s).", address, cert ? "TLS" : "plain HTTP, loopback");
+	return listener_start(s, fd, true, NULL, cert, key);
+}
+
 /* Sockets from systemd (gvtd-api.socket): unix ones as the API socket, TCP ones as ListenTCP. */
 static int activated_listeners(RestServer *s)
 {
@@ -577,7 +664,7 @@ static int activated_listeners(RestServer *s)
 		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0)
 			r = listener_start(s, fd, false, NULL, NULL, NULL);
 		else if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0)
-			r = listener_start(s, fd, true, NULL, NULL, NULL);
+			r = activated_tcp_listener(s, fd);
 		else {
 			log_warning("Ignoring passed fd %d: not a listening stream socket.", fd);
 			close(fd);
@@ -599,7 +686,10 @@ int rest_server_new(Manager *m, RestServer **ret)
 	if (!s)
 		return log_oom();
 	s->manager = m;
-	r = sd_event_add_defer(m->event, &s->wake, on_wake, s);
+	r = rest_connections_new(m->event, m->config.api_max_connections, m->config.api_request_timeout_sec,
+				 &s->connections);
+	if (r >= 0)
+		r = sd_event_add_defer(m->event, &s->wake, on_wake, s);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s->wake, SD_EVENT_OFF);
 	if (r >= 0)
@@ -622,14 +712,42 @@ int rest_server_new(Manager *m, RestServer **ret)
 	return 0;
 }
 
+/*
+ * Stopping: MHD must not be stopped with suspended connections (it aborts),
+ * so every request still waiting for the core (polkit, a module load) gets
+ * a 503 now, and MHD runs once more to send what it can.
+ */
+static void requests_shutdown(RestServer *s)
+{
+	bool resumed = false;
+
+	if (!s->connections)
+		return;
+	for (RestConnection *c = rest_connections_first(s->connections); c; c = c->all_next) {
+		RestRequest *req = c->request;
+
+		if (!req || !req->suspended)
+			continue;
+		(void) rest_problem(&req->reply, 503, "NotReady", NULL, "gvtd is stopping: try again when it runs");
+		req->reply.retry_after = 5;
+		rest_request_resume(req);
+		resumed = true;
+	}
+	if (resumed)
+		for (size_t i = 0; i < s->n_listeners; i++)
+			(void) MHD_run(s->listeners[i].daemon);
+}
+
 RestServer *rest_server_free(RestServer *s)
 {
 	if (!s)
 		return NULL;
 	if (s->events)
 		rest_events_shutdown(s->events);
+	requests_shutdown(s);
 	for (size_t i = 0; i < s->n_listeners; i++)
 		listener_done(&s->listeners[i]);
+	rest_connections_free(s->connections);
 	rest_events_free(s->events);
 	sd_event_source_disable_unref(s->wake);
 	rest_tokens_done(&s->tokens);

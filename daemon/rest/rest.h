@@ -11,6 +11,7 @@
  *   rest-json.c     core objects as JSON
  *   rest-problem.c  the one map from errors to RFC 9457 problems
  *   rest-events.c   the Server-Sent Events stream and its history
+ *   rest-connections.c  connections: count, request deadline, eviction
  * each with a header of its own.
  */
 #pragma once
