@@ -30,6 +30,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Table *, table_free)
 
 static bool arg_json;
 static const char *arg_bus_address;
+static const char *arg_verb;          /* the command, once known: usage hints name it */
+static bool usage_hinted;             /* usage_error() said how to get help */
 
 typedef struct Verb {
 	const char *name;
@@ -47,14 +49,42 @@ static int usage_error(const char *format, ...)
 	va_start(ap, format);
 	vfprintf(stderr, format, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'gvtctl --help'.\n");
+	fprintf(stderr, "\nTry 'gvtctl %s%s--help'.\n", strempty(arg_verb), arg_verb ? " " : "");
+	usage_hinted = true;
 	return -EXIT_USAGE;
+}
+
+/*
+ * The bus is connected on first use, so that a usage error is told before
+ * any connection (and without a bus). 0, or -EXIT_FAILED having said why.
+ */
+static int bus_ready(sd_bus *bus)
+{
+	const char *address = NULL;
+	int r;
+
+	if (sd_bus_is_open(bus) > 0)
+		return 0;
+	r = sd_bus_start(bus);
+	if (r >= 0)
+		return 0;
+	(void) sd_bus_get_address(bus, &address);
+	if (arg_bus_address)
+		fprintf(stderr, "gvtctl: cannot connect to the bus at %s: %s\n", arg_bus_address, strerror(-r));
+	else
+		fprintf(stderr, "gvtctl: no system bus (%s: %s): is dbus running? (systemctl status dbus)\n",
+			strempty(address), strerror(-r));
+	return -EXIT_FAILED;
 }
 
 /* The daemon's message as it is: it says what went wrong and what to do. */
 static int call_failed(const char *what, const sd_bus_error *error, int r)
 {
-	if (error && sd_bus_error_is_set(error))
+	if (error && (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+		      sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER)))
+		fprintf(stderr, "gvtctl: gvtd is not running: nobody owns %s on the %s bus (start it: systemctl "
+			"start gvtd)\n", GVT_BUS_NAME, arg_bus_address ? "given" : "system");
+	else if (error && sd_bus_error_is_set(error))
 		fprintf(stderr, "gvtctl: %s\n", error->message);
 	else
 		fprintf(stderr, "gvtctl: %s: %s\n", what, strerror(-r));
@@ -74,6 +104,9 @@ static int vcall(sd_bus *bus, const char *method, sd_bus_message **reply, const 
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	int r;
 
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, method);
 	if (r >= 0 && types)
 		r = sd_bus_message_appendv(m, types, ap);
@@ -104,6 +137,9 @@ static int get_property(sd_bus *bus, const char *path, const char *iface, const 
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	int r;
 
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_get_property(bus, GVT_BUS_NAME, path, iface, name, &error, reply, sig);
 	return r < 0 ? call_failed(name, &error, r) : 0;
 }
@@ -113,6 +149,9 @@ static int get_string(sd_bus *bus, const char *path, const char *iface, const ch
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	int r;
 
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_get_property_string(bus, GVT_BUS_NAME, path, iface, name, &error, ret);
 	return r < 0 ? call_failed(name, &error, r) : 0;
 }
@@ -367,6 +406,9 @@ static int verb_plan(sd_bus *bus, int argc, char *argv[])
 	if (!t || !most)
 		return call_failed("plan", NULL, -ENOMEM);
 	table_set_numeric(most, 2);
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Plan");
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, 'a', "(su)");
@@ -465,6 +507,9 @@ static int read_openers(sd_bus *bus, Opener **ret, size_t *ret_n)
 
 	*ret = NULL;
 	*ret_n = 0;
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_call_method(bus, GVT_BUS_NAME, GVT_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
 			       "GetManagedObjects", &error, &reply, NULL);
 	if (r < 0)
@@ -799,6 +844,7 @@ static int list_definitions(sd_bus *bus)
 
 	if (!t)
 		return call_failed("list", NULL, -ENOMEM);
+	table_set_pairs(t, 6);
 	r = call(bus, "ListDefinitions", &reply, NULL);
 	if (r < 0)
 		return r;
@@ -810,8 +856,8 @@ static int list_definitions(sd_bus *bus)
 		if (r >= 0)
 			r = sd_bus_message_enter_container(reply, 'a', "(ss)");
 		while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &name, &value)) > 0)
-			snprintf(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), "%s%s=%s", *attrs ? "," : "",
-				 name, value);
+			snprintf(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), "%s%s%c%s",
+				 *attrs ? (char[]) { TABLE_PAIR_SEP, 0 } : "", name, TABLE_KV_SEP, value);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(reply);
 		if (r >= 0)
@@ -854,6 +900,7 @@ static int verb_quota(sd_bus *bus, int argc, char *argv[])
 		t = table_new("OWNER", "LIMIT", "MAX", "USED", NULL);
 		if (!t)
 			return call_failed("quota", NULL, -ENOMEM);
+		table_set_numeric(t, 2);
 		table_set_numeric(t, 3);
 		r = call(bus, "ListQuotas", &reply, NULL);
 		if (r < 0)
@@ -908,6 +955,9 @@ static int verb_quota(sd_bus *bus, int argc, char *argv[])
 	}
 	if (optind < argc)
 		return usage_error("quota set takes no more arguments: %s", argv[optind]);
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_new_method_call(bus, &m, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "SetQuota");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "s", owner);
@@ -1159,76 +1209,169 @@ static int verb_hostdev(sd_bus *bus, int argc, char *argv[])
 	return 0;
 }
 
-static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* One event, as the REST event stream names it: "vgpu-added UUID", or its JSON. */
+static void print_event(const char *event, const char *key, const char *value, const char *path, const char *state)
 {
-	const char *member = sd_bus_message_get_member(m), *path = NULL, *uuid = NULL, *state = NULL, *event;
-	int r;
-
-	if (streq(member, "VGPUStateChanged"))
-		r = sd_bus_message_read(m, "oss", &path, &uuid, &state);
-	else
-		r = sd_bus_message_read(m, "os", &path, &uuid);
-	if (r < 0)
-		return 0;
-	event = streq(member, "VGPUAdded") ? "vgpu-added" : streq(member, "VGPURemoved") ? "vgpu-removed" :
-									    "vgpu-state-changed";
 	if (arg_json) {
-		_cleanup_(json_decrefp) json_t *o = json_pack("{s:s, s:s, s:s}", "event", event, "uuid", uuid,
-							      "object", path);
+		_cleanup_(json_decrefp) json_t *o = json_pack("{s:s}", "event", event);
 
+		if (o && key)
+			json_object_set_new(o, key, json_string(value));
+		if (o && path)
+			json_object_set_new(o, "object", json_string(path));
 		if (o && state)
 			json_object_set_new(o, "state", json_string(state));
 		if (o)
 			json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 	} else
-		printf("%-18s %s%s%s\n", event, uuid, state ? " " : "", strempty(state));
+		printf("%-18s %s%s%s\n", event, strempty(value), state ? " " : "", strempty(state));
 	fflush(stdout);
+}
+
+/* The Manager's own signals: vGPUs and definitions. */
+static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	static const struct {
+		const char *member, *event;
+	} events[] = {
+		{ "VGPUAdded", "vgpu-added" },
+		{ "VGPURemoved", "vgpu-removed" },
+		{ "VGPUStateChanged", "vgpu-state-changed" },
+		{ "DefinitionAdded", "definition-added" },
+		{ "DefinitionRemoved", "definition-removed" },
+		{ "DefinitionChanged", "definition-changed" },
+	};
+	const char *member = sd_bus_message_get_member(m), *path = NULL, *uuid = NULL, *state = NULL;
+	int r = -EINVAL;
+
+	for (size_t i = 0; i < ELEMENTSOF(events); i++) {
+		if (!streq(member, events[i].member))
+			continue;
+		if (i == 2)
+			r = sd_bus_message_read(m, "oss", &path, &uuid, &state);
+		else if (i < 2)
+			r = sd_bus_message_read(m, "os", &path, &uuid);
+		else
+			r = sd_bus_message_read(m, "s", &uuid);
+		if (r >= 0)
+			print_event(events[i].event, "uuid", uuid, path, state);
+	}
 	return 0;
 }
 
+/* A vGPU's UUID from its object path (the daemon writes '-' as '_'); NULL for other paths. */
+static const char *vgpu_of_path(const char *path, char buf[static 64])
+{
+	size_t n = strlen(GVT_VGPU_PREFIX);
+
+	if (strncmp(path, GVT_VGPU_PREFIX "/", n + 1) != 0)
+		return NULL;
+	snprintf(buf, 64, "%s", path + n + 1);
+	for (char *c = buf; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	return buf;
+}
+
+static bool is_parent_path(const char *path)
+{
+	return strncmp(path, GVT_PARENT_PREFIX "/", strlen(GVT_PARENT_PREFIX) + 1) == 0;
+}
+
+/* PropertiesChanged: the modules on the Manager, vgpu-changed and parent-changed on their objects. */
 static int on_properties(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	const char *iface, *name;
+	const char *path = sd_bus_message_get_path(m), *iface, *name, *value;
+	char buf[128];
 	int r;
 
 	r = sd_bus_message_read(m, "s", &iface);
-	if (r < 0 || !streq(iface, GVT_MANAGER_IFACE))
+	if (r < 0)
+		return 0;
+	if (streq(iface, GVT_VGPU_IFACE) && vgpu_of_path(path, buf))
+		print_event("vgpu-changed", "uuid", buf, path, NULL);
+	else if (streq(iface, GVT_PARENT_IFACE) && is_parent_path(path))
+		print_event("parent-changed", NULL, path, path, NULL);
+	if (!streq(iface, GVT_MANAGER_IFACE))
 		return 0;
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r > 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		const char *value;
-
 		if (sd_bus_message_read(m, "s", &name) < 0)
 			break;
-		if (streq(name, "ModulesState") && sd_bus_message_read(m, "v", "s", &value) >= 0) {
-			if (arg_json)
-				printf("{\"event\":\"modules-state-changed\",\"state\":\"%s\"}\n", value);
-			else
-				printf("%-18s %s\n", "modules", value);
-			fflush(stdout);
-		} else if (sd_bus_message_skip(m, "v") < 0)
+		if (streq(name, "ModulesState") && sd_bus_message_read(m, "v", "s", &value) >= 0)
+			print_event("modules-changed", NULL, NULL, NULL, value);
+		else if (sd_bus_message_skip(m, "v") < 0)
 			break;
 		r = sd_bus_message_exit_container(m);
 	}
 	return 0;
 }
 
+/*
+ * ObjectManager: parents come and go as objects (vGPUs have their own
+ * signals); an added one's Name is in the signal, a removed one has its path
+ * only (the path's escaping loses ':' and '.').
+ */
+static int on_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *path, *iface, *name, *parent = NULL;
+	int r;
+
+	if (sd_bus_message_read(m, "o", &path) < 0 || !is_parent_path(path))
+		return 0;
+	if (streq(sd_bus_message_get_member(m), "InterfacesRemoved")) {
+		print_event("parent-removed", NULL, path, path, NULL);
+		return 0;
+	}
+	r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
+	while (r > 0 && !parent && (r = sd_bus_message_enter_container(m, 'e', "sa{sv}")) > 0) {
+		if (sd_bus_message_read(m, "s", &iface) < 0 || sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+			break;
+		while (!parent && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+			if (sd_bus_message_read(m, "s", &name) < 0)
+				break;
+			if (streq(iface, GVT_PARENT_IFACE) && streq(name, "Name"))
+				r = sd_bus_message_read(m, "v", "s", &parent);
+			else
+				r = sd_bus_message_skip(m, "v");
+			if (r < 0 || sd_bus_message_exit_container(m) < 0)
+				break;
+		}
+		if (parent || sd_bus_message_exit_container(m) < 0 || sd_bus_message_exit_container(m) < 0)
+			break;
+	}
+	print_event("parent-added", parent ? "parent" : NULL, parent ?: path, path, NULL);
+	return 0;
+}
+
 static int verb_monitor(sd_bus *bus, int argc, char *argv[])
 {
-	static const char *const signals[] = { "VGPUAdded", "VGPURemoved", "VGPUStateChanged" };
+	static const char *const signals[] = {
+		"VGPUAdded", "VGPURemoved", "VGPUStateChanged", "DefinitionAdded", "DefinitionRemoved",
+		"DefinitionChanged",
+	};
 	int r;
 
 	if (argc > 1)
 		return usage_error("monitor takes no arguments: %s", argv[1]);
+	r = bus_ready(bus);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
 		r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, signals[i],
 					on_signal, NULL);
 		if (r < 0)
 			return call_failed("AddMatch", NULL, r);
 	}
-	r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, GVT_MANAGER_PATH, "org.freedesktop.DBus.Properties",
+	r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, NULL, "org.freedesktop.DBus.Properties",
 				"PropertiesChanged", on_properties, NULL);
+	if (r >= 0)
+		r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, GVT_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
+					"InterfacesAdded", on_interfaces, NULL);
+	if (r >= 0)
+		r = sd_bus_match_signal(bus, NULL, GVT_BUS_NAME, GVT_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
+					"InterfacesRemoved", on_interfaces, NULL);
 	if (r < 0)
 		return call_failed("AddMatch", NULL, r);
 	/* Tell a script that the matches are in place: nothing after this line is missed. */
@@ -1311,23 +1454,19 @@ static bool wants_help(int argc, char *argv[])
 	return false;
 }
 
-static int connect_bus(sd_bus **ret)
+/* The bus object, not connected yet (bus_ready() connects). */
+static int new_bus(sd_bus **ret)
 {
+	const char *address = arg_bus_address ?: getenv("DBUS_SYSTEM_BUS_ADDRESS");
 	int r;
 
-	if (!arg_bus_address)
-		r = sd_bus_open_system(ret);
-	else {
-		r = sd_bus_new(ret);
-		if (r >= 0)
-			r = sd_bus_set_address(*ret, arg_bus_address);
-		if (r >= 0)
-			r = sd_bus_set_bus_client(*ret, true);
-		if (r >= 0)
-			r = sd_bus_start(*ret);
-	}
+	r = sd_bus_new(ret);
+	if (r >= 0)
+		r = sd_bus_set_address(*ret, address ?: "unix:path=/run/dbus/system_bus_socket");
+	if (r >= 0)
+		r = sd_bus_set_bus_client(*ret, true);
 	if (r < 0)
-		fprintf(stderr, "gvtctl: cannot connect to the %s bus: %s\n", arg_bus_address ?: "system", strerror(-r));
+		fprintf(stderr, "gvtctl: cannot set up a bus connection: %s\n", strerror(-r));
 	return r;
 }
 
@@ -1361,6 +1500,7 @@ static int run(int argc, char *argv[])
 			printf("gvtctl %s\n", PROJECT_VERSION);
 			return 0;
 		default:
+			fprintf(stderr, "Try 'gvtctl --help'.\n");
 			return -EXIT_USAGE;
 		}
 	}
@@ -1371,6 +1511,7 @@ static int run(int argc, char *argv[])
 	verb = find_verb(argv[optind]);
 	if (!verb)
 		return usage_error("unknown command \"%s\"", argv[optind]);
+	arg_verb = verb->name;
 	argc -= optind;
 	argv += optind;
 	if (wants_help(argc, argv)) {
@@ -1386,11 +1527,15 @@ static int run(int argc, char *argv[])
 			i--;
 		}
 
-	r = connect_bus(&bus);
+	r = new_bus(&bus);
 	if (r < 0)
 		return -EXIT_FAILED;
 	optind = 0;
-	return verb->run(bus, argc, argv);
+	r = verb->run(bus, argc, argv);
+	/* getopt said what was wrong; say where help is */
+	if (r == -EXIT_USAGE && !usage_hinted)
+		fprintf(stderr, "Try 'gvtctl %s --help'.\n", verb->name);
+	return r;
 }
 
 int main(int argc, char *argv[])

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# gvtctl for scripts, against gvtd on a private bus and a scratch tree:
+# usage errors before any connection (exit 2, naming the command's --help),
+# "no bus" and "gvtd is not running" told apart, typed JSON (quota limits
+# as numbers or null, attributes as mdevctl's ordered [{name: value}]),
+# and monitor's definition events with the REST event stream's names.
+# usage: test-gvtctl.sh GVTD GVTCTL FAKE_SYSFS
+set -eu
+gvtd=$1 gvtctl=$2 fake=$3
+. "$(dirname "$0")/private-gvtd.sh"
+rc=0
+ok() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; rc=1; }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+# run WANT_STATUS CMD...: CMD's status must be WANT_STATUS; its stdout in $tmp/out, stderr in $tmp/err
+run() { want=$1; shift; set +e; "$@" >"$tmp/out" 2>"$tmp/err"; got=$?; set -e
+	[ "$got" = "$want" ] || fail "$*: exit $got, want $want ($(cat "$tmp/err"))"; }
+has() { grep -qF -- "$2" "$tmp/$1" && ok "$3" || fail "$3: $1 lacks '$2': $(cat "$tmp/$1")"; }
+
+# -- no bus at all: usage errors still come first, then "no bus"
+nobus=unix:path=$tmp/nothing
+run 2 "$gvtctl" --bus-address=$nobus create
+has err "Try 'gvtctl create --help'" "create without --type: usage, before connecting"
+run 2 "$gvtctl" --bus-address=$nobus types --foo
+has err "Try 'gvtctl types --help'" "unknown option: a hint naming the command"
+run 2 "$gvtctl" --bus-address=$nobus frobnicate
+has err "Try 'gvtctl --help'" "unknown command"
+run 1 "$gvtctl" --bus-address=$nobus list
+has err "cannot connect to the bus at $nobus" "a bus address that does not answer"
+run 1 env DBUS_SYSTEM_BUS_ADDRESS=$nobus "$gvtctl" list
+has err "no system bus" "no system bus: said so"
+
+# -- a bus without gvtd
+dbus-daemon --session --fork --print-address=3 --print-pid=4 3>"$tmp/a0" 4>"$tmp/p0"
+bare=$(head -n1 "$tmp/a0")
+run 1 "$gvtctl" --bus-address="$bare" list
+has err "gvtd is not running" "bus without gvtd: gvtd is not running"
+kill "$(cat "$tmp/p0")"
+
+# -- with gvtd
+"$fake" "$root" >/dev/null
+start_private_gvtd "$gvtd" "$root"
+ctl() { "$gvtctl" --bus-address="$address" "$@"; }
+"$gvtctl" --bus-address="$address" --json monitor >"$tmp/events" 2>&1 &
+mon=$!
+sleep 0.5
+
+ctl quota set bob --max-vgpus 2 --max-fences 8
+run 0 ctl --json quota show bob
+expect "quota JSON: limits as numbers, none as null" \
+	"$(python3 -c "import json; print(sorted((r['limit'], r['max'], r['used']) for r in json.load(open('$tmp/out'))))")" \
+	"[('aperture-mib', None, 0), ('fences', 8, 0), ('hidden-mib', None, 0), ('vgpus', 2, 0), ('weight', None, 0)]"
+
+u=$(ctl define --type gvt_base-GVTg_V5_4 --attr a=1 --attr 'b=x,y=z')
+run 0 ctl --json list --defined
+expect "list --defined JSON: attrs as mdevctl's ordered list" \
+	"$(python3 -c "import json; print([d['attrs'] for d in json.load(open('$tmp/out')) if d['uuid'] == '$u'][0])")" \
+	"[{'a': '1'}, {'b': 'x,y=z'}]"
+run 0 ctl list --defined
+has out "a=1,b=x,y=z" "list --defined for people: NAME=VALUE,..."
+ctl modify "$u" --auto
+ctl undefine "$u"
+sleep 0.5
+kill "$mon"; wait "$mon" 2>/dev/null || true
+expect "monitor: definition events as REST names them" \
+	"$(python3 -c "
+import json
+for l in open('$tmp/events'):
+    e = json.loads(l)
+    if e['event'].startswith('definition-'): print(e['event'], e['uuid'] == '$u')")" \
+	"definition-added True
+definition-changed True
+definition-removed True"
+exit $rc
