@@ -21,7 +21,7 @@
 #define EXIT_OK 0
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
-#define EXIT_NO_FIT 3   /* plan: the mix does not fit */
+#define EXIT_NO_FIT 3   /* the answer is no: plan does not fit, doctor found a failing check */
 
 /* Loading modules waits for the kernel: give it time. */
 #define LONG_CALL_USEC (120 * 1000000ULL)
@@ -587,6 +587,42 @@ static const char *duration_str(uint64_t since_usec, char buf[static 16])
 	else
 		snprintf(buf, 16, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
 	return buf;
+}
+
+static int verb_doctor(sd_bus *bus, int argc, char *argv[])
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = table_new("CHECK", "STATE", "SEEN", "FIX", NULL);
+	const char *worst, *id, *state, *seen, *fix;
+	int r;
+
+	if (argc > 1)
+		return usage_error("doctor takes no arguments: %s", argv[1]);
+	if (!t)
+		return call_failed("doctor", NULL, -ENOMEM);
+	r = call(bus, "Diagnose", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_read(reply, "s", &worst);
+	if (r >= 0)
+		r = sd_bus_message_enter_container(reply, 'a', "(ssss)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssss)", &id, &state, &seen, &fix)) > 0) {
+		if (arg_json)
+			r = table_add_row(t, id, state, seen, fix);
+		else {
+			printf("%-4s  %-15s %s\n", state, id, seen);
+			if (*fix)
+				printf("      %-15s fix: %s\n", "", fix);
+		}
+	}
+	if (r < 0)
+		return call_failed("Diagnose", NULL, r);
+	if (arg_json && table_print(t, true) < 0)
+		return -EXIT_FAILED;
+	if (!arg_json)
+		printf("\n%s\n", streq(worst, "fail") ? "Some checks failed: GVT-g cannot work on this host until they are fixed." :
+		       streq(worst, "warn") ? "Every check passed or warned." : "Every check passed.");
+	return streq(worst, "fail") ? -EXIT_NO_FIT : 0;
 }
 
 static int list_definitions(sd_bus *bus);
@@ -1397,6 +1433,10 @@ static const Verb verbs[] = {
 	{ "parents", "parents", "List the mdev parents (GPUs that offer vGPUs).", verb_parents },
 	{ "types", "types [--parent P]", "List the vGPU types with their sizes and available instances.",
 	  verb_types },
+	{ "doctor", "doctor",
+	  "Check the host for GVT-g: GPU generation, i915.enable_gvt, IOMMU, kernel modules, load order, aperture, "
+	  "snapshot, mdevctl's udev rule, libvirt, definitions; each with what was seen and the fix (exit 3: a "
+	  "check failed).", verb_doctor },
 	{ "plan", "plan [--parent P] COUNTxTYPE...",
 	  "Whether vGPUs (e.g. 2xGVTg_V5_4 3xGVTg_V5_8) fit now, beside what runs and what starts automatically, "
 	  "where each would go or what runs out first, and the most of each type that fit (exit 3: does not fit).",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -98,6 +99,14 @@ int kernel_process_name(uint32_t pid, char **ret)
 	return sysfs_read(path, ret);
 }
 
+int kernel_cmdline(const char *root, char **ret)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/proc/cmdline", isempty(root) ? "" : root);
+	return sysfs_read(path, ret);
+}
+
 int kernel_process_cmdline(uint32_t pid, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = -1;
@@ -157,7 +166,7 @@ bool kernel_have_pci_gpu(const char *root, unsigned want_vendor, bool (*capable)
 		    read_hex(root, de->d_name, "class", &class) < 0 || (class >> 16) != 0x03 ||
 		    read_hex(root, de->d_name, "device", &device) < 0)
 			continue;
-		if (capable(device))
+		if (!capable || capable(device))
 			return true;
 	}
 	return false;

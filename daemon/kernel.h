@@ -25,7 +25,7 @@ int kernel_module_parameter_uint(const char *root, const char *module, const cha
 /* A device bound to gvt_base has published golden_hw_state. */
 bool kernel_snapshot_published(const char *root);
 
-/* A PCI display controller (class 0x03) of vendor whose device id capable() accepts. */
+/* A PCI display controller (class 0x03) of vendor whose device id capable() accepts (NULL: any). */
 bool kernel_have_pci_gpu(const char *root, unsigned vendor, bool (*capable)(unsigned device));
 /* BAR bar's first and last address (the "resource" file). */
 int kernel_pci_bar(const char *root, const char *dev, unsigned bar, unsigned long long *ret_start,
@@ -33,6 +33,8 @@ int kernel_pci_bar(const char *root, const char *dev, unsigned bar, unsigned lon
 /* n bytes of config space from offset. */
 int kernel_pci_config(const char *root, const char *dev, long offset, void *buf, size_t n);
 
+/* ROOT/proc/cmdline, the kernel's command line. */
+int kernel_cmdline(const char *root, char **ret);
 /* /proc/PID/comm. */
 int kernel_process_name(uint32_t pid, char **ret);
 /* /proc/PID/cmdline: NUL-separated arguments, at most KERNEL_CMDLINE_MAX bytes of them (NUL-terminated). */

@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "dbus.h"
+#include "doctor.h"
 #include "gvt-dbus.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -239,6 +240,30 @@ static int method_unload_modules(sd_bus_message *message, void *userdata, sd_bus
 	return sd_bus_reply_method_return(message, NULL);
 }
 
+/* Diagnose(): the host doctor; reads only, for anyone. */
+static int method_diagnose(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	Diagnosis d;
+	int r;
+
+	doctor_diagnose(b->calls.manager, &d);
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "s", check_state_to_string(d.worst));
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(ssss)");
+	for (size_t i = 0; r >= 0 && i < d.n_checks; i++)
+		r = sd_bus_message_append(reply, "(ssss)", d.checks[i].id, check_state_to_string(d.checks[i].state),
+					  d.checks[i].seen, d.checks[i].fix);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
 /* Plan(a(su) vgpus, s parent): read-only, for anyone, like the listings. */
 static int method_plan(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
@@ -322,6 +347,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
 
 	SD_BUS_METHOD_WITH_ARGS("ListTypes", SD_BUS_ARGS("s", parent), SD_BUS_RESULT("a" GVT_TYPE_SIG, types),
 				method_list_types, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Diagnose", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", state, "a(ssss)", checks),
+				method_diagnose, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Plan", SD_BUS_ARGS("a(su)", vgpus, "s", parent),
 				SD_BUS_RESULT("b", fits, "b", exact, "a(sss)", placements, "(sss)", short_of,
 					      "a(ssu)", most),

@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "definitions.h"
+#include "doctor.h"
 #include "lifecycle.h"
 #include "owners.h"
 #include "plan.h"
@@ -155,10 +156,11 @@ static const char *member_string(json_t *v)
 
 static int get_root(RestRequest *req, RestReply *reply)
 {
-	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
+	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
 						"links", "host", "/v1/host", "parents", "/v1/parents", "types",
 						"/v1/types", "vgpus", "/v1/vgpus", "events", "/v1/events", "health",
-						"/v1/health", "quotas", "/v1/quotas", "plan", "/v1/plan"));
+						"/v1/health", "quotas", "/v1/quotas", "plan", "/v1/plan", "diagnostics",
+						"/v1/diagnostics"));
 }
 
 static int get_health(RestRequest *req, RestReply *reply)
@@ -277,6 +279,33 @@ static int get_types(RestRequest *req, RestReply *reply)
 				return json_decref(a), -ENOMEM;
 	}
 	return reply_json(reply, 200, a);
+}
+
+/* ---- the host doctor ---- */
+
+/* GET /v1/diagnostics: every check, read-only, any token. */
+static int get_diagnostics(RestRequest *req, RestReply *reply)
+{
+	static const char *const query[] = { NULL };
+	_cleanup_free_ Diagnosis *d = malloc(sizeof(*d));
+	json_t *checks;
+
+	if (check_query(req, reply, query))
+		return REST_REPLIED;
+	if (!d)
+		return -ENOMEM;
+	doctor_diagnose(req->manager, d);
+	checks = json_array();
+	for (size_t i = 0; checks && i < d->n_checks; i++) {
+		const Check *c = &d->checks[i];
+
+		if (json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s?}", "id", c->id, "state",
+							    check_state_to_string(c->state), "seen", c->seen, "fix",
+							    *c->fix ? c->fix : NULL)) < 0)
+			return json_decref(checks), -ENOMEM;
+	}
+	return reply_json(reply, 200, checks ? json_pack("{s:s, s:o}", "state", check_state_to_string(d->worst),
+							 "checks", checks) : NULL);
 }
 
 /* ---- the capacity planner ---- */
@@ -685,6 +714,7 @@ static const RestRoute routes[] = {
 	{ "/v1/parents/{id}", { GET(get_parent) } },
 	{ "/v1/types", { GET(get_types) } },
 	{ "/v1/plan", { POST(post_plan) } },
+	{ "/v1/diagnostics", { GET(get_diagnostics) } },
 	{ "/v1/vgpus", { GET(get_vgpus), POST(post_vgpus) } },
 	{ "/v1/vgpus/{uuid}", { GET(get_vgpu), PATCH(patch_vgpu), DELETE(delete_vgpu) } },
 	{ "/v1/vgpus/{uuid}/start", { POST(post_start) } },

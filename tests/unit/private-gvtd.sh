@@ -8,6 +8,12 @@ root=$tmp/root
 gvtd_pid='' bus_pid=''
 trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
+# Assertions: a line each; the test exits $rc (1 once any failed).
+rc=0
+ok() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; rc=1; }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+
 # fake_vgpu ROOT PARENT TYPE UUID: a running vGPU of TYPE on PCI function PARENT
 fake_vgpu() {
 	dev=$1/sys/devices/pci0000:00/$2/$4
@@ -16,13 +22,16 @@ fake_vgpu() {
 	ln -s "../../../devices/pci0000:00/$2/$4" "$1/sys/bus/mdev/devices/$4"
 }
 
-# start_private_gvtd GVTD ROOT: a private bus and gvtd (sim, modules not
-# loaded) on ROOT; sets address, bus_pid and gvtd_pid; gvtd logs to $tmp/log.
+# start_private_gvtd GVTD ROOT [OPTION...]: a private bus and gvtd (sim,
+# modules not loaded, then OPTIONs, e.g. another --profile) on ROOT; sets
+# address, bus_pid and gvtd_pid; gvtd logs to $tmp/log.
 start_private_gvtd() {
 	dbus-daemon --session --fork --print-address=3 --print-pid=4 3>"$tmp/address" 4>"$tmp/pid"
 	bus_pid=$(cat "$tmp/pid")
 	address=$(head -n1 "$tmp/address")
-	"$1" --root="$2" --bus-address="$address" --profile=sim --no-load 2>"$tmp/log" &
+	g=$1 r=$2
+	shift 2
+	"$g" --root="$r" --bus-address="$address" --profile=sim --no-load "$@" 2>"$tmp/log" &
 	gvtd_pid=$!
 	for _ in $(seq 50); do
 		busctl --address="$address" status org.gvtd1 >/dev/null 2>&1 && break

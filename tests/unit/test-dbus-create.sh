@@ -15,11 +15,7 @@ fake_vgpu "$root" 0000:00:02.0 gvt_base-GVTg_V5_4 $u
 types=$root/sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types
 start_private_gvtd "$gvtd" "$root"
 
-rc=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; rc=1; }
 call() { busctl --address="$address" call org.gvtd1 /org/gvtd1 org.gvtd1.Manager "$@" 2>&1; }
-expect() { [ "$2" = "$3" ] && ok "$1" || fail "$1: got '$2', want '$3'"; }
 expect_contains() { case $2 in *"$3"*) ok "$1" ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
 path=/org/gvtd1/vgpu/$(echo $u | tr - _)
 

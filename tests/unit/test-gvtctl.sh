@@ -9,10 +9,6 @@
 set -eu
 gvtd=$1 gvtctl=$2 fake=$3
 . "$(dirname "$0")/private-gvtd.sh"
-rc=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; rc=1; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
 # run WANT_STATUS CMD...: CMD's status must be WANT_STATUS; its stdout in $tmp/out, stderr in $tmp/err
 run() { want=$1; shift; set +e; "$@" >"$tmp/out" 2>"$tmp/err"; got=$?; set -e
 	[ "$got" = "$want" ] || fail "$*: exit $got, want $want ($(cat "$tmp/err"))"; }

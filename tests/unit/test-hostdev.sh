@@ -24,9 +24,6 @@ echo '{"mdev_type": "i915-GVTg_V5_8", "start": "manual", "attrs": []}' >"$root/e
 
 start_private_gvtd "$gvtd" "$root"
 
-rc=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; rc=1; }
 ctl() { "$gvtctl" --bus-address="$address" "$@"; }
 
 # check UUID DISPLAY OPREGION [OPTIONS...]: the XML parsed, each part as libvirt's

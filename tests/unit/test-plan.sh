@@ -15,11 +15,7 @@ mkdir -p "$root/sys/module/gvt_base/parameters"
 echo 512 >"$root/sys/module/gvt_base/parameters/aperture_mb"
 start_private_gvtd "$gvtd" "$root"
 
-rc=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; rc=1; }
 ctl() { "$gvtctl" --bus-address="$address" "$@"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
 # status WHAT WANT CMD...: the exit status of CMD
 status() { what=$1 want=$2; shift 2; set +e; "$@" >"$tmp/out" 2>"$tmp/err"; got=$?; set -e
 	expect "$what: exit status" "$got" "$want"; }

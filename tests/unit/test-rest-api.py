@@ -63,6 +63,8 @@ try:
     expect("POST /v1/plan 7 x _8: short", (s, b["fits"], b["short"]),
            (200, False, {"vgpu": "gvt_base-GVTg_V5_8", "parent": "0000:00:02.0", "resource": "aperture"}))
     expect("nothing was created by planning", api.request("GET", "/v1/vgpus")[2], [])
+    s, _, b = api.request("GET", "/v1/diagnostics")
+    expect("GET /v1/diagnostics", (s, b["state"], [c["id"] for c in b["checks"]][:3]), (200, "fail", ["gpu", "enable-gvt", "iommu"]))
 
     # -- errors, each a documented problem
     def problem(what, status, ptype, *args, **kw):
