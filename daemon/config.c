@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "log.h"
@@ -164,17 +166,38 @@ static char *strip(char *s)
 int config_parse_file(Config *c, const char *path)
 {
 	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
 	char section[64] = "";
-	char line[LINE_MAX];
+	size_t size = 0;
 	unsigned lineno = 0;
+	struct stat st;
 
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
+	/* fopen() opens a directory for reading; its reads fail with EISDIR, which looked like an empty file. */
+	if (fstat(fileno(f), &st) < 0)
+		return log_error_errno(errno, "Failed to read %s: %m", path);
+	if (!S_ISREG(st.st_mode))
+		return log_error_errno(EINVAL, "%s is not a regular file: make it one (see gvtd.conf(5)) or remove it.",
+				       path);
 
-	while (fgets(line, sizeof(line), f)) {
-		char *l = strip(line), *eq;
+	/* Lines of any length: a cut line's tail would be read as a line of its own. */
+	for (;;) {
+		char *l, *eq;
+		ssize_t n;
 		int r;
+
+		errno = 0;
+		n = getline(&line, &size, f);
+		if (n < 0) {
+			if (errno != 0)
+				return log_error_errno(errno, "Failed to read %s: %m", path);
+			break;
+		}
+		if (memchr(line, '\0', n))
+			return log_error_errno(EINVAL, "%s:%u: a NUL byte: not a text file.", path, lineno + 1);
+		l = strip(line);
 
 		lineno++;
 		if (*l == '\0' || *l == '#' || *l == ';')

@@ -79,8 +79,11 @@ static int definitions_refresh(Manager *m)
 	int r;
 
 	r = mdevctl_load_all(m->config.root, &defs, &n);
-	if (r < 0)
+	if (r < 0) {
+		/* Nothing set aside (EMFILE, EIO...): the next sync reads everything again. */
+		m->definitions_watch.reread_all = true;
 		return log_warning_errno(r, "Failed to reread the definitions, keeping the last ones: %m");
+	}
 	m->definitions = defs;
 	m->n_definitions = n;
 
@@ -117,8 +120,11 @@ static int definitions_reload_one(Manager *m, const char *parent, const char *na
 	if (gvt_uuid_normalize(name, uuid) < 0)
 		return 0; /* scripts.d and the like */
 	r = mdevctl_load_one(m->config.root, parent, name, &d);
-	if (r < 0)
-		return log_warning_errno(r, "Failed to reread definition %s/%s: %m", parent, name);
+	if (r < 0) {
+		/* Kept as it was, and the file where it is: the next sync reads everything again. */
+		m->definitions_watch.reread_all = true;
+		return log_warning_errno(r, "Failed to reread definition %s/%s, keeping the last one: %m", parent, name);
+	}
 	was = definitions_find(m, uuid);
 	if (!d) {
 		/* Gone (or unreadable) here; the same UUID defined on another parent stays. */

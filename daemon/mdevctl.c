@@ -184,8 +184,11 @@ int mdevctl_load_one(const char *root, const char *parent, const char *name, Def
 		return r;
 	if (r == -ENOENT)
 		return 0; /* removed since the directory was read, or since inotify said it changed */
+	if (r < 0 && !store_read_error_is_the_file(r))
+		/* EMFILE, EIO...: says nothing about the file; the caller keeps what it had and retries. */
+		return log_warning_errno(r, "Cannot read %s now, leaving it in place: %m", path);
 	if (r < 0) {
-		(void) store_set_aside(path, strerror(-r));
+		(void) store_set_aside(path, r == -EFBIG ? "larger than 1 MiB" : "not a regular file");
 		return 0;
 	}
 	/* mdevctl truncates, then writes: an empty file is one being written, not a bad one. */

@@ -82,7 +82,9 @@ int owners_load(const char *root, Owners *ret)
 		r = store_read(path, &text, NULL);
 		if (r >= 0)
 			r = parse_record(text, &rec, &reason);
-		if (r == -ENOMEM) {
+		if (r < 0 && !reason && !store_read_error_is_the_file(r)) {
+			/* EMFILE, EIO...: the record may be fine; fail rather than lose it. */
+			log_error_errno(r, "Cannot read owner record %s, leaving it in place: %m", path);
 			owners_done(&o);
 			return r;
 		}

@@ -30,7 +30,7 @@ typedef struct Owners {
 /* A user name as useradd accepts it: [a-z_][a-z0-9_.-]*, at most OWNER_NAME_MAX, optional final $. */
 bool owner_name_is_valid(const char *s);
 
-/* Reads every record; corrupt files are set aside. */
+/* Reads every record; corrupt files are set aside; a read error (EMFILE, EIO...) fails, setting nothing aside. */
 int owners_load(const char *root, Owners *ret);
 void owners_done(Owners *o);
 

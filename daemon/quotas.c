@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 
 #include "log.h"
 #include "manager.h"
@@ -25,6 +26,11 @@ int quota_set_limit(Quota *q, const char *name, uint64_t value, GvtError *e)
 	int l = quota_limit_from_string(name);
 
 	if (l >= 0) {
+		/* quotas.json holds JSON integers: signed 64-bit; a larger one would be saved negative. */
+		if (value > (uint64_t) INT64_MAX)
+			return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+					     "Limit %s=%llu is too large: at most %lld (to lift the limit, leave it unset)",
+					     limit_names[l], (unsigned long long) value, (long long) INT64_MAX);
 		q->set[l] = true;
 		q->max[l] = value;
 		return 0;
@@ -110,6 +116,9 @@ int quotas_load(const char *root, Quotas *ret)
 	r = store_read(path, &text, NULL);
 	if (r == -ENOENT)
 		return 0;
+	if (r < 0 && !store_read_error_is_the_file(r))
+		/* EMFILE, EIO...: the file may be fine; fail rather than lose every owner's limits. */
+		return log_error_errno(r, "Cannot read %s, leaving it in place: %m", path);
 	if (r >= 0)
 		r = parse(text, ret, &reason);
 	if (r == -ENOMEM)

@@ -53,7 +53,10 @@ typedef struct Quotas {
 
 typedef struct Manager Manager;
 
-/* Reads ROOT/var/lib/gvtd/quotas.json; a corrupt file is set aside and no limits apply. */
+/*
+ * Reads ROOT/var/lib/gvtd/quotas.json; a corrupt file is set aside and no limits apply;
+ * a read error (EMFILE, EIO...) fails, leaving the file in place.
+ */
 int quotas_load(const char *root, Quotas *ret);
 void quotas_done(Quotas *q);
 
@@ -76,7 +79,10 @@ void quota_usage(Manager *m, const char *owner, Usage *ret);
  */
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e);
 
-/* Sets the limit of this name in q; an unknown name is GVT_ERROR_INVALID_ARGUMENT listing the known ones. */
+/*
+ * Sets the limit of this name in q; an unknown name is GVT_ERROR_INVALID_ARGUMENT listing the known ones,
+ * a value above INT64_MAX (what quotas.json can hold) GVT_ERROR_INVALID_ARGUMENT too.
+ */
 int quota_set_limit(Quota *q, const char *name, uint64_t value, GvtError *e);
 
 /*
