@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mdevctl.h"
 #include "store.h"
+#include "validate.h"
 
 
 void attrs_free(Attr *attrs, size_t n)
@@ -78,8 +79,9 @@ static int parse_attrs(json_t *array, Definition *d, const char **reason)
 				*reason = "an attribute value is neither a string nor an integer";
 				return -EBADMSG;
 			}
-			if (!gvt_name_is_valid(name)) {
-				*reason = "an attribute name is not a plain file name";
+			if (!attr_name_is_safe(name)) {
+				*reason = "an attribute name is not one gvtd writes (a-z 0-9 _ only; never remove, uevent "
+					  "or another file every device has)";
 				return -EBADMSG;
 			}
 			d->attrs[d->n_attrs].name = strdup(name);

@@ -4,7 +4,9 @@
  * a FIFO named like one is refused at once (not waited on); a read error
  * (EMFILE) leaves a valid file where it is, only a file that is no such file
  * is set aside; quota limits that quotas.json cannot hold are refused; the
- * configuration file's lines may be of any length and must be a file.
+ * configuration file's lines may be of any length and must be a file;
+ * attribute names that would write remove or uevent are refused, in a
+ * definition file too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 #include "owners.h"
 #include "quotas.h"
 #include "store.h"
+#include "validate.h"
 
 #define PARENT "0000:00:02.0"
 #define UUID "0b5d6c8e-2f1a-4c3b-9d7e-6a5f4e3d2c1b"
@@ -198,6 +201,40 @@ static void test_bad_file_is_still_set_aside(void **state)
 	assert_int_equal(set_aside_in(DEF_DIR), 1);
 }
 
+static void test_attribute_names(void **state)
+{
+	static const char *const refused[] = { "remove", "uevent", "power", "driver", "subsystem", "mdev_type",
+						"iommu_group", "..", ".", "a/b", "../remove", "Remove", "", "x y" };
+	static const char *const accepted[] = { "x", "nosuch", "assign_adapter", "vgpu_id" };
+	Definition *d = NULL;
+	GvtError e = {};
+	char text[256];
+
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+		Attr a = { .name = (char *) refused[i], .value = (char *) "1" };
+
+		e = (GvtError) {};
+		assert_true(validate_attrs(&a, 1, &e) < 0);
+		assert_int_equal(e.kind, GVT_ERROR_INVALID_ARGUMENT);
+		assert_non_null(strstr(e.message, "attribute name"));
+	}
+	for (size_t i = 0; i < ELEMENTSOF(accepted); i++) {
+		Attr a = { .name = (char *) accepted[i], .value = (char *) "1" };
+
+		assert_int_equal(validate_attrs(&a, 1, NULL), 0);
+	}
+
+	/* A definition file naming remove is refused on load: set aside, not started one day. */
+	snprintf(text, sizeof(text), "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"auto\", "
+		 "\"attrs\": [{\"remove\": \"1\"}]}\n");
+	write_at(DEF_DIR "/" UUID, text);
+	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d), 0);
+	assert_null(d);
+	assert_false(exists_at(DEF_DIR "/" UUID));
+	assert_int_equal(set_aside_in(DEF_DIR), 1);
+}
+
 static void test_quota_beyond_int64_is_refused(void **state)
 {
 	Quota q = {};
@@ -275,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fifo_is_refused_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_error_sets_nothing_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_file_is_still_set_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attribute_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_beyond_int64_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_long_comment_stays_a_comment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_directory_is_an_error, setup, teardown),
