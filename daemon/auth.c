@@ -159,13 +159,20 @@ static void on_polkit(int r, bool authorized, void *userdata)
 	_cleanup_free_ Pending *p = userdata;
 	GvtError e = {};
 
-	/* auto: polkit not running, or not knowing our actions (policy not installed). */
-	if (r < 0 && p->manager->config.polkit == POLKIT_AUTO) {
+	/*
+	 * auto: polkit not running, or not knowing our actions (policy not
+	 * installed). Not when it runs and did not decide (no reply, an
+	 * error): that is no permission, not a reason to ask the group.
+	 */
+	if (r == -EHOSTUNREACH && p->manager->config.polkit == POLKIT_AUTO) {
 		log_debug("polkit could not decide: deciding by group membership.");
 		r = auth_check(p->manager, &p->caller, p->action, &e);
 	} else if (r < 0)
-		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED, "Cannot ask polkit whether uid %u may %s: %s",
-				  (unsigned) p->caller.uid, actions[p->action].description, strerror(-r));
+		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED,
+				  "polkit did not decide whether uid %u may %s (%s), so it is refused: try again, "
+				  "or check polkitd (journalctl -u polkit)",
+				  (unsigned) p->caller.uid, actions[p->action].description,
+				  r == -ETIMEDOUT ? "no answer in time" : strerror(-r));
 	else if (!authorized)
 		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED,
 				  "Not authorized to %s (polkit action %s denied for uid %u)",

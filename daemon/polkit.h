@@ -18,8 +18,9 @@ typedef struct PolkitSubject {
 } PolkitSubject;
 
 /*
- * r < 0: polkit could not be asked (-EHOSTUNREACH: nobody answered for polkit: not running, not activatable);
- * else authorized says the answer. Called exactly once, from the loop.
+ * r < 0: no decision. -EHOSTUNREACH: polkit is absent (not running, not activatable) or does not know
+ * the action (policy not installed): Polkit=auto then decides by the group rule. Any other error
+ * (-ETIMEDOUT: no reply; -EIO) is a refusal. Else authorized says the answer. Called exactly once, from the loop.
  */
 typedef void (*PolkitDone)(int r, bool authorized, void *userdata);
 
