@@ -8,12 +8,14 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Who asks: a D-Bus client by its unique name, else a local process (REST over a unix socket). */
 typedef struct PolkitSubject {
 	const char *bus_name;
 	pid_t pid;
+	uint64_t start_time;      /* of pid, read with its credentials: never 0 (polkit would read the pid's now) */
 	uid_t uid;
 } PolkitSubject;
 

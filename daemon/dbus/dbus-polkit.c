@@ -151,9 +151,13 @@ static int check(PolkitBackend *b, const PolkitSubject *s, const char *action_id
 	if (s->bus_name)
 		r = sd_bus_message_append(m, "(sa{sv})", "system-bus-name", 1, "name", "s", s->bus_name);
 	else
-		/* start-time 0: polkit reads it from /proc itself. */
+		/*
+		 * The start time read with the credentials: with 0, polkit reads
+		 * the pid's own now, which may be another process's by then. (A
+		 * pidfd would be better still: polkit 124 takes one, Debian 12 has 122.)
+		 */
 		r = sd_bus_message_append(m, "(sa{sv})", "unix-process", 3, "pid", "u", (uint32_t) s->pid,
-					  "start-time", "t", (uint64_t) 0, "uid", "i", (int32_t) s->uid);
+					  "start-time", "t", s->start_time, "uid", "i", (int32_t) s->uid);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "sa{ss}us", action_id, 0,
 					  interactive ? CHECK_ALLOW_USER_INTERACTION : 0u, "");

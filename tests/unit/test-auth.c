@@ -4,13 +4,18 @@
  * rule only when polkit is absent (or does not know gvtd's actions); a
  * timeout or an error from a polkitd that runs is a refusal. A fake
  * PolkitBackend answers; the caller is a member of the admin group, so the
- * group rule would allow it. And what the D-Bus side makes of polkit's errors.
+ * group rule would allow it. And what the D-Bus side makes of polkit's errors;
+ * and that the subject of a REST caller names one process (pid and the start
+ * time read with its credentials), not whichever has the pid when polkit looks.
  */
 #include <errno.h>
 #include <grp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -20,6 +25,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "polkit.h"
+#include "rest-auth.h"
 
 typedef struct FakePolkit {
 	PolkitBackend backend;
@@ -69,7 +75,22 @@ static Caller member(Manager *m)
 	assert_non_null(g);
 	free(m->config.admin_group);
 	m->config.admin_group = strdup(g->gr_name);
-	return (Caller) { .uid = 4711, .gid = g->gr_gid, .pid = getpid() };
+	return (Caller) { .uid = 4711, .gid = g->gr_gid, .pid = getpid(), .start_time = 12345 };
+}
+
+/* Field 22 of /proc/PID/stat as awk splits it (this test's comm has no spaces). */
+static uint64_t start_time_by_awk(pid_t pid)
+{
+	char cmd[128];
+	unsigned long long t = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "awk '{print $22}' /proc/%d/stat", (int) pid);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llu", &t), 1);
+	pclose(f);
+	return t;
 }
 
 /* The verdict when polkit answers (r, authorized): 0 allowed, < 0 refused. */
@@ -112,6 +133,55 @@ static void test_no_decision_is_no_permission(void **state)
 	fake_manager_teardown((void **) &m);
 }
 
+static void test_subject_names_one_process(void **state)
+{
+	Manager *m = fake_manager_new();
+	uint64_t t = 0;
+	int sv[2];
+	RestPeer peer = {};
+	Caller c;
+	GvtError e = {};
+	pid_t child;
+
+	(void) state;
+	assert_int_equal(auth_process_start_time(getpid(), &t), 0);
+	assert_true(t > 0);
+	assert_int_equal(t, start_time_by_awk(getpid()));
+	/* A process that is gone. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(auth_process_start_time(child, &t), -ESRCH);
+
+	/* The REST peer's start time is read with its credentials (here: this process, both ends). */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(rest_peer_from_fd(sv[0], &peer), 0);
+	close(sv[0]);
+	close(sv[1]);
+	assert_int_equal(peer.pid, getpid());
+	assert_int_equal(peer.start_time, start_time_by_awk(getpid()));
+
+	/* And reaches polkit's subject (before: start-time 0, polkit reading whatever the pid is now). */
+	assert_int_equal(verdict(m, POLKIT_AUTO, 0, true), 0);
+	assert_null(fake.asked.bus_name);
+	assert_int_equal(fake.asked.pid, getpid());
+	assert_int_equal(fake.asked.start_time, 12345);
+
+	/* No start time (the process was gone when its credentials were read): not asked, refused. */
+	c = member(m);
+	c.start_time = 0;
+	m->config.polkit = POLKIT_AUTO;
+	m->polkit = &fake.backend;
+	fake.n_asked = 0;
+	assert_true(auth_authorize(m, &c, ACTION_SET_QUOTAS, false, on_done, NULL, &e) < 0);
+	m->polkit = NULL;
+	assert_int_equal(fake.n_asked, 0);
+	assert_non_null(strstr(e.message, "start time is unknown"));
+	fake_manager_teardown((void **) &m);
+}
+
 static void test_dbus_errors(void **state)
 {
 	static const struct {
@@ -143,6 +213,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_decision_is_no_permission),
+		cmocka_unit_test(test_subject_names_one_process),
 		cmocka_unit_test(test_dbus_errors),
 	};
 
