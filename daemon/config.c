@@ -40,6 +40,9 @@ void config_init(Config *c)
 		.api_socket_group = strdup("gvt"),
 		.api_token_file = strdup("/etc/gvtd/api-tokens"),
 		.api_max_connections = 64,
+		.max_definitions = 1024,
+		.max_definitions_per_owner = 64,
+		.max_definition_bytes = 16384,
 	};
 }
 
@@ -147,6 +150,13 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 				return set_string((char **) ((char *) c + strings[i].offset), value);
 		if (streq(key, "MaxConnections"))
 			return parse_unsigned(value, 1, 4096, &c->api_max_connections);
+	} else if (streq(section, "Definitions")) {
+		if (streq(key, "MaxDefinitions"))
+			return parse_unsigned(value, 1, 1000000, &c->max_definitions);
+		if (streq(key, "MaxDefinitionsPerOwner"))
+			return parse_unsigned(value, 1, 1000000, &c->max_definitions_per_owner);
+		if (streq(key, "MaxDefinitionSize"))
+			return parse_unsigned(value, 256, 1024 * 1024, &c->max_definition_bytes);
 	}
 	return -ENOENT;
 }

@@ -279,6 +279,10 @@ static void test_config_long_comment_stays_a_comment(void **state)
 	parse_padded(&c, "[Access]\n#", 'x', 2046, "AdminGroup=wheel\nPolkit=no\n");
 	assert_string_equal(c.admin_group, "gvt");
 	assert_int_equal(c.polkit, POLKIT_NO);
+	/* The bounds on definitions by default (docs/gvtd.8). */
+	assert_int_equal(c.max_definitions, 1024);
+	assert_int_equal(c.max_definitions_per_owner, 64);
+	assert_int_equal(c.max_definition_bytes, 16384);
 	config_done(&c);
 
 	/* A long value is read whole. */
