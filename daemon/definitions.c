@@ -207,32 +207,10 @@ uint64_t definitions_generation(Manager *m)
 	return m->generation;
 }
 
-static void owners_add(const char **owners, size_t *n, const char *owner)
+int definitions_quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (streq(owners[i], owner))
-			return;
-	owners[(*n)++] = owner;
-}
-
-int definitions_quota_owners(Manager *m, const char ***ret, size_t *ret_n)
-{
-	const char **owners;
-	size_t n = 0;
-
 	(void) definitions_sync(m);
-	owners = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1, sizeof(char *));
-	if (!owners)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->quotas.n_entries; i++)
-		owners_add(owners, &n, m->quotas.entries[i].owner);
-	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
-		owners_add(owners, &n, owners_get(&m->owners, m->inventory.vgpus[i]->uuid));
-	for (size_t i = 0; i < m->n_definitions; i++)
-		owners_add(owners, &n, owners_get(&m->owners, m->definitions[i]->uuid));
-	*ret = owners;
-	*ret_n = n;
-	return 0;
+	return quota_rows(m, ret, ret_n);
 }
 
 void definitions_quota_usage(Manager *m, const char *owner, Usage *ret)

@@ -220,6 +220,51 @@ void quota_usage(Manager *m, const char *owner, Usage *ret)
 	}
 }
 
+static int compare_rows(const void *a, const void *b)
+{
+	return strcmp(((const QuotaRow *) a)->owner, ((const QuotaRow *) b)->owner);
+}
+
+int quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n)
+{
+	size_t n = 0, out = 0;
+	QuotaRow *rows = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1, sizeof(QuotaRow));
+
+	if (!rows)
+		return -ENOMEM;
+	/* One row per quota entry, vGPU and definition, then the rows of one owner summed. */
+	for (size_t i = 0; i < m->quotas.n_entries; i++)
+		rows[n++] = (QuotaRow) { .owner = m->quotas.entries[i].owner, .quota = &m->quotas.entries[i] };
+	for (size_t i = 0; i < m->inventory.n_vgpus; i++) {
+		const Vgpu *v = m->inventory.vgpus[i];
+
+		rows[n].owner = owners_get(&m->owners, v->uuid);
+		usage_of_type(&v->desc, v->described, &rows[n++].usage);
+	}
+	for (size_t i = 0; i < m->n_definitions; i++) {
+		const Definition *d = m->definitions[i];
+
+		rows[n].owner = owners_get(&m->owners, d->uuid);
+		/* Running: counted with its vGPU, as quota_usage() does. */
+		if (!inventory_find_vgpu(&m->inventory, d->uuid))
+			usage_of_definition(&m->inventory, d, &rows[n].usage);
+		n++;
+	}
+	if (n > 0)
+		qsort(rows, n, sizeof(QuotaRow), compare_rows);
+	for (size_t i = 0; i < n; i++) {
+		if (out > 0 && streq(rows[out - 1].owner, rows[i].owner)) {
+			if (rows[i].quota)
+				rows[out - 1].quota = rows[i].quota;
+			add(&rows[out - 1].usage, &rows[i].usage);
+		} else
+			rows[out++] = rows[i];
+	}
+	*ret = rows;
+	*ret_n = out;
+	return 0;
+}
+
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e)
 {
 	const Quota *q = quotas_effective(&m->quotas, owner);

@@ -72,6 +72,20 @@ const Quota *quotas_find(const Quotas *q, const char *owner);
 /* What owner holds now, recomputed from the truth. */
 void quota_usage(Manager *m, const char *owner, Usage *ret);
 
+/* One line of a listing of quotas. */
+typedef struct QuotaRow {
+	const char *owner;        /* belongs to m */
+	const Quota *quota;       /* its own entry, NULL if none */
+	Usage usage;              /* zero for QUOTA_DEFAULT */
+} QuotaRow;
+
+/*
+ * Every owner with a quota entry, a vGPU or a definition, once each, sorted
+ * by name, with its usage: one pass over everything and a sort, so
+ * O(n log n), not one pass per owner. Free the array.
+ */
+int quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n);
+
 /*
  * Fails with GVT_ERROR_QUOTA_EXCEEDED (limit name in e->resource, numbers in
  * e->quota) if owner's usage plus request exceeds a limit. Every core

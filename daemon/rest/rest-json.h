@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "inventory.h"
+#include "quotas.h"
 
 typedef struct Manager Manager;
 
@@ -22,3 +23,5 @@ json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid);
 json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const char *owner, const char *state);
 /* An owner's limits (its own entry; none if it has none) and usage. */
 json_t *rest_json_quota(Manager *m, const char *owner);
+/* A line of GET /v1/quotas. */
+json_t *rest_json_quota_row(const QuotaRow *row);
