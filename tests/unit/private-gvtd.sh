@@ -17,7 +17,13 @@ start_private_gvtd() {
 	dbus-daemon --session --fork --print-address=3 --print-pid=4 3>"$tmp/address" 4>"$tmp/pid"
 	bus_pid=$(cat "$tmp/pid")
 	address=$(head -n1 "$tmp/address")
-	"$1" --root="$2" --bus-address="$address" --profile=sim --no-load 2>"$tmp/log" &
+	start_gvtd_on_bus "$1" "$2" "$tmp/log"
+}
+
+# start_gvtd_on_bus GVTD ROOT LOG: gvtd (again) on the bus at $address; sets
+# gvtd_pid; waits up to 5 s for its name.
+start_gvtd_on_bus() {
+	"$1" --root="$2" --bus-address="$address" --profile=sim --no-load 2>"$3" &
 	gvtd_pid=$!
 	for _ in $(seq 50); do
 		busctl --address="$address" status org.gvtd1 >/dev/null 2>&1 && break

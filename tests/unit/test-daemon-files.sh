@@ -46,12 +46,7 @@ case $(cat "$q") in *-*) fail "a negative number in quotas.json" ;; *) ok "no ne
 
 kill "$gvtd_pid"
 wait "$gvtd_pid" 2>/dev/null || true
-"$gvtd" --root="$root" --bus-address="$address" --profile=sim --no-load 2>"$tmp/log2" &
-gvtd_pid=$!
-for _ in $(seq 50); do
-	busctl --address="$address" status org.gvtd1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+start_gvtd_on_bus "$gvtd" "$root" "$tmp/log2"
 expect_contains "after a restart the limit is there" "$(call ListQuotas)" "vgpus\" 9223372036854775807"
 [ -e "$q" ] && ok "quotas.json not set aside" || fail "quotas.json set aside: $(ls -a "$(dirname "$q")")"
 exit $rc
