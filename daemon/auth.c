@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -116,6 +117,34 @@ int auth_owner_and_action(const Caller *c, const char *explicit, char own[OWNER_
 	return 0;
 }
 
+int auth_process_start_time(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	/* comm (field 2) is in parentheses and may hold spaces and parentheses: fields 3.. follow the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p += strspn(p, " ");
+		p += strcspn(p, " ");
+	}
+	if (sscanf(p, " %llu", &t) != 1)
+		return -EIO;
+	*ret = t;
+	return 0;
+}
+
 static bool caller_in_group(const Caller *c, gid_t gid)
 {
 	if (c->gid == gid)
@@ -159,13 +188,20 @@ static void on_polkit(int r, bool authorized, void *userdata)
 	_cleanup_free_ Pending *p = userdata;
 	GvtError e = {};
 
-	/* auto: polkit not running, or not knowing our actions (policy not installed). */
-	if (r < 0 && p->manager->config.polkit == POLKIT_AUTO) {
+	/*
+	 * auto: polkit not running, or not knowing our actions (policy not
+	 * installed). Not when it runs and did not decide (no reply, an
+	 * error): that is no permission, not a reason to ask the group.
+	 */
+	if (r == -EHOSTUNREACH && p->manager->config.polkit == POLKIT_AUTO) {
 		log_debug("polkit could not decide: deciding by group membership.");
 		r = auth_check(p->manager, &p->caller, p->action, &e);
 	} else if (r < 0)
-		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED, "Cannot ask polkit whether uid %u may %s: %s",
-				  (unsigned) p->caller.uid, actions[p->action].description, strerror(-r));
+		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED,
+				  "polkit did not decide whether uid %u may %s (%s), so it is refused: try again, "
+				  "or check polkitd (journalctl -u polkit)",
+				  (unsigned) p->caller.uid, actions[p->action].description,
+				  r == -ETIMEDOUT ? "no answer in time" : strerror(-r));
 	else if (!authorized)
 		r = gvt_error_set(&e, GVT_ERROR_NOT_PERMITTED,
 				  "Not authorized to %s (polkit action %s denied for uid %u)",
@@ -176,7 +212,7 @@ static void on_polkit(int r, bool authorized, void *userdata)
 int auth_authorize(Manager *m, const Caller *c, Action a, bool interactive, AuthDone done, void *userdata,
 		   GvtError *e)
 {
-	PolkitSubject s = { .bus_name = c->bus_name, .pid = c->pid, .uid = c->uid };
+	PolkitSubject s = { .bus_name = c->bus_name, .pid = c->pid, .start_time = c->start_time, .uid = c->uid };
 	Pending *p;
 	int r;
 
@@ -198,6 +234,11 @@ int auth_authorize(Manager *m, const Caller *c, Action a, bool interactive, Auth
 		}
 		return gvt_error_set_errno(e, EHOSTUNREACH, "Cannot ask polkit");
 	}
+	if (!s.bus_name && s.start_time == 0)
+		return gvt_error_set(e, GVT_ERROR_NOT_PERMITTED,
+				     "Cannot ask polkit about process %d of uid %u: its start time is unknown (it exited?), "
+				     "so a later process with its pid could be asked about instead",
+				     (int) c->pid, (unsigned) c->uid);
 	/*
 	 * The caller's groups live in its message or socket, gone when polkit
 	 * answers: copy them, or a member of the admin group by a supplementary

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "errors.h"
@@ -33,6 +34,8 @@ typedef struct Caller {
 	size_t n_groups;
 	const char *bus_name;     /* a D-Bus caller's unique name; NULL for others */
 	pid_t pid;                /* a local process (REST on the unix socket), for polkit */
+	uint64_t start_time;      /* pid's start time (clock ticks since boot, /proc/PID/stat field 22), read
+	                           * when its credentials were: polkit refuses a later process of that pid */
 	Role role;                /* set for token callers; uid and groups are then ignored */
 	const char *owner;        /* a token's owner */
 } Caller;
@@ -66,6 +69,13 @@ Action auth_action_for_uuid(Manager *m, const Caller *c, const char *uuid);
  */
 int auth_owner_and_action(const Caller *c, const char *explicit, char own[OWNER_NAME_MAX + 1],
 			  const char **ret_owner, Action *ret_action, GvtError *e);
+
+/*
+ * The start time of pid (field 22 of /proc/PID/stat, clock ticks since boot):
+ * with the pid, what polkit's unix-process subject names one process by.
+ * -ESRCH if there is no such process.
+ */
+int auth_process_start_time(pid_t pid, uint64_t *ret);
 
 /* The rule without polkit: root, or a member of AdminGroup; synchronous. */
 int auth_check(Manager *m, const Caller *c, Action a, GvtError *e);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "log.h"
@@ -40,6 +42,9 @@ void config_init(Config *c)
 		.api_token_file = strdup("/etc/gvtd/api-tokens"),
 		.api_max_connections = 64,
 		.api_request_timeout_sec = 10,
+		.max_definitions = 1024,
+		.max_definitions_per_owner = 64,
+		.max_definition_bytes = 16384,
 	};
 }
 
@@ -149,6 +154,13 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 			return parse_unsigned(value, 1, 4096, &c->api_max_connections);
 		if (streq(key, "RequestTimeoutSec"))
 			return parse_unsigned(value, 1, 3600, &c->api_request_timeout_sec);
+	} else if (streq(section, "Definitions")) {
+		if (streq(key, "MaxDefinitions"))
+			return parse_unsigned(value, 1, 1000000, &c->max_definitions);
+		if (streq(key, "MaxDefinitionsPerOwner"))
+			return parse_unsigned(value, 1, 1000000, &c->max_definitions_per_owner);
+		if (streq(key, "MaxDefinitionSize"))
+			return parse_unsigned(value, 256, 1024 * 1024, &c->max_definition_bytes);
 	}
 	return -ENOENT;
 }
@@ -181,6 +193,8 @@ int config_parse(Config *c, const char *buf, size_t len, const char *path)
 
 		if (!line)
 			return log_oom();
+		if (memchr(p, '\0', n))
+			return log_error_errno(EINVAL, "%s:%u: a NUL byte: not a text file.", path, lineno + 1);
 		p += n + (nl ? 1 : 0);
 		l = strip(line);
 		lineno++;
@@ -217,10 +231,17 @@ int config_parse_file(Config *c, const char *path)
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, size = 0;
+	struct stat st;
 
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
+	/* fopen() opens a directory for reading; its reads fail with EISDIR, which looked like an empty file. */
+	if (fstat(fileno(f), &st) < 0)
+		return log_error_errno(errno, "Failed to read %s: %m", path);
+	if (!S_ISREG(st.st_mode))
+		return log_error_errno(EINVAL, "%s is not a regular file: make it one (see gvtd.conf(5)) or remove it.",
+				       path);
 	for (;;) {
 		size_t n;
 

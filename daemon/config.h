@@ -42,6 +42,11 @@ typedef struct Config {
 	char *api_token_file;     /* "sha256:HEX OWNER ROLE" lines */
 	unsigned api_max_connections;
 	unsigned api_request_timeout_sec;   /* to send a whole request, from connecting or the last answer */
+
+	/* [Definitions]: what callers may make gvtd keep in memory and on disk (definitions.c). */
+	unsigned max_definitions;            /* in all, whoever owns them */
+	unsigned max_definitions_per_owner;  /* of one owner other than root */
+	unsigned max_definition_bytes;       /* one definition's file, as gvtd writes it */
 } Config;
 
 const char *profile_to_string(Profile p);

@@ -79,8 +79,11 @@ static int definitions_refresh(Manager *m)
 	int r;
 
 	r = mdevctl_load_all(m->config.root, &defs, &n);
-	if (r < 0)
+	if (r < 0) {
+		/* Nothing set aside (EMFILE, EIO...): the next sync reads everything again. */
+		m->definitions_watch.reread_all = true;
 		return log_warning_errno(r, "Failed to reread the definitions, keeping the last ones: %m");
+	}
 	m->definitions = defs;
 	m->n_definitions = n;
 
@@ -117,8 +120,11 @@ static int definitions_reload_one(Manager *m, const char *parent, const char *na
 	if (gvt_uuid_normalize(name, uuid) < 0)
 		return 0; /* scripts.d and the like */
 	r = mdevctl_load_one(m->config.root, parent, name, &d);
-	if (r < 0)
-		return log_warning_errno(r, "Failed to reread definition %s/%s: %m", parent, name);
+	if (r < 0) {
+		/* Kept as it was, and the file where it is: the next sync reads everything again. */
+		m->definitions_watch.reread_all = true;
+		return log_warning_errno(r, "Failed to reread definition %s/%s, keeping the last one: %m", parent, name);
+	}
 	was = definitions_find(m, uuid);
 	if (!d) {
 		/* Gone (or unreadable) here; the same UUID defined on another parent stays. */
@@ -201,32 +207,10 @@ uint64_t definitions_generation(Manager *m)
 	return m->generation;
 }
 
-static void owners_add(const char **owners, size_t *n, const char *owner)
+int definitions_quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (streq(owners[i], owner))
-			return;
-	owners[(*n)++] = owner;
-}
-
-int definitions_quota_owners(Manager *m, const char ***ret, size_t *ret_n)
-{
-	const char **owners;
-	size_t n = 0;
-
 	(void) definitions_sync(m);
-	owners = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1, sizeof(char *));
-	if (!owners)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->quotas.n_entries; i++)
-		owners_add(owners, &n, m->quotas.entries[i].owner);
-	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
-		owners_add(owners, &n, owners_get(&m->owners, m->inventory.vgpus[i]->uuid));
-	for (size_t i = 0; i < m->n_definitions; i++)
-		owners_add(owners, &n, owners_get(&m->owners, m->definitions[i]->uuid));
-	*ret = owners;
-	*ret_n = n;
-	return 0;
+	return quota_rows(m, ret, ret_n);
 }
 
 void definitions_quota_usage(Manager *m, const char *owner, Usage *ret)
@@ -284,6 +268,45 @@ static int save_failed(GvtError *e, const char *what, const char *uuid, int r)
 			     strerror(-r));
 }
 
+/* [Definitions] MaxDefinitions= for everyone, MaxDefinitionsPerOwner= for owners but root: before anything is written. */
+static int check_count(Manager *m, const char *owner, GvtError *e)
+{
+	unsigned own = 0;
+
+	if (m->n_definitions >= m->config.max_definitions)
+		return gvt_error_set(e, GVT_ERROR_NO_CAPACITY,
+				     "%zu definitions exist, the most gvtd keeps ([Definitions] MaxDefinitions=%u in "
+				     "gvtd.conf): undefine some first", m->n_definitions, m->config.max_definitions);
+	if (streq(owner, OWNER_ADMIN))
+		return 0;
+	for (size_t i = 0; i < m->n_definitions; i++)
+		own += streq(owners_get(&m->owners, m->definitions[i]->uuid), owner);
+	if (own >= m->config.max_definitions_per_owner)
+		return gvt_error_set(e, GVT_ERROR_NO_CAPACITY,
+				     "%s has %u definitions, the most one owner may have ([Definitions] "
+				     "MaxDefinitionsPerOwner=%u in gvtd.conf): undefine some first", owner, own,
+				     m->config.max_definitions_per_owner);
+	return 0;
+}
+
+/* [Definitions] MaxDefinitionSize=: the file as it would be written; -EFBIG (e filled) if larger. */
+static int check_size(Manager *m, const Definition *d, GvtError *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+
+	if (mdevctl_format(d, &text) < 0)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to write definition %s", d->uuid);
+	n = strlen(text);
+	if (n <= m->config.max_definition_bytes)
+		return 0;
+	gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+		      "Definition %s would be %zu bytes, more than the %u gvtd writes ([Definitions] "
+		      "MaxDefinitionSize= in gvtd.conf): fewer or shorter attributes", d->uuid, n,
+		      m->config.max_definition_bytes);
+	return -EFBIG;
+}
+
 int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
 {
 	_cleanup_(definition_freep) Definition *d = NULL;
@@ -317,6 +340,9 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 		if (r < 0)
 			return r;
 	}
+	r = check_count(m, owner, e);
+	if (r < 0)
+		return r;
 
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->parent = strdup(p->name)) || !(d->type = strdup(t->name)) ||
@@ -325,6 +351,9 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	strcpy(d->uuid, id);
 	d->n_attrs = spec->n_attrs;
 	d->autostart = spec->autostart;
+	r = check_size(m, d, e);
+	if (r < 0)
+		return r;
 
 	had_record = owners_find(&m->owners, id);
 	r = owners_set(m->config.root, &m->owners, id, owner);
@@ -547,11 +576,11 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 		next.attrs = attrs;
 		next.n_attrs = c->n_attrs;
 	}
-	r = mdevctl_save(m->config.root, &next);
-	if (r < 0) {
+	r = check_size(m, &next, e);
+	if (r < 0 || (r = mdevctl_save(m->config.root, &next)) < 0) {
 		if (c->set_attrs)
 			attrs_free(attrs, c->n_attrs);
-		return save_failed(e, "write", d->uuid, r);
+		return r == -EFBIG ? r : save_failed(e, "write", d->uuid, r);
 	}
 	if (type) {
 		free(d->type);

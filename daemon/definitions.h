@@ -53,11 +53,8 @@ Definition *const *definitions_list(Manager *m, size_t *ret_n);
 /* The Manager's generation once the definitions are current: what an adapter's cache is compared with. */
 uint64_t definitions_generation(Manager *m);
 
-/*
- * Every owner with a quota entry, a vGPU or a definition, each once, in that
- * order: what a listing of quotas shows. The strings belong to m; free the array.
- */
-int definitions_quota_owners(Manager *m, const char ***ret, size_t *ret_n);
+/* What a listing of quotas shows (quota_rows() once the definitions are current); free the array. */
+int definitions_quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n);
 /* What owner holds now (quota_usage() once the definitions are current). */
 void definitions_quota_usage(Manager *m, const char *owner, Usage *ret);
 

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mdevctl.h"
 #include "store.h"
+#include "validate.h"
 
 
 void attrs_free(Attr *attrs, size_t n)
@@ -78,8 +79,9 @@ static int parse_attrs(json_t *array, Definition *d, const char **reason)
 				*reason = "an attribute value is neither a string nor an integer";
 				return -EBADMSG;
 			}
-			if (!gvt_name_is_valid(name)) {
-				*reason = "an attribute name is not a plain file name";
+			if (!attr_name_is_safe(name)) {
+				*reason = "an attribute name is not one gvtd writes (a-z 0-9 _ only; never remove, uevent "
+					  "or another file every device has)";
 				return -EBADMSG;
 			}
 			d->attrs[d->n_attrs].name = strdup(name);
@@ -184,8 +186,11 @@ int mdevctl_load_one(const char *root, const char *parent, const char *name, Def
 		return r;
 	if (r == -ENOENT)
 		return 0; /* removed since the directory was read, or since inotify said it changed */
+	if (r < 0 && !store_read_error_is_the_file(r))
+		/* EMFILE, EIO...: says nothing about the file; the caller keeps what it had and retries. */
+		return log_warning_errno(r, "Cannot read %s now, leaving it in place: %m", path);
 	if (r < 0) {
-		(void) store_set_aside(path, strerror(-r));
+		(void) store_set_aside(path, r == -EFBIG ? "larger than 1 MiB" : "not a regular file");
 		return 0;
 	}
 	/* mdevctl truncates, then writes: an empty file is one being written, not a bad one. */

@@ -43,12 +43,17 @@ int attrs_copy(const Attr *attrs, size_t n, Attr **ret);
 int mdevctl_parse(const char *json, Definition *d, const char **reason);
 int mdevctl_format(const Definition *d, char **ret);
 
-/* Reads every definition below root; unreadable files are set aside and skipped. */
+/*
+ * Reads every definition below root; files that are not definitions (not
+ * regular, too big, not parsing) are set aside and skipped. A read error
+ * (EMFILE, EIO...) fails the whole load and sets nothing aside.
+ */
 int mdevctl_load_all(const char *root, Definition ***ret, size_t *ret_n);
 /*
  * Reads ROOT/etc/mdevctl.d/parent/name: *ret is NULL (and 0 returned) when
  * it is not a definition: no such file, an empty one (being written), a name
- * that is no UUID, or a file set aside as unreadable.
+ * that is no UUID, or a file set aside as no definition. < 0: it could not
+ * be read (EMFILE, ENOMEM, EIO...): left in place, to be read again later.
  */
 int mdevctl_load_one(const char *root, const char *parent, const char *name, Definition **ret);
 

@@ -44,14 +44,60 @@ int owners_parse(const char *text, OwnerRecord *rec, const char **reason)
 	return 0;
 }
 
-static int push(Owners *o, const OwnerRecord *rec)
+static int compare_records(const void *a, const void *b)
 {
-	OwnerRecord *l = realloc(o->records, (o->n_records + 1) * sizeof(OwnerRecord));
+	return strcmp(((const OwnerRecord *) a)->uuid, ((const OwnerRecord *) b)->uuid);
+}
 
+/* Where uuid is or would go in the sorted records. */
+static size_t position(const Owners *o, const char *uuid)
+{
+	size_t lo = 0, hi = o->n_records;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(o->records[mid].uuid, uuid) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int grow(Owners *o)
+{
+	OwnerRecord *l;
+
+	if (o->n_records < o->n_allocated)
+		return 0;
+	l = reallocarray(o->records, o->n_allocated * 2 + 16, sizeof(OwnerRecord));
 	if (!l)
 		return -ENOMEM;
-	l[o->n_records++] = *rec;
 	o->records = l;
+	o->n_allocated = o->n_allocated * 2 + 16;
+	return 0;
+}
+
+/* At the end, unsorted: owners_load sorts once when all are read. */
+static int append(Owners *o, const OwnerRecord *rec)
+{
+	if (grow(o) < 0)
+		return -ENOMEM;
+	o->records[o->n_records++] = *rec;
+	return 0;
+}
+
+/* In its place: the records stay sorted by UUID. */
+static int insert(Owners *o, const OwnerRecord *rec)
+{
+	size_t at = position(o, rec->uuid);
+
+	if (grow(o) < 0)
+		return -ENOMEM;
+	memmove(o->records + at + 1, o->records + at, (o->n_records - at) * sizeof(OwnerRecord));
+	o->records[at] = *rec;
+	o->n_records++;
 	return 0;
 }
 
@@ -82,7 +128,9 @@ int owners_load(const char *root, Owners *ret)
 		r = store_read(path, &text, NULL);
 		if (r >= 0)
 			r = owners_parse(text, &rec, &reason);
-		if (r == -ENOMEM) {
+		if (r < 0 && !reason && !store_read_error_is_the_file(r)) {
+			/* EMFILE, EIO...: the record may be fine; fail rather than lose it. */
+			log_error_errno(r, "Cannot read owner record %s, leaving it in place: %m", path);
 			owners_done(&o);
 			return r;
 		}
@@ -90,11 +138,13 @@ int owners_load(const char *root, Owners *ret)
 			(void) store_set_aside(path, reason ? reason : strerror(-r));
 			continue;
 		}
-		if (push(&o, &rec) < 0) {
+		if (append(&o, &rec) < 0) {
 			owners_done(&o);
 			return -ENOMEM;
 		}
 	}
+	if (o.n_records > 0)
+		qsort(o.records, o.n_records, sizeof(OwnerRecord), compare_records);
 	*ret = o;
 	return 0;
 }
@@ -107,10 +157,12 @@ void owners_done(Owners *o)
 
 const OwnerRecord *owners_find(const Owners *o, const char *uuid)
 {
-	for (size_t i = 0; i < o->n_records; i++)
-		if (streq(o->records[i].uuid, uuid))
-			return &o->records[i];
-	return NULL;
+	size_t at;
+
+	if (!uuid)
+		return NULL;
+	at = position(o, uuid);
+	return at < o->n_records && streq(o->records[at].uuid, uuid) ? &o->records[at] : NULL;
 }
 
 const char *owners_get(const Owners *o, const char *uuid)
@@ -132,7 +184,7 @@ int owners_set(const char *root, Owners *o, const char *uuid, const char *owner)
 	if (streq(owner, OWNER_ADMIN))
 		return owners_drop(root, o, rec.uuid);
 	strcpy(rec.owner, owner);
-	existing = (OwnerRecord *) owners_find(o, uuid);
+	existing = (OwnerRecord *) owners_find(o, rec.uuid);
 	rec.created = existing ? existing->created : (int64_t) time(NULL);
 	r = sysfs_path(&path, root, OWNERS_DIR, rec.uuid, NULL);
 	if (r < 0)
@@ -151,7 +203,7 @@ int owners_set(const char *root, Owners *o, const char *uuid, const char *owner)
 		*existing = rec;
 		return 0;
 	}
-	return push(o, &rec);
+	return insert(o, &rec);
 }
 
 int owners_drop(const char *root, Owners *o, const char *uuid)
@@ -168,10 +220,11 @@ int owners_drop(const char *root, Owners *o, const char *uuid)
 	r = store_remove(path);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < o->n_records; i++)
-		if (streq(o->records[i].uuid, uuid)) {
-			o->records[i] = o->records[--o->n_records];
-			break;
-		}
+	{
+		size_t at = position(o, uuid);
+
+		memmove(o->records + at, o->records + at + 1, (o->n_records - at - 1) * sizeof(OwnerRecord));
+		o->n_records--;
+	}
 	return 0;
 }

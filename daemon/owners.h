@@ -23,8 +23,9 @@ typedef struct OwnerRecord {
 } OwnerRecord;
 
 typedef struct Owners {
-	OwnerRecord *records;
+	OwnerRecord *records;     /* sorted by uuid: owners_find() is a binary search */
 	size_t n_records;
+	size_t n_allocated;
 } Owners;
 
 /* A user name as useradd accepts it: [a-z_][a-z0-9_.-]*, at most OWNER_NAME_MAX, optional final $. */
@@ -32,10 +33,11 @@ bool owner_name_is_valid(const char *s);
 
 /* One record's file (NUL-terminated); -EBADMSG with *reason (static text) for a bad one. */
 int owners_parse(const char *text, OwnerRecord *rec, const char **reason);
-/* Reads every record; corrupt files are set aside. */
+/* Reads every record; corrupt files are set aside; a read error (EMFILE, EIO...) fails, setting nothing aside. */
 int owners_load(const char *root, Owners *ret);
 void owners_done(Owners *o);
 
+/* O(log n): listings look up every entry's owner. */
 const OwnerRecord *owners_find(const Owners *o, const char *uuid);
 /* The record's owner, OWNER_ADMIN without one. */
 const char *owners_get(const Owners *o, const char *uuid);

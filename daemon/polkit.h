@@ -8,18 +8,21 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Who asks: a D-Bus client by its unique name, else a local process (REST over a unix socket). */
 typedef struct PolkitSubject {
 	const char *bus_name;
 	pid_t pid;
+	uint64_t start_time;      /* of pid, read with its credentials: never 0 (polkit would read the pid's now) */
 	uid_t uid;
 } PolkitSubject;
 
 /*
- * r < 0: polkit could not be asked (-EHOSTUNREACH: nobody answered for polkit: not running, not activatable);
- * else authorized says the answer. Called exactly once, from the loop.
+ * r < 0: no decision. -EHOSTUNREACH: polkit is absent (not running, not activatable) or does not know
+ * the action (policy not installed): Polkit=auto then decides by the group rule. Any other error
+ * (-ETIMEDOUT: no reply; -EIO) is a refusal. Else authorized says the answer. Called exactly once, from the loop.
  */
 typedef void (*PolkitDone)(int r, bool authorized, void *userdata);
 

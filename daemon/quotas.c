@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 
 #include "log.h"
 #include "manager.h"
@@ -25,6 +26,11 @@ int quota_set_limit(Quota *q, const char *name, uint64_t value, GvtError *e)
 	int l = quota_limit_from_string(name);
 
 	if (l >= 0) {
+		/* quotas.json holds JSON integers: signed 64-bit; a larger one would be saved negative. */
+		if (value > (uint64_t) INT64_MAX)
+			return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+					     "Limit %s=%llu is too large: at most %lld (to lift the limit, leave it unset)",
+					     limit_names[l], (unsigned long long) value, (long long) INT64_MAX);
 		q->set[l] = true;
 		q->max[l] = value;
 		return 0;
@@ -110,6 +116,9 @@ int quotas_load(const char *root, Quotas *ret)
 	r = store_read(path, &text, NULL);
 	if (r == -ENOENT)
 		return 0;
+	if (r < 0 && !store_read_error_is_the_file(r))
+		/* EMFILE, EIO...: the file may be fine; fail rather than lose every owner's limits. */
+		return log_error_errno(r, "Cannot read %s, leaving it in place: %m", path);
 	if (r >= 0)
 		r = quotas_parse(text, ret, &reason);
 	if (r == -ENOMEM)
@@ -209,6 +218,51 @@ void quota_usage(Manager *m, const char *owner, Usage *ret)
 		usage_of_definition(&m->inventory, d, &u);
 		add(ret, &u);
 	}
+}
+
+static int compare_rows(const void *a, const void *b)
+{
+	return strcmp(((const QuotaRow *) a)->owner, ((const QuotaRow *) b)->owner);
+}
+
+int quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n)
+{
+	size_t n = 0, out = 0;
+	QuotaRow *rows = calloc(m->quotas.n_entries + m->inventory.n_vgpus + m->n_definitions + 1, sizeof(QuotaRow));
+
+	if (!rows)
+		return -ENOMEM;
+	/* One row per quota entry, vGPU and definition, then the rows of one owner summed. */
+	for (size_t i = 0; i < m->quotas.n_entries; i++)
+		rows[n++] = (QuotaRow) { .owner = m->quotas.entries[i].owner, .quota = &m->quotas.entries[i] };
+	for (size_t i = 0; i < m->inventory.n_vgpus; i++) {
+		const Vgpu *v = m->inventory.vgpus[i];
+
+		rows[n].owner = owners_get(&m->owners, v->uuid);
+		usage_of_type(&v->desc, v->described, &rows[n++].usage);
+	}
+	for (size_t i = 0; i < m->n_definitions; i++) {
+		const Definition *d = m->definitions[i];
+
+		rows[n].owner = owners_get(&m->owners, d->uuid);
+		/* Running: counted with its vGPU, as quota_usage() does. */
+		if (!inventory_find_vgpu(&m->inventory, d->uuid))
+			usage_of_definition(&m->inventory, d, &rows[n].usage);
+		n++;
+	}
+	if (n > 0)
+		qsort(rows, n, sizeof(QuotaRow), compare_rows);
+	for (size_t i = 0; i < n; i++) {
+		if (out > 0 && streq(rows[out - 1].owner, rows[i].owner)) {
+			if (rows[i].quota)
+				rows[out - 1].quota = rows[i].quota;
+			add(&rows[out - 1].usage, &rows[i].usage);
+		} else
+			rows[out++] = rows[i];
+	}
+	*ret = rows;
+	*ret_n = out;
+	return 0;
 }
 
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e)

@@ -55,7 +55,10 @@ typedef struct Manager Manager;
 
 /* The file's JSON (NUL-terminated); -EBADMSG with *reason (static text) for a bad one. */
 int quotas_parse(const char *text, Quotas *ret, const char **reason);
-/* Reads ROOT/var/lib/gvtd/quotas.json; a corrupt file is set aside and no limits apply. */
+/*
+ * Reads ROOT/var/lib/gvtd/quotas.json; a corrupt file is set aside and no limits apply;
+ * a read error (EMFILE, EIO...) fails, leaving the file in place.
+ */
 int quotas_load(const char *root, Quotas *ret);
 void quotas_done(Quotas *q);
 
@@ -71,6 +74,20 @@ const Quota *quotas_find(const Quotas *q, const char *owner);
 /* What owner holds now, recomputed from the truth. */
 void quota_usage(Manager *m, const char *owner, Usage *ret);
 
+/* One line of a listing of quotas. */
+typedef struct QuotaRow {
+	const char *owner;        /* belongs to m */
+	const Quota *quota;       /* its own entry, NULL if none */
+	Usage usage;              /* zero for QUOTA_DEFAULT */
+} QuotaRow;
+
+/*
+ * Every owner with a quota entry, a vGPU or a definition, once each, sorted
+ * by name, with its usage: one pass over everything and a sort, so
+ * O(n log n), not one pass per owner. Free the array.
+ */
+int quota_rows(Manager *m, QuotaRow **ret, size_t *ret_n);
+
 /*
  * Fails with GVT_ERROR_QUOTA_EXCEEDED (limit name in e->resource, numbers in
  * e->quota) if owner's usage plus request exceeds a limit. Every core
@@ -78,7 +95,10 @@ void quota_usage(Manager *m, const char *owner, Usage *ret);
  */
 int quota_check(Manager *m, const char *owner, const Usage *request, GvtError *e);
 
-/* Sets the limit of this name in q; an unknown name is GVT_ERROR_INVALID_ARGUMENT listing the known ones. */
+/*
+ * Sets the limit of this name in q; an unknown name is GVT_ERROR_INVALID_ARGUMENT listing the known ones,
+ * a value above INT64_MAX (what quotas.json can hold) GVT_ERROR_INVALID_ARGUMENT too.
+ */
 int quota_set_limit(Quota *q, const char *name, uint64_t value, GvtError *e);
 
 /*

@@ -132,9 +132,10 @@ int store_read(const char *path, char **ret, size_t *ret_len)
 	struct stat st;
 	size_t len = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO (or a device) named like our file must not hold the loop in open() or read(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? -EBADFD : -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
@@ -160,6 +161,11 @@ int store_read(const char *path, char **ret, size_t *ret_len)
 		*ret_len = len;
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+bool store_read_error_is_the_file(int r)
+{
+	return r == -EBADFD || r == -EFBIG;
 }
 
 int store_set_aside(const char *path, const char *reason)

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Creates the missing directories of path's parent (mode 0755). */
@@ -19,8 +20,19 @@ int store_write(const char *path, const char *data, size_t len);
 /* Removes path and fsyncs its directory; a missing file is not an error. */
 int store_remove(const char *path);
 
-/* Reads a whole regular file (at most 1 MiB), NUL-terminated. */
+/*
+ * Reads a whole regular file (at most 1 MiB), NUL-terminated, without
+ * blocking: -EBADFD for anything but a regular file (a FIFO, a device, a
+ * symbolic link), -EFBIG for a larger one; other errors are the reading's.
+ */
 int store_read(const char *path, char **ret, size_t *ret_len);
+
+/*
+ * Whether a store_read() error says the file itself is bad (-EBADFD, -EFBIG),
+ * so that it is to be set aside. Any other error (EMFILE, ENFILE, ENOMEM,
+ * EIO, EACCES) says nothing about the file: leave it where it is and retry.
+ */
+bool store_read_error_is_the_file(int r);
 
 /*
  * Renames path to ".<name>.corrupt-<time>" in the same directory (names that

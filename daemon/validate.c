@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <stddef.h>
 
+#include "macro.h"
+
 #include "owners.h"
 #include "validate.h"
 
@@ -52,13 +54,48 @@ int validate_owner(const char *value, GvtError *e)
 	return 0;
 }
 
+/* Files every device directory has, which a write would act on (remove, uevent) or which are no attribute. */
+static const char *const device_files[] = {
+	"remove", "uevent", "power", "subsystem", "driver", "driver_override", "mdev_type", "iommu_group",
+	"intel_vgpu", "vfio-dev", "firmware_node", "of_node",
+};
+
+bool attr_name_is_safe(const char *name)
+{
+	size_t n;
+
+	if (!name)
+		return false;
+	n = strnlen(name, ATTR_NAME_MAX + 1);
+	if (n == 0 || n > ATTR_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(device_files); i++)
+		if (streq(name, device_files[i]))
+			return false;
+	return true;
+}
+
+int validate_attr_name(const char *name, GvtError *e)
+{
+	char q[48];
+
+	if (isempty(name))
+		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT, "No attribute name given");
+	if (!attr_name_is_safe(name))
+		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
+				     "Invalid attribute name \"%s\": expected 1 to %d of a-z 0-9 _, the name of one of the "
+				     "vGPU type's own attributes, not remove, uevent or another file of every device",
+				     validate_quote(name, q), ATTR_NAME_MAX);
+	return 0;
+}
+
 int validate_attrs(const Attr *attrs, size_t n, GvtError *e)
 {
 	char q[48];
 	int r;
 
 	for (size_t i = 0; i < n; i++) {
-		r = validate_name("attribute name", attrs[i].name, e);
+		r = validate_attr_name(attrs[i].name, e);
 		if (r < 0)
 			return r;
 		if (strnlen(attrs[i].value, ATTR_VALUE_MAX + 1) > ATTR_VALUE_MAX)

@@ -239,22 +239,19 @@ static int append_limits(sd_bus_message *reply, const bool *set, const uint64_t 
 	return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-static int append_quota(sd_bus_message *reply, Manager *m, const char *owner)
+static int append_quota(sd_bus_message *reply, const QuotaRow *row)
 {
-	const Quota *q = quotas_find(&m->quotas, owner);
 	static const Quota none = {};
-	Usage u = {};
+	const Quota *q = row->quota ? row->quota : &none;
 	int r;
 
-	if (!streq(owner, QUOTA_DEFAULT))
-		definitions_quota_usage(m, owner, &u);
 	r = sd_bus_message_open_container(reply, 'r', "sa{st}a{st}");
 	if (r >= 0)
-		r = sd_bus_message_append(reply, "s", owner);
+		r = sd_bus_message_append(reply, "s", row->owner);
 	if (r >= 0)
-		r = append_limits(reply, (q ? q : &none)->set, (q ? q : &none)->max);
+		r = append_limits(reply, q->set, q->max);
 	if (r >= 0)
-		r = append_limits(reply, NULL, u.v);
+		r = append_limits(reply, NULL, row->usage.v);
 	return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
@@ -263,11 +260,11 @@ int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	Manager *m = ((BusAdapter *) userdata)->calls.manager;
-	_cleanup_free_ const char **owners = NULL;
+	_cleanup_free_ QuotaRow *rows = NULL;
 	size_t n = 0;
 	int r;
 
-	r = definitions_quota_owners(m, &owners, &n);
+	r = definitions_quota_rows(m, &rows, &n);
 	if (r < 0)
 		return r;
 	r = sd_bus_message_new_method_return(message, &reply);
@@ -275,7 +272,7 @@ int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error
 		return r;
 	r = sd_bus_message_open_container(reply, 'a', GVT_QUOTA_SIG);
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = append_quota(reply, m, owners[i]);
+		r = append_quota(reply, &rows[i]);
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
 	if (r < 0)

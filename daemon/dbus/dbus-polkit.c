@@ -78,6 +78,27 @@ static int connect_bus(Polkit *p)
 	return 0;
 }
 
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int bus_polkit_error_to_errno(const char *name, const char *message)
+{
+	/* Nobody there: not running and not activatable, or activation failed (Spawn.*, systemd1.*). */
+	if (streq(name, SD_BUS_ERROR_SERVICE_UNKNOWN) || streq(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+	    starts_with(name, "org.freedesktop.DBus.Error.Spawn.") || starts_with(name, "org.freedesktop.systemd1."))
+		return -EHOSTUNREACH;
+	/* polkitd runs but knows nothing of gvtd: the policy file is not installed. */
+	if (starts_with(name, "org.freedesktop.PolicyKit1.") && message && strstr(message, "not registered"))
+		return -EHOSTUNREACH;
+	/* polkitd was asked and did not decide: no decision is no permission. */
+	if (streq(name, SD_BUS_ERROR_NO_REPLY) || streq(name, SD_BUS_ERROR_TIMEOUT) ||
+	    streq(name, "org.freedesktop.DBus.Error.TimedOut"))
+		return -ETIMEDOUT;
+	return -EIO;
+}
+
 static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
 {
 	_cleanup_free_ Query *q = userdata;
@@ -85,20 +106,12 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 	int authorized = 0, challenge = 0, r;
 
 	if (error) {
-		/*
-		 * Anything but polkit's own errors means nobody answered: not
-		 * running, not activatable (ServiceUnknown), activation failed
-		 * (Spawn.*, systemd1.* where systemd is not running), no reply.
-		 */
-		if (strncmp(error->name, "org.freedesktop.PolicyKit1.", strlen("org.freedesktop.PolicyKit1.")) != 0) {
-			log_debug("polkit is not reachable: %s: %s", error->name, strempty(error->message));
-			r = -EHOSTUNREACH;
-		}
-		else {
-			log_warning("polkit failed to answer: %s: %s", error->name, strempty(error->message));
-			r = -sd_bus_error_get_errno(error);
-		}
-		q->done(r < 0 ? r : -EIO, false, q->userdata);
+		r = bus_polkit_error_to_errno(error->name, error->message);
+		if (r == -EHOSTUNREACH)
+			log_debug("polkit is not there for gvtd: %s: %s", error->name, strempty(error->message));
+		else
+			log_warning("polkit did not decide: %s: %s", error->name, strempty(error->message));
+		q->done(r, false, q->userdata);
 		return 0;
 	}
 	r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
@@ -138,9 +151,13 @@ static int check(PolkitBackend *b, const PolkitSubject *s, const char *action_id
 	if (s->bus_name)
 		r = sd_bus_message_append(m, "(sa{sv})", "system-bus-name", 1, "name", "s", s->bus_name);
 	else
-		/* start-time 0: polkit reads it from /proc itself. */
+		/*
+		 * The start time read with the credentials: with 0, polkit reads
+		 * the pid's own now, which may be another process's by then. (A
+		 * pidfd would be better still: polkit 124 takes one, Debian 12 has 122.)
+		 */
 		r = sd_bus_message_append(m, "(sa{sv})", "unix-process", 3, "pid", "u", (uint32_t) s->pid,
-					  "start-time", "t", (uint64_t) 0, "uid", "i", (int32_t) s->uid);
+					  "start-time", "t", s->start_time, "uid", "i", (int32_t) s->uid);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "sa{ss}us", action_id, 0,
 					  interactive ? CHECK_ALLOW_USER_INTERACTION : 0u, "");

@@ -10,6 +10,7 @@
 #include <gnutls/crypto.h>
 #include <sys/socket.h>
 
+#include "auth.h"
 #include "log.h"
 #include "rest-request.h"
 #include "rest-auth.h"
@@ -147,6 +148,9 @@ int rest_peer_from_fd(int fd, RestPeer *ret)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -errno;
 	p.pid = cred.pid;
+	/* Now, with the credentials: polkit then refuses a later process of the same pid. 0 if it is gone. */
+	if (auth_process_start_time(p.pid, &p.start_time) < 0)
+		p.start_time = 0;
 	p.uid = cred.uid;
 	p.gid = cred.gid;
 	len = sizeof(p.groups);

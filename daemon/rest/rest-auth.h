@@ -14,6 +14,7 @@
 /* SO_PEERCRED and SO_PEERGROUPS of a unix socket. */
 typedef struct RestPeer {
 	pid_t pid;
+	uint64_t start_time;      /* auth_process_start_time() of pid, 0 if it was gone */
 	uid_t uid;
 	gid_t gid;
 	gid_t groups[64];

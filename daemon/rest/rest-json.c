@@ -127,13 +127,21 @@ json_t *rest_json_vgpus(Manager *m, const char *parent, const char *type, const 
 
 json_t *rest_json_quota(Manager *m, const char *owner)
 {
-	const Quota *q = quotas_find(&m->quotas, owner);
-	json_t *limits = json_object(), *usage = json_object();
-	Usage u = {};
-	char self[64];
+	QuotaRow row = { .owner = owner, .quota = quotas_find(&m->quotas, owner) };
 
 	if (!streq(owner, QUOTA_DEFAULT))
-		definitions_quota_usage(m, owner, &u);
+		definitions_quota_usage(m, owner, &row.usage);
+	return rest_json_quota_row(&row);
+}
+
+json_t *rest_json_quota_row(const QuotaRow *row)
+{
+	const char *owner = row->owner;
+	const Quota *q = row->quota;
+	const Usage u = row->usage;
+	json_t *limits = json_object(), *usage = json_object();
+	char self[64];
+
 	for (QuotaLimit l = 0; limits && usage && l < _QUOTA_LIMIT_MAX; l++)
 		if ((q && q->set[l] && json_object_set_new(limits, quota_limit_to_string(l),
 							   json_integer((json_int_t) q->max[l])) < 0) ||

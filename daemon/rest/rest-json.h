@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "inventory.h"
+#include "quotas.h"
 
 typedef struct Manager Manager;
 
@@ -25,3 +26,5 @@ json_t *rest_json_quota(Manager *m, const char *owner);
 typedef struct HostPlan HostPlan;
 /* The capacity plan: {fits, exact, placements, short, most}. */
 json_t *rest_json_plan(const HostPlan *plan);
+/* A line of GET /v1/quotas. */
+json_t *rest_json_quota_row(const QuotaRow *row);

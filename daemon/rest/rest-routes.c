@@ -623,17 +623,17 @@ static int patch_vgpu(RestRequest *req, RestReply *reply)
 
 static int get_quotas(RestRequest *req, RestReply *reply)
 {
-	_cleanup_free_ const char **owners = NULL;
+	_cleanup_free_ QuotaRow *rows = NULL;
 	size_t n = 0;
 	json_t *a;
 	int r;
 
-	r = definitions_quota_owners(req->manager, &owners, &n);
+	r = definitions_quota_rows(req->manager, &rows, &n);
 	if (r < 0)
 		return r;
 	a = json_array();
 	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, rest_json_quota(req->manager, owners[i])) < 0)
+		if (json_array_append_new(a, rest_json_quota_row(&rows[i])) < 0)
 			return json_decref(a), -ENOMEM;
 	return reply_json(reply, 200, a);
 }

@@ -102,7 +102,8 @@ static int identify(Listener *l, RestRequest *req, RestPeer *peer)
 		return 1;
 	}
 	req->caller = (Caller) { .uid = peer->uid, .gid = peer->gid, .groups = peer->groups,
-				 .n_groups = peer->n_groups, .pid = peer->pid };
+				 .n_groups = peer->n_groups, .pid = peer->pid,
+				 .start_time = peer->start_time };
 	return 0;
 }
 

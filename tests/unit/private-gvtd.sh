@@ -31,7 +31,16 @@ start_private_gvtd() {
 	address=$(head -n1 "$tmp/address")
 	g=$1 r=$2
 	shift 2
-	"$g" --root="$r" --bus-address="$address" --profile=sim --no-load "$@" 2>"$tmp/log" &
+	start_gvtd_on_bus "$g" "$r" "$tmp/log" "$@"
+}
+
+# start_gvtd_on_bus GVTD ROOT LOG [OPTION...]: gvtd (again) on the bus at
+# $address (sim, modules not loaded, then OPTIONs); sets gvtd_pid; waits up
+# to 5 s for its name.
+start_gvtd_on_bus() {
+	g=$1 r=$2 l=$3
+	shift 3
+	"$g" --root="$r" --bus-address="$address" --profile=sim --no-load "$@" 2>"$l" &
 	gvtd_pid=$!
 	for _ in $(seq 50); do
 		busctl --address="$address" status org.gvtd1 >/dev/null 2>&1 && break

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -119,6 +120,48 @@ static void test_empty_file_is_not_set_aside(void **state)
 	assert_int_equal(seen[EVENT_DEFINITION_ADDED], 1);
 }
 
+/*
+ * A changed file that cannot be read now (EMFILE): the definition stays as it
+ * was, the file where it is, nothing announced; the next sync reads it.
+ */
+static void test_read_error_keeps_the_definition(void **state)
+{
+	Manager *m = *state;
+	char path[1024];
+	struct rlimit old, low;
+	int fds[512], n = 0;
+
+	make_parent_dir(m);
+	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"manual\"}\n");
+	assert_int_equal(definitions_sync(m), 0);
+	assert_non_null(definitions_find(m, UUID));
+	fake_root_write(m->config.root, DEF_PATH, "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"auto\"}\n");
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = old.rlim_cur < 256 ? old.rlim_cur : 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < (int) ELEMENTSOF(fds) && (fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		n++;
+	assert_int_equal(errno, EMFILE);
+	(void) definitions_sync(m);
+	while (n > 0)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+
+	/* Before the fix: the definition gone (REMOVED announced) and the file renamed .corrupt-. */
+	assert_non_null(definitions_find(m, UUID));
+	assert_false(definitions_find(m, UUID)->autostart);
+	assert_int_equal(n_events(), 1);
+	snprintf(path, sizeof(path), "%s/%s", m->config.root, DEF_PATH);
+	assert_int_equal(access(path, F_OK), 0);
+
+	assert_int_equal(definitions_sync(m), 0);
+	assert_true(definitions_find(m, UUID)->autostart);
+	assert_int_equal(seen[EVENT_DEFINITION_CHANGED], 1);
+	assert_int_equal(n_events(), 2);
+}
+
 /* The whole directory removed and made again: watched again, nothing missed. */
 static void test_top_directory_replaced(void **state)
 {
@@ -180,6 +223,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_added_changed_removed, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file_is_not_set_aside, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_top_directory_replaced, setup, fake_manager_teardown),
+		cmocka_unit_test_setup_teardown(test_read_error_keeps_the_definition, setup, fake_manager_teardown),
 		cmocka_unit_test_setup_teardown(test_many_files, setup, fake_manager_teardown),
 	};
 

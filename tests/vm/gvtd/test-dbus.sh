@@ -43,6 +43,11 @@ expect_contains "bad module dir: reason names the file" "$(prop ModulesError)" "
 expect_contains "LoadModules reports ModuleFailure" "$(call_error LoadModules b false)" "/nonexistent/gvt_base.ko"
 expect "gvtctl modules load exits 1" "$("$gvtctl" modules load 2>/dev/null; echo $?)" 1
 kill -0 "$gvtd_pid" && ok "gvtd still running" || fail "gvtd died"
+# the doctor on purpose-made states: the failed load, a definition whose parent is gone
+doc_state() { "$gvtctl" --json doctor | python3 -c "import json,sys; print([c['state'] for c in json.load(sys.stdin) if c['check'] == '$1'][0])"; }
+expect "doctor: the failed load order" "$(doc_state load-order)" fail
+expect "doctor exits 3 on a failing check" "$("$gvtctl" doctor >/dev/null 2>&1; echo $?)" 3
+expect "doctor: vfio_iommu_type1 and mdev for this kernel" "$(doc_state kernel-modules)" ok
 stop_gvtd
 
 # -- the real load order
@@ -51,6 +56,7 @@ until_ok 60 modules_state_is ready && ok "modules ready" || fail "modules state 
 steps=$("$gvtctl" modules | awk 'NR > 1 { printf "%s:%s ", $1, $3 }')
 expect "load order" "$steps" "vfio:done vfio_iommu_type1:done mdev:done gvt_base:done snapshot:done gvt_mdev:done parents:done "
 [ -d /sys/module/gvt_base ] && [ -d /sys/module/gvt_mdev ] && ok "modules in the kernel" || fail "modules missing"
+expect "doctor once loaded: load order, snapshot, aperture" "$(doc_state load-order) $(doc_state snapshot) $(doc_state aperture)" "ok ok ok"
 
 parent=$(ls /sys/class/mdev_bus | head -n1)
 type=$(ls "/sys/class/mdev_bus/$parent/mdev_supported_types" | grep '_4$')
