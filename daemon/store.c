@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "io.h"
 #include "store.h"
 
 #define STORE_READ_MAX (1024 * 1024)
@@ -131,6 +132,7 @@ int store_read(const char *path, char **ret, size_t *ret_len)
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
+	int r;
 
 	/* O_NONBLOCK: a FIFO (or a device) named like our file must not hold the loop in open() or read(). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
@@ -145,17 +147,9 @@ int store_read(const char *path, char **ret, size_t *ret_len)
 	buf = malloc(st.st_size + 1);
 	if (!buf)
 		return -ENOMEM;
-	while (len < (size_t) st.st_size) {
-		ssize_t n = read(fd, buf + len, st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += n;
-	}
+	r = io_read_full(fd, buf, st.st_size, &len);
+	if (r < 0)
+		return r;
 	buf[len] = '\0';
 	if (ret_len)
 		*ret_len = len;
