@@ -42,6 +42,30 @@ static const char *const titles[_GVT_ERROR_KIND_MAX] = {
 	[GVT_ERROR_QUOTA_EXCEEDED] = "Quota exceeded",
 };
 
+/* The adapter's own problems (HTTP itself); a name is either a core kind or one of these. */
+static const struct {
+	const char *name, *title;
+} http_titles[] = {
+	{ "Unauthorized", "Unauthorized" },
+	{ "MethodNotAllowed", "Method not allowed" },
+	{ "UnsupportedMediaType", "Unsupported media type" },
+	{ "PayloadTooLarge", "Payload too large" },
+	{ "MalformedJson", "Malformed JSON" },
+	{ "TooManyConnections", "Too many connections" },
+};
+
+/* The one title of a problem type, whichever route or layer sends it (NULL: no such name). */
+const char *rest_problem_title(const char *name)
+{
+	for (GvtErrorKind k = GVT_ERROR_NONE + 1; k < _GVT_ERROR_KIND_MAX; k++)
+		if (streq(gvt_error_kind_to_string(k), name))
+			return titles[k];
+	for (size_t i = 0; i < ELEMENTSOF(http_titles); i++)
+		if (streq(http_titles[i].name, name))
+			return http_titles[i].title;
+	return NULL;
+}
+
 unsigned rest_problem_status(GvtErrorKind kind)
 {
 	return kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX ? statuses[kind] : 500;
@@ -124,7 +148,7 @@ int rest_problem(RestReply *reply, unsigned status, const char *name, const char
 	va_start(ap, format);
 	vsnprintf(detail, sizeof(detail), format, ap);
 	va_end(ap);
-	if (problem_new(reply, status, name, name, detail) < 0)
+	if (problem_new(reply, status, name, rest_problem_title(name) ?: name, detail) < 0)
 		return -ENOMEM;
 	if (field)
 		json_object_set_new(reply->body, "invalid-params",

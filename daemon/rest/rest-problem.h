@@ -16,5 +16,7 @@ int rest_problem_from_error(RestReply *reply, int r, const GvtError *e);
 /* A problem of the adapter itself (bad HTTP, bad JSON); field, if set, is named in invalid-params. */
 int rest_problem(RestReply *reply, unsigned status, const char *name, const char *field, const char *format, ...)
 	_printf_(5, 6);
+/* The title of the problem type NAME (a core kind or an HTTP-level name), NULL for an unknown name. */
+const char *rest_problem_title(const char *name);
 /* The HTTP status of a core error kind. */
 unsigned rest_problem_status(GvtErrorKind kind);

@@ -163,13 +163,18 @@ static int get_root(RestRequest *req, RestReply *reply)
 						"/v1/diagnostics"));
 }
 
+/* 503 until ready (the same body), so a probe on the status code alone tells. */
 static int get_health(RestRequest *req, RestReply *reply)
 {
 	Manager *m = req->manager;
+	bool ready = manager_ready(m);
+	int r;
 
-	return reply_json(reply, 200, json_pack("{s:b, s:b, s:s}", "live", 1, "ready",
-						manager_ready(m),
-						"modules", modules_state_to_string(m->modules.state)));
+	r = reply_json(reply, ready ? 200 : 503, json_pack("{s:b, s:b, s:s}", "live", 1, "ready", ready,
+							   "modules", modules_state_to_string(m->modules.state)));
+	if (!ready)
+		reply->retry_after = 5;
+	return r;
 }
 
 static int get_host(RestRequest *req, RestReply *reply)

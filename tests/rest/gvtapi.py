@@ -40,6 +40,8 @@ def _inline(node, components):
 
 class Spec:
     def __init__(self, path):
+        # every problem document checked: type -> {title: "METHOD path" of the first that had it}
+        self.titles = {}
         with open(path) as f:
             self.doc = yaml.safe_load(f)
         self.components = self.doc["components"]["schemas"]
@@ -93,6 +95,7 @@ class Spec:
             p = json.loads(body)
             if p.get("status") != status:
                 errors.append(f"{method} {path}: problem status {p.get('status')} != {status}")
+            self.titles.setdefault(p.get("type"), {}).setdefault(p.get("title"), f"{method} {path}")
         return errors
 
 

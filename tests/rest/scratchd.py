@@ -32,6 +32,12 @@ def openapi_errors(errors):
         fails += 1
 
 
+def one_title_per_type(titles):
+    """Every problem type seen (gvtapi.Spec.titles) came with a single title."""
+    for ptype, seen in sorted(titles.items()):
+        expect(f"one title for {ptype}: {sorted(seen.items())}", len(seen), 1)
+
+
 def finish():
     print("all passed" if fails == 0 else f"{fails} failed")
     sys.exit(1 if fails else 0)

@@ -24,7 +24,7 @@ scratch = scratchd.Scratch(gvtd, fake)
 sock = scratch.sock
 
 
-def get(path="/v1/health", timeout=5):
+def get(path="/v1", timeout=5):
     return raw(sock, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(), timeout)
 
 
@@ -34,7 +34,7 @@ def slow(n, port=None):
     for _ in range(n):
         c = socket.socket(socket.AF_UNIX) if port is None else socket.socket()
         c.connect(sock if port is None else ("127.0.0.1", port))
-        c.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        c.sendall(b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         out.append(c)
     return out
 
@@ -79,17 +79,17 @@ try:
     port = free_port()
     d = scratch.start(f"[API]\nMaxConnections=8\nRequestTimeoutSec=2\nListenTCP=127.0.0.1:{port}\n", "log1")
     expect("gvtd up", up(d), True)
-    status, took = raw(sock, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (40 * 1024) + b"\r\n\r\n", 35)
+    status, took = raw(sock, b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (40 * 1024) + b"\r\n\r\n", 35)
     print(f"# 431 after {took:.2f} s")
     expect("f: headers too large: 431 within 2 s (13 s on 29c586e)", (status, took < 2), (431, True))
-    status, took = raw(sock, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (31 * 1024) + b"\r\n\r\n", 35)
+    status, took = raw(sock, b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (31 * 1024) + b"\r\n\r\n", 35)
     print(f"# a 31 KB request took {took:.2f} s")
     expect("f: a 31 KB request answered within 2 s (11.5 s on 29c586e)", (status, took < 2), (200, True))
     c = socket.socket(socket.AF_UNIX)
     c.connect(sock)
     c.settimeout(10)
     t = time.monotonic()
-    c.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n" * 10)
+    c.sendall(b"GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n" * 10)
     got = b""
     while got.count(b"HTTP/1.1 200") < 10:
         chunk = c.recv(65536)

@@ -74,8 +74,12 @@ static void test_methods(void **state)
 
 static void test_problem_map(void **state)
 {
+	static const char *const http_names[] = { "Unauthorized", "MethodNotAllowed", "UnsupportedMediaType",
+						  "PayloadTooLarge", "MalformedJson", "TooManyConnections" };
+
 	for (GvtErrorKind k = GVT_ERROR_FAILED; k < _GVT_ERROR_KIND_MAX; k++) {
-		RestReply reply = {};
+		RestReply reply = {}, other = {};
+		const char *title;
 		GvtError e = {};
 		char type[64];
 
@@ -88,8 +92,19 @@ static void test_problem_map(void **state)
 		assert_string_equal(json_string_value(json_object_get(reply.body, "type")), type);
 		assert_string_equal(json_string_value(json_object_get(reply.body, "detail")), e.message);
 		assert_int_equal(json_integer_value(json_object_get(reply.body, "status")), reply.status);
+		title = json_string_value(json_object_get(reply.body, "title"));
+		assert_non_null(title);
+		assert_string_equal(title, rest_problem_title(gvt_error_kind_to_string(k)));
+		/* the adapter's own problem of the same type (rest.c's 404 of an unknown path, its 500) has the same title */
+		assert_int_equal(rest_problem(&other, reply.status, gvt_error_kind_to_string(k), NULL, "x"), 0);
+		assert_string_equal(json_string_value(json_object_get(other.body, "title")), title);
+		rest_reply_done(&other);
 		rest_reply_done(&reply);
 	}
+	/* every HTTP-level name of api/openapi.yaml has its title */
+	for (size_t i = 0; i < ELEMENTSOF(http_names); i++)
+		assert_non_null(rest_problem_title(http_names[i]));
+	assert_null(rest_problem_title("NoSuchProblem"));
 	assert_int_equal(rest_problem_status(GVT_ERROR_NOT_FOUND), 404);
 	assert_int_equal(rest_problem_status(GVT_ERROR_NOT_PERMITTED), 403);
 	assert_int_equal(rest_problem_status(GVT_ERROR_NOT_READY), 503);

@@ -6,7 +6,8 @@
 # with the create over it; SSE events of a create/remove with ids and a
 # resume; a uid outside the socket's group cannot connect, one inside but
 # without rights gets 403; a stalled event client does not slow a create loop;
-# TCP+TLS on 127.0.0.1 with tokens: 200, 401 without, 403 for a reader's POST.
+# TCP+TLS on 127.0.0.1 with tokens: 200, 401 without, 403 for a reader's POST;
+# /v1/health 200 while ready, 503 (same body) after an unload, 200 after the load.
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/gvtd-rest.XXXXXX)
@@ -169,6 +170,17 @@ expect "... NotPermitted" "$(json 'd["type"]' <"$tmp/body")" urn:gvtd:problem:No
 expect "plain HTTP on the TLS port is refused" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tcp_port/v1")" 000
 expect "nothing created over TCP" "$(api http://localhost/v1/vgpus)" "[]"
 rm -rf /etc/gvtd/gvtd.conf /etc/gvtd/api-tokens /etc/gvtd/tls
+
+# -- health by its status code alone (a probe like curl -f): 200 while ready, 503 with the same body when not
+expect "health while ready: 200" "$(status http://localhost/v1/health)" 200
+expect "unload over REST: 200" "$(post /v1/host/modules '{"action":"unload"}')" 200
+expect "health after the unload: 503" "$(status http://localhost/v1/health)" 503
+expect "... the same body, not ready" "$(json 'd["live"], d["ready"], d["modules"] != "ready"' <"$tmp/body")" "True False True"
+curl -sf -o /dev/null --unix-socket "$sock" http://localhost/v1/health && fail "curl -f passed while not ready" ||
+	ok "curl -f fails while not ready"
+post /v1/host/modules '{"action":"load"}' >/dev/null
+health_ok() { curl -sf -o /dev/null --unix-socket "$sock" http://localhost/v1/health; }
+until_ok 120 health_ok && ok "loaded again: health 200" || fail "health after the load: $(api http://localhost/v1/health)"
 
 kill -0 $gvtd_pid && ok "gvtd still running" || fail "gvtd died"
 finish
