@@ -32,7 +32,8 @@ for f in usr/sbin/gvtd lib/systemd/system/gvtd.service lib/systemd/system/gvtd-a
 	usr/lib/systemd/catalog/gvtd.catalog; do
 	check "gvtd has /$f" has "$gvtd" "$f"
 done
-for f in usr/bin/gvtctl usr/share/bash-completion/completions/gvtctl usr/share/man/man1/gvtctl.1.gz; do
+for f in usr/bin/gvtctl usr/share/bash-completion/completions/gvtctl usr/share/zsh/vendor-completions/_gvtctl \
+	usr/share/man/man1/gvtctl.1.gz; do
 	check "gvtctl has /$f" has "$gvtctl" "$f"
 done
 for f in manifest.json index.html gvt.js gvt.css; do

@@ -32,7 +32,7 @@ shopt -u nullglob
 # Where the packages put (or might leave) files, listed before and after.
 places=(/etc /lib/systemd/system /usr/lib/sysusers.d /usr/lib/tmpfiles.d /usr/src
 	/var/lib/dkms "/lib/modules/$kver/updates" /var/lib/gvtd /var/lib/systemd/deb-systemd-helper-enabled
-	/usr/share/dbus-1 /usr/share/polkit-1/actions /usr/share/bash-completion/completions
+	/usr/share/dbus-1 /usr/share/polkit-1/actions /usr/share/bash-completion/completions /usr/share/zsh/vendor-completions
 	/usr/sbin /usr/bin /usr/share/doc/gvtd /usr/share/doc/gvtctl /usr/share/doc/gvt-dkms /run/gvtd)
 snapshot() { find "${places[@]}" 2>/dev/null | LC_ALL=C sort; }
 before=$(snapshot)
@@ -200,7 +200,7 @@ if [ $sd = 1 ]; then
 	check "modules unloaded" test ! -d /sys/module/gvt_base
 fi
 for f in /usr/sbin/gvtd /usr/bin/gvtctl /usr/src/gvt-0.1.0 /lib/systemd/system/gvtd.service \
-	/usr/share/bash-completion/completions/gvtctl "/lib/modules/$kver/updates/dkms/gvt_base.ko"; do
+	/usr/share/bash-completion/completions/gvtctl /usr/share/zsh/vendor-completions/_gvtctl "/lib/modules/$kver/updates/dkms/gvt_base.ko"; do
 	check "removed: $f" test ! -e "$f"
 done
 check "dkms knows no gvt" test -z "$(dkms status gvt 2>/dev/null)"
