@@ -625,7 +625,7 @@ static int verb_doctor(sd_bus *bus, int argc, char *argv[])
 	return streq(worst, "fail") ? -EXIT_NO_FIT : 0;
 }
 
-static int list_definitions(sd_bus *bus);
+static int list_definitions(sd_bus *bus, bool dumpjson);
 
 static int verb_list(sd_bus *bus, int argc, char *argv[])
 {
@@ -637,10 +637,12 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	size_t n_openers;
 	int r;
 
-	if (argc == 2 && streq(argv[1], "--defined"))
-		return list_definitions(bus);
+	if (argc >= 2 && argc <= 3 && streq(argv[1], "--defined") && (argc == 2 || streq(argv[2], "--dumpjson")))
+		return list_definitions(bus, argc == 3);
+	if (argc == 3 && streq(argv[1], "--dumpjson") && streq(argv[2], "--defined"))
+		return list_definitions(bus, true);
 	if (argc > 1)
-		return usage_error("list takes no arguments but --defined: %s", argv[1]);
+		return usage_error("list takes no arguments but --defined [--dumpjson]: %s", argv[1]);
 	if (!t)
 		return call_failed("list", NULL, -ENOMEM);
 	r = call(bus, "ListVGPUs", &reply, NULL);
@@ -730,6 +732,55 @@ static void print_uuid(const char *id, const char *path)
 }
 
 /* create and define: the same options, define adds --auto. */
+/*
+ * mdevctl's definition file (define --jsonfile): "mdev_type", "start"
+ * ("auto"; anything else is manual, as mdevctl reads it) and "attrs" (an
+ * ordered list of one-member objects, or null). Other keys are mdevctl's
+ * business and ignored. A usage error says what is wrong with the file.
+ */
+static int read_jsonfile(const char *path, json_t **ret, const char **ret_type, bool *ret_auto, AttrArgs *attrs)
+{
+	json_error_t err;
+	json_t *v, *a;
+	size_t i;
+
+	json_decref(*ret);
+	*ret = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!*ret)
+		return usage_error("--jsonfile %s: %s (line %d)", path, err.text, err.line);
+	if (!json_is_object(*ret))
+		return usage_error("--jsonfile %s: not a JSON object", path);
+	v = json_object_get(*ret, "mdev_type");
+	if (!json_is_string(v))
+		return usage_error("--jsonfile %s: \"mdev_type\" is missing or not a string", path);
+	*ret_type = json_string_value(v);
+	v = json_object_get(*ret, "start");
+	*ret_auto = json_is_string(v) && streq(json_string_value(v), "auto");
+	v = json_object_get(*ret, "attrs");
+	if (v && !json_is_null(v) && !json_is_array(v))
+		return usage_error("--jsonfile %s: \"attrs\" is not a list", path);
+	json_array_foreach(v, i, a) {
+		const char *name;
+		json_t *value;
+		char buf[4096];
+
+		if (!json_is_object(a) || json_object_size(a) != 1)
+			return usage_error("--jsonfile %s: attrs[%zu] is not an object with one member", path, i);
+		json_object_foreach(a, name, value) {
+			if (json_is_string(value))
+				snprintf(buf, sizeof(buf), "%s=%s", name, json_string_value(value));
+			else if (json_is_integer(value))
+				snprintf(buf, sizeof(buf), "%s=%" JSON_INTEGER_FORMAT, name, json_integer_value(value));
+			else
+				return usage_error("--jsonfile %s: attrs[%zu] (%s) is neither a string nor an integer", path,
+						   i, name);
+			if (attr_args_add(attrs, buf) < 0)
+				return -EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 static int verb_create_or_define(sd_bus *bus, int argc, char *argv[], bool define)
 {
 	static const struct option options[] = {
@@ -739,10 +790,12 @@ static int verb_create_or_define(sd_bus *bus, int argc, char *argv[], bool defin
 		{ "owner", required_argument, NULL, 'o' },
 		{ "attr", required_argument, NULL, 'a' },
 		{ "auto", no_argument, NULL, 'A' },
+		{ "jsonfile", required_argument, NULL, 'J' },
 		{}
 	};
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(attr_args_done) AttrArgs attrs = {};
+	_cleanup_(json_decrefp) json_t *file = NULL;
 	const char *type = NULL, *parent = "", *uuid = "", *owner = "", *path = NULL, *id;
 	bool autostart = false;
 	int c, r;
@@ -771,6 +824,13 @@ static int verb_create_or_define(sd_bus *bus, int argc, char *argv[], bool defin
 				return usage_error("--auto is for define");
 			autostart = true;
 			break;
+		case 'J':
+			if (!define)
+				return usage_error("--jsonfile is for define");
+			r = read_jsonfile(optarg, &file, &type, &autostart, &attrs);
+			if (r < 0)
+				return r;
+			break;
 		default:
 			return -EXIT_USAGE;
 		}
@@ -778,7 +838,7 @@ static int verb_create_or_define(sd_bus *bus, int argc, char *argv[], bool defin
 	if (optind < argc)
 		return usage_error("%s takes no positional arguments: %s", argv[0], argv[optind]);
 	if (!type)
-		return usage_error("%s needs --type (see 'gvtctl types')", argv[0]);
+		return usage_error("%s needs --type (see 'gvtctl types')%s", argv[0], define ? " or --jsonfile" : "");
 
 	if (define)
 		r = call_with_attrs(bus, "DefineVGPU", &reply, &attrs, "ssssb", parent, type, uuid, owner, autostart);
@@ -805,11 +865,45 @@ static int verb_define(sd_bus *bus, int argc, char *argv[])
 	return verb_create_or_define(bus, argc, argv, true);
 }
 
+/*
+ * The one UUID a command names: positional, or as mdevctl spells it
+ * (-u UUID, --uuid UUID, --uuid=UUID). NULL after a usage error.
+ */
+static const char *uuid_argument(int argc, char *argv[])
+{
+	const char *uuid = NULL;
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (streq(a, "-u") || streq(a, "--uuid")) {
+			if (i + 1 == argc) {
+				usage_error("%s: %s needs a UUID", argv[0], a);
+				return NULL;
+			}
+			a = argv[++i];
+		} else if (strncmp(a, "--uuid=", 7) == 0)
+			a += 7;
+		else if (a[0] == '-') {
+			usage_error("%s: unknown option %s", argv[0], a);
+			return NULL;
+		}
+		uuid = a;
+		n++;
+	}
+	if (n != 1) {
+		usage_error("%s needs exactly one UUID (or -u UUID)", argv[0]);
+		return NULL;
+	}
+	return uuid;
+}
+
 static int verb_uuid_call(sd_bus *bus, int argc, char *argv[], const char *method)
 {
-	if (argc != 2)
-		return usage_error("%s needs exactly one UUID", argv[0]);
-	return call(bus, method, NULL, "sb", argv[1], true);
+	const char *uuid = uuid_argument(argc, argv);
+
+	return uuid ? call(bus, method, NULL, "sb", uuid, true) : -EXIT_USAGE;
 }
 
 static int verb_undefine(sd_bus *bus, int argc, char *argv[])
@@ -835,17 +929,21 @@ static int verb_modify(sd_bus *bus, int argc, char *argv[])
 		{ "manual", no_argument, NULL, 'M' },
 		{ "attr", required_argument, NULL, 'a' },
 		{ "clear-attrs", no_argument, NULL, 'C' },
+		{ "uuid", required_argument, NULL, 'u' },
 		{}
 	};
 	_cleanup_(attr_args_done) AttrArgs attrs = {};
-	const char *type = "", *start = "";
+	const char *type = "", *start = "", *uuid = NULL;
 	bool set_attrs = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "t:a:", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "t:a:u:", options, NULL)) >= 0) {
 		switch (c) {
 		case 't':
 			type = optarg;
+			break;
+		case 'u':
+			uuid = optarg;
 			break;
 		case 'A':
 			start = "auto";
@@ -866,19 +964,70 @@ static int verb_modify(sd_bus *bus, int argc, char *argv[])
 			return -EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc)
-		return usage_error("modify needs exactly one UUID");
-	return call_with_attrs(bus, "ModifyDefinition", NULL, &attrs, "sssb", argv[optind], type, start, set_attrs);
+	if (optind + !uuid != argc)
+		return usage_error("modify needs exactly one UUID (or -u UUID)");
+	return call_with_attrs(bus, "ModifyDefinition", NULL, &attrs, "sssb", uuid ?: argv[optind], type, start,
+			       set_attrs);
 }
 
-static int list_definitions(sd_bus *bus)
+static const char *only_key(json_t *o)
+{
+	void *it = json_object_iter(o);
+
+	return it ? json_object_iter_key(it) : "";
+}
+
+static int compare_only_keys(const void *a, const void *b)
+{
+	return strcmp(only_key(*(json_t *const *) a), only_key(*(json_t *const *) b));
+}
+
+/* An array of one-member objects in the order of their keys, as mdevctl's maps list them. */
+static int sort_by_key(json_t *array)
+{
+	size_t n = json_array_size(array);
+	_cleanup_free_ json_t **items = calloc(n ?: 1, sizeof(*items));
+
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		items[i] = json_incref(json_array_get(array, i));
+	qsort(items, n, sizeof(*items), compare_only_keys);
+	json_array_clear(array);
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(array, items[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* mdevctl list --defined --dumpjson's shape: [{PARENT: [{UUID: {mdev_type, start, attrs}}...]}...]. */
+static int dump_definition(json_t *top, const char *uuid, const char *parent, const char *type, bool autostart,
+			   json_t *attrs)
+{
+	json_t *group = NULL, *list, *def;
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(top, i, g)
+		if (json_object_get(g, parent))
+			group = g;
+	if (!group && json_array_append_new(top, group = json_pack("{s:[]}", parent)) < 0)
+		return -ENOMEM;
+	list = json_object_get(group, parent);
+	def = json_pack("{s:{s:s, s:s, s:O}}", uuid, "mdev_type", type, "start", autostart ? "auto" : "manual",
+			"attrs", attrs);
+	return def && json_array_append_new(list, def) >= 0 ? 0 : -ENOMEM;
+}
+
+static int list_definitions(sd_bus *bus, bool dumpjson)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "START", "STATE", "OWNER", "ATTRS", NULL);
+	_cleanup_(json_decrefp) json_t *dump = json_array();
 	const char *uuid, *parent, *type, *owner, *name, *value;
 	int autostart, active, r;
 
-	if (!t)
+	if (!t || !dump)
 		return call_failed("list", NULL, -ENOMEM);
 	table_set_pairs(t, 6);
 	r = call(bus, "ListDefinitions", &reply, NULL);
@@ -886,24 +1035,45 @@ static int list_definitions(sd_bus *bus)
 		return r;
 	r = sd_bus_message_enter_container(reply, 'a', GVT_DEFINITION_SIG);
 	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sssbbsa(ss)")) > 0) {
+		_cleanup_(json_decrefp) json_t *list = json_array();
 		char attrs[1024] = "";
 
-		r = sd_bus_message_read(reply, "sssbbs", &uuid, &parent, &type, &autostart, &active, &owner);
+		r = list ? sd_bus_message_read(reply, "sssbbs", &uuid, &parent, &type, &autostart, &active, &owner) :
+			   -ENOMEM;
 		if (r >= 0)
 			r = sd_bus_message_enter_container(reply, 'a', "(ss)");
-		while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &name, &value)) > 0)
+		while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &name, &value)) > 0) {
 			snprintf(attrs + strlen(attrs), sizeof(attrs) - strlen(attrs), "%s%s%c%s",
 				 *attrs ? (char[]) { TABLE_PAIR_SEP, 0 } : "", name, TABLE_KV_SEP, value);
+			if (json_array_append_new(list, json_pack("{s:s}", name, value)) < 0)
+				r = -ENOMEM;
+		}
 		if (r >= 0)
 			r = sd_bus_message_exit_container(reply);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(reply);
-		if (r >= 0)
+		if (r >= 0 && dumpjson)
+			r = dump_definition(dump, uuid, parent, type, autostart, list);
+		else if (r >= 0)
 			r = table_add_row(t, uuid, parent, type, autostart ? "auto" : "manual",
 					  active ? "active" : "stopped", owner, attrs);
 	}
 	if (r < 0)
 		return call_failed("ListDefinitions", NULL, r);
+	if (dumpjson) {
+		json_t *g;
+		size_t i;
+
+		/* mdevctl orders parents by name and each parent's definitions by UUID */
+		r = sort_by_key(dump);
+		json_array_foreach(dump, i, g)
+			if (r >= 0)
+				r = sort_by_key(json_object_get(g, only_key(g)));
+		if (r < 0 || json_dumpf(dump, stdout, JSON_INDENT(2)) < 0)
+			return -EXIT_FAILED;
+		putchar('\n');
+		return 0;
+	}
 	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
 }
 
@@ -1014,9 +1184,7 @@ static int verb_quota(sd_bus *bus, int argc, char *argv[])
 
 static int verb_remove(sd_bus *bus, int argc, char *argv[])
 {
-	if (argc != 2)
-		return usage_error("remove needs exactly one UUID");
-	return call(bus, "RemoveVGPU", NULL, "sb", argv[1], true);
+	return verb_uuid_call(bus, argc, argv, "RemoveVGPU");
 }
 
 /*
@@ -1441,23 +1609,25 @@ static const Verb verbs[] = {
 	  "Whether vGPUs (e.g. 2xGVTg_V5_4 3xGVTg_V5_8) fit now, beside what runs and what starts automatically, "
 	  "where each would go or what runs out first, and the most of each type that fit (exit 3: does not fit).",
 	  verb_plan },
-	{ "list", "list [--defined]", "List the vGPUs, or the definitions with their state and owner.", verb_list },
+	{ "list", "list [--defined [--dumpjson]]", "List the vGPUs, or the definitions with their state and owner; --dumpjson prints the definitions as "
+	  "mdevctl list --defined --dumpjson does.", verb_list },
 	{ "create", "create --type T [--parent P] [--uuid U] [--owner O] [--attr N=V...]",
 	  "Create a transient vGPU and print its UUID. Without --parent, the first parent with room for the type.",
 	  verb_create },
-	{ "define", "define --type T [--parent P] [--uuid U] [--auto] [--owner O] [--attr N=V...]",
-	  "Define a persistent vGPU (mdevctl format) and print its UUID; --auto starts it with its parent.",
+	{ "define", "define --type T [--parent P] [--uuid U] [--auto] [--owner O] [--attr N=V...] [--jsonfile FILE]",
+	  "Define a persistent vGPU (mdevctl format) and print its UUID; --auto starts it with its parent; --jsonfile "
+	  "takes type, start and attributes from an mdevctl definition file (as mdevctl define --jsonfile).",
 	  verb_define },
-	{ "undefine", "undefine UUID", "Remove a definition (a running vGPU stays, transient).", verb_undefine },
-	{ "start", "start UUID", "Create the vGPU of a definition.", verb_start },
-	{ "stop", "stop UUID", "Remove the vGPU of a definition, keep the definition.", verb_stop },
+	{ "undefine", "undefine UUID", "Remove a definition (a running vGPU stays, transient). -u UUID is accepted too, as mdevctl spells it.", verb_undefine },
+	{ "start", "start UUID", "Create the vGPU of a definition. -u UUID is accepted too, as mdevctl spells it.", verb_start },
+	{ "stop", "stop UUID", "Remove the vGPU of a definition, keep the definition. -u UUID is accepted too, as mdevctl spells it.", verb_stop },
 	{ "modify", "modify UUID [--type T] [--auto|--manual] [--attr N=V...|--clear-attrs]",
-	  "Change a stopped definition.", verb_modify },
+	  "Change a stopped definition (-u UUID is accepted too).", verb_modify },
 	{ "quota", "quota show [OWNER] | quota set OWNER [--max-vgpus N] [--max-aperture-mib N] "
 		   "[--max-hidden-mib N] [--max-fences N] [--max-weight N]",
 	  "Show limits and usage per owner; set an owner's limits (@default: owners without an entry; "
 	  "no option: remove the entry).", verb_quota },
-	{ "remove", "remove UUID", "Remove a vGPU.", verb_remove },
+	{ "remove", "remove UUID", "Remove a vGPU. -u UUID is accepted too, as mdevctl spells it.", verb_remove },
 	{ "hostdev", "hostdev [--qemu] [--no-display] [--no-opregion] UUID",
 	  "Print the libvirt <hostdev> element (and <qemu:override>) that gives a VM the vGPU, or with --qemu "
 	  "QEMU's -device argument; display and OpRegion where the parent's driver offers them.", verb_hostdev },

@@ -4,7 +4,9 @@
 # usage errors before any connection (exit 2, naming the command's --help),
 # "no bus" and "gvtd is not running" told apart, typed JSON (quota limits
 # as numbers or null, attributes as mdevctl's ordered [{name: value}]),
-# and monitor's definition events with the REST event stream's names.
+# monitor's definition events with the REST event stream's names, and
+# mdevctl's spellings (-u UUID, define --jsonfile, list --dumpjson, the
+# last against mdevctl's own output over the same directory).
 # usage: test-gvtctl.sh GVTD GVTCTL FAKE_SYSFS
 set -eu
 gvtd=$1 gvtctl=$2 fake=$3
@@ -55,8 +57,40 @@ expect "list --defined JSON: attrs as mdevctl's ordered list" \
 	"[{'a': '1'}, {'b': 'x,y=z'}]"
 run 0 ctl list --defined
 has out "a=1,b=x,y=z" "list --defined for people: NAME=VALUE,..."
-ctl modify "$u" --auto
-ctl undefine "$u"
+ctl modify -u "$u" --auto
+ctl undefine -u "$u"
+
+# -- mdevctl's spellings: define --jsonfile (read as mdevctl reads it), list --dumpjson
+printf '{"mdev_type": "gvt_base-GVTg_V5_8", "start": "Manual", "attrs": null}' >"$tmp/a.json"
+printf '{"mdev_type": "gvt_base-GVTg_V5_4", "start": "auto", "attrs": [{"a": "1"}, {"n": 2}], "x": 1}' >"$tmp/b.json"
+ua=$(ctl define -u 6a000000-0000-4000-8000-00000000000a --jsonfile "$tmp/a.json")
+ub=$(ctl define --jsonfile "$tmp/b.json" --parent 0000:00:02.0 -u 1b000000-0000-4000-8000-00000000000b)
+run 0 ctl --json list --defined
+expect "define --jsonfile: type, start, attrs as mdevctl reads them" \
+	"$(python3 -c "import json; d={x['uuid']: (x['type'], x['start'], x['attrs']) for x in json.load(open('$tmp/out'))}; print(d['$ua'], d['$ub'])")" \
+	"('gvt_base-GVTg_V5_8', 'manual', []) ('gvt_base-GVTg_V5_4', 'auto', [{'a': '1'}, {'n': '2'}])"
+printf '{"mdev_type": ' >"$tmp/bad.json"
+run 2 ctl define --jsonfile "$tmp/bad.json"
+has err "--jsonfile $tmp/bad.json:" "a broken --jsonfile: usage error naming it"
+printf '{"mdev_type": "gvt_base-GVTg_V5_8", "attrs": [{"a": "1", "b": "2"}]}' >"$tmp/bad.json"
+run 2 ctl define --jsonfile "$tmp/bad.json"
+has err "attrs[0] is not an object with one member" "an attrs entry of two members: said so"
+run 0 ctl list --defined --dumpjson
+cp "$tmp/out" "$tmp/ours.json"
+mkdir -p "$root/etc/mdevctl.d/scripts.d/callouts" "$root/etc/mdevctl.d/scripts.d/notifiers"
+if unshare -m sh -c "mount --bind '$root/etc/mdevctl.d' /etc/mdevctl.d && mdevctl list --defined --dumpjson" >"$tmp/theirs.json" 2>"$tmp/err"; then
+	expect "list --defined --dumpjson is mdevctl's, JSON for JSON" \
+		"$(python3 -c "import json; print(json.load(open('$tmp/ours.json')) == json.load(open('$tmp/theirs.json')))")" True
+else
+	# no mount namespace here: the shape mdevctl 1.2 prints, written out
+	expect "list --defined --dumpjson in mdevctl's shape" \
+		"$(python3 -c "import json; print(sorted(json.load(open('$tmp/ours.json'))[0]['0000:00:02.0'][0].keys())[0] in ('$ua', '$ub'))")" True
+fi
+ctl undefine "$ua"; ctl undefine "$ub"
+run 2 ctl undefine
+has err "undefine needs exactly one UUID (or -u UUID)" "undefine without a UUID"
+run 2 ctl start -u
+has err "start: -u needs a UUID" "start -u without its value"
 sleep 0.5
 kill "$mon"; wait "$mon" 2>/dev/null || true
 expect "monitor: definition events as REST names them" \
@@ -67,5 +101,9 @@ for l in open('$tmp/events'):
     if e['event'].startswith('definition-'): print(e['event'], e['uuid'] == '$u')")" \
 	"definition-added True
 definition-changed True
-definition-removed True"
+definition-removed True
+definition-added False
+definition-added False
+definition-removed False
+definition-removed False"
 exit $rc
