@@ -921,6 +921,90 @@ static int verb_stop(sd_bus *bus, int argc, char *argv[])
 	return verb_uuid_call(bus, argc, argv, "StopVGPU");
 }
 
+/*
+ * mdevctl's modify --addattr NAME --value VALUE / --delattr [--index I]:
+ * the definition's attributes with one added at I (default: the end) or
+ * the one at I removed (default: the last), into *ret for ModifyDefinition.
+ */
+static int edit_attrs(sd_bus *bus, const char *uuid, const char *add, const char *value, long index, AttrArgs *ret)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	const char *id, *parent, *type, *owner, *name, *v;
+	int autostart, active, r;
+	bool found = false;
+
+	r = call(bus, "ListDefinitions", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_DEFINITION_SIG);
+	while (r >= 0 && !found && (r = sd_bus_message_enter_container(reply, 'r', "sssbbsa(ss)")) > 0) {
+		r = sd_bus_message_read(reply, "sssbbs", &id, &parent, &type, &autostart, &active, &owner);
+		found = r >= 0 && strcasecmp(id, uuid) == 0;
+		if (r >= 0)
+			r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+		while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &name, &v)) > 0) {
+			char buf[4096];
+
+			snprintf(buf, sizeof(buf), "%s=%s", name, v);
+			if (found && attr_args_add(ret, buf) < 0)
+				return -EXIT_USAGE;
+		}
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+	}
+	if (r < 0)
+		return call_failed("ListDefinitions", NULL, r);
+	if (!found) {
+		fprintf(stderr, "gvtctl: No definition %s: list them with \"gvtctl list --defined\"\n", uuid);
+		return -EXIT_FAILED;
+	}
+	if (add) {
+		char buf[4096];
+		size_t at = index < 0 ? ret->n : (size_t) index;
+
+		if (at > ret->n)
+			return usage_error("--index %ld: the definition has %zu attribute(s), so 0 to %zu", index, ret->n,
+					   ret->n);
+		snprintf(buf, sizeof(buf), "%s=%s", add, value);
+		r = attr_args_add(ret, buf);
+		if (r < 0)
+			return r;
+		/* added at the end: move it to at */
+		{
+			size_t last = ret->n - 1;
+			const char *n = ret->names[last], *val = ret->values[last];
+			char *copy = ret->copies[last];
+
+			memmove(&ret->names[at + 1], &ret->names[at], (last - at) * sizeof(ret->names[0]));
+			memmove(&ret->values[at + 1], &ret->values[at], (last - at) * sizeof(ret->values[0]));
+			memmove(&ret->copies[at + 1], &ret->copies[at], (last - at) * sizeof(ret->copies[0]));
+			ret->names[at] = n;
+			ret->values[at] = val;
+			ret->copies[at] = copy;
+		}
+		return 0;
+	}
+	if (ret->n == 0)
+		return usage_error("--delattr: the definition has no attributes");
+	{
+		size_t at = index < 0 ? ret->n - 1 : (size_t) index;
+
+		if (at >= ret->n)
+			return usage_error("--index %ld: the definition has %zu attribute(s), so 0 to %zu", index, ret->n,
+					   ret->n - 1);
+		free(ret->copies[at]);
+		for (size_t i = at; i + 1 < ret->n; i++) {
+			ret->names[i] = ret->names[i + 1];
+			ret->values[i] = ret->values[i + 1];
+			ret->copies[i] = ret->copies[i + 1];
+		}
+		ret->n--;
+	}
+	return 0;
+}
+
 static int verb_modify(sd_bus *bus, int argc, char *argv[])
 {
 	static const struct option options[] = {
@@ -930,20 +1014,41 @@ static int verb_modify(sd_bus *bus, int argc, char *argv[])
 		{ "attr", required_argument, NULL, 'a' },
 		{ "clear-attrs", no_argument, NULL, 'C' },
 		{ "uuid", required_argument, NULL, 'u' },
+		{ "addattr", required_argument, NULL, 'D' },
+		{ "value", required_argument, NULL, 'V' },
+		{ "delattr", no_argument, NULL, 'X' },
+		{ "index", required_argument, NULL, 'i' },
 		{}
 	};
 	_cleanup_(attr_args_done) AttrArgs attrs = {};
-	const char *type = "", *start = "", *uuid = NULL;
-	bool set_attrs = false;
+	const char *type = "", *start = "", *uuid = NULL, *add = NULL, *value = NULL;
+	bool set_attrs = false, del = false;
+	long index = -1;
+	char *end;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "t:a:u:", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "t:a:u:i:", options, NULL)) >= 0) {
 		switch (c) {
 		case 't':
 			type = optarg;
 			break;
 		case 'u':
 			uuid = optarg;
+			break;
+		case 'D':
+			add = optarg;
+			break;
+		case 'V':
+			value = optarg;
+			break;
+		case 'X':
+			del = true;
+			break;
+		case 'i':
+			errno = 0;
+			index = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || index < 0 || index > 63)
+				return usage_error("--index takes 0 to 63, not \"%s\"", optarg);
 			break;
 		case 'A':
 			start = "auto";
@@ -966,8 +1071,21 @@ static int verb_modify(sd_bus *bus, int argc, char *argv[])
 	}
 	if (optind + !uuid != argc)
 		return usage_error("modify needs exactly one UUID (or -u UUID)");
-	return call_with_attrs(bus, "ModifyDefinition", NULL, &attrs, "sssb", uuid ?: argv[optind], type, start,
-			       set_attrs);
+	uuid = uuid ?: argv[optind];
+	if (add || del || value || index >= 0) {
+		if (set_attrs)
+			return usage_error("--addattr/--delattr edit the attributes one at a time; --attr and --clear-attrs "
+					   "replace them all: use one way");
+		if (!!add == del)
+			return usage_error("give either --addattr NAME --value VALUE or --delattr");
+		if (!add != !value)
+			return usage_error("--addattr and --value go together");
+		r = edit_attrs(bus, uuid, add, value, index, &attrs);
+		if (r < 0)
+			return r;
+		set_attrs = true;
+	}
+	return call_with_attrs(bus, "ModifyDefinition", NULL, &attrs, "sssb", uuid, type, start, set_attrs);
 }
 
 static const char *only_key(json_t *o)
@@ -1621,7 +1739,7 @@ static const Verb verbs[] = {
 	{ "undefine", "undefine UUID", "Remove a definition (a running vGPU stays, transient). -u UUID is accepted too, as mdevctl spells it.", verb_undefine },
 	{ "start", "start UUID", "Create the vGPU of a definition. -u UUID is accepted too, as mdevctl spells it.", verb_start },
 	{ "stop", "stop UUID", "Remove the vGPU of a definition, keep the definition. -u UUID is accepted too, as mdevctl spells it.", verb_stop },
-	{ "modify", "modify UUID [--type T] [--auto|--manual] [--attr N=V...|--clear-attrs]",
+	{ "modify", "modify UUID [--type T] [--auto|--manual] [--attr N=V...|--clear-attrs|--addattr N --value V [--index I]|--delattr [--index I]]",
 	  "Change a stopped definition (-u UUID is accepted too).", verb_modify },
 	{ "quota", "quota show [OWNER] | quota set OWNER [--max-vgpus N] [--max-aperture-mib N] "
 		   "[--max-hidden-mib N] [--max-fences N] [--max-weight N]",

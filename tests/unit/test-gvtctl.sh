@@ -86,6 +86,21 @@ else
 	expect "list --defined --dumpjson in mdevctl's shape" \
 		"$(python3 -c "import json; print(sorted(json.load(open('$tmp/ours.json'))[0]['0000:00:02.0'][0].keys())[0] in ('$ua', '$ub'))")" True
 fi
+# modify --addattr/--value/--delattr/--index, as mdevctl's: at the end unless --index
+attrs_of() { ctl --json list --defined | python3 -c "import json,sys; print([d['attrs'] for d in json.load(sys.stdin) if d['uuid'] == '$1'][0])"; }
+ctl modify -u "$ub" --addattr z --value 9
+ctl modify "$ub" --addattr f --value 0 --index 0
+expect "modify --addattr: at the end, and at --index 0" "$(attrs_of "$ub")" "[{'f': '0'}, {'a': '1'}, {'n': '2'}, {'z': '9'}]"
+ctl modify -u "$ub" --delattr
+ctl modify -u "$ub" --delattr --index 1
+expect "modify --delattr: the last, and at --index 1" "$(attrs_of "$ub")" "[{'f': '0'}, {'n': '2'}]"
+run 2 ctl modify -u "$ub" --delattr --index 2
+has err "--index 2: the definition has 2 attribute(s), so 0 to 1" "--delattr --index past the end: refused"
+run 2 ctl modify -u "$ub" --addattr q
+has err "--addattr and --value go together" "--addattr without --value"
+run 2 ctl modify -u "$ub" --addattr q --value 1 --attr x=1
+has err "use one way" "--addattr with --attr"
+expect "refusals changed nothing" "$(attrs_of "$ub")" "[{'f': '0'}, {'n': '2'}]"
 ctl undefine "$ua"; ctl undefine "$ub"
 run 2 ctl undefine
 has err "undefine needs exactly one UUID (or -u UUID)" "undefine without a UUID"
@@ -104,6 +119,10 @@ definition-changed True
 definition-removed True
 definition-added False
 definition-added False
+definition-changed False
+definition-changed False
+definition-changed False
+definition-changed False
 definition-removed False
 definition-removed False"
 exit $rc
