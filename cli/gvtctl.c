@@ -637,12 +637,22 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	size_t n_openers;
 	int r;
 
-	if (argc >= 2 && argc <= 3 && streq(argv[1], "--defined") && (argc == 2 || streq(argv[2], "--dumpjson")))
-		return list_definitions(bus, argc == 3);
-	if (argc == 3 && streq(argv[1], "--dumpjson") && streq(argv[2], "--defined"))
-		return list_definitions(bus, true);
-	if (argc > 1)
-		return usage_error("list takes no arguments but --defined [--dumpjson]: %s", argv[1]);
+	if (argc > 1) {
+		bool defined = false, dumpjson = false;
+
+		/* mdevctl spells --defined -d too */
+		for (int i = 1; i < argc; i++) {
+			if (streq(argv[i], "--defined") || streq(argv[i], "-d"))
+				defined = true;
+			else if (streq(argv[i], "--dumpjson"))
+				dumpjson = true;
+			else
+				return usage_error("list takes no arguments but --defined (-d) and --dumpjson: %s", argv[i]);
+		}
+		if (!defined)
+			return usage_error("--dumpjson is for list --defined");
+		return list_definitions(bus, dumpjson);
+	}
 	if (!t)
 		return call_failed("list", NULL, -ENOMEM);
 	r = call(bus, "ListVGPUs", &reply, NULL);

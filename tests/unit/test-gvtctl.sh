@@ -75,8 +75,10 @@ has err "--jsonfile $tmp/bad.json:" "a broken --jsonfile: usage error naming it"
 printf '{"mdev_type": "gvt_base-GVTg_V5_8", "attrs": [{"a": "1", "b": "2"}]}' >"$tmp/bad.json"
 run 2 ctl define --jsonfile "$tmp/bad.json"
 has err "attrs[0] is not an object with one member" "an attrs entry of two members: said so"
-run 0 ctl list --defined --dumpjson
+run 0 ctl list -d --dumpjson
 cp "$tmp/out" "$tmp/ours.json"
+run 2 ctl list --dumpjson
+has err "--dumpjson is for list --defined" "list --dumpjson without --defined: usage"
 mkdir -p "$root/etc/mdevctl.d/scripts.d/callouts" "$root/etc/mdevctl.d/scripts.d/notifiers"
 if unshare -m sh -c "mount --bind '$root/etc/mdevctl.d' /etc/mdevctl.d && mdevctl list --defined --dumpjson" >"$tmp/theirs.json" 2>"$tmp/err"; then
 	expect "list --defined --dumpjson is mdevctl's, JSON for JSON" \
