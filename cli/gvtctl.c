@@ -470,6 +470,7 @@ typedef struct Opener {
 	uint32_t pid;
 	char who[320];            /* "PID NAME (VM NAME)" */
 	uint64_t since_usec;
+	char owner[64];
 } Opener;
 
 static int read_opener_property(sd_bus_message *reply, Opener *o)
@@ -484,6 +485,12 @@ static int read_opener_property(sd_bus_message *reply, Opener *o)
 		return sd_bus_message_read(reply, "v", "u", &o->pid);
 	if (streq(name, "OpenedSince"))
 		return sd_bus_message_read(reply, "v", "t", &o->since_usec);
+	if (streq(name, "Owner")) {
+		r = sd_bus_message_read(reply, "v", "s", &s);
+		if (r >= 0)
+			snprintf(o->owner, sizeof(o->owner), "%s", s);
+		return r;
+	}
 	if (streq(name, "OpenerName") || streq(name, "OpenerVM")) {
 		size_t len = strlen(o->who);
 
@@ -495,7 +502,7 @@ static int read_opener_property(sd_bus_message *reply, Opener *o)
 	return sd_bus_message_skip(reply, "v");
 }
 
-/* Every vGPU object's opener, from one GetManagedObjects; *ret NULL-safe to free. */
+/* Every vGPU object's owner and opener, from one GetManagedObjects; *ret NULL-safe to free. */
 static int read_openers(sd_bus *bus, Opener **ret, size_t *ret_n)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -544,7 +551,7 @@ static int read_openers(sd_bus *bus, Opener **ret, size_t *ret_n)
 			r = sd_bus_message_exit_container(reply);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(reply);
-		if (r >= 0 && vgpu && o.pid) {
+		if (r >= 0 && vgpu) {
 			Opener *p = realloc(all, (n + 1) * sizeof(*all));
 			char who[sizeof(o.who)];
 
@@ -554,7 +561,10 @@ static int read_openers(sd_bus *bus, Opener **ret, size_t *ret_n)
 			}
 			all = p;
 			snprintf(o.path, sizeof(o.path), "%s", path);
-			snprintf(who, sizeof(who), "%u%s", o.pid, o.who);
+			if (o.pid)
+				snprintf(who, sizeof(who), "%u%s", o.pid, o.who);
+			else
+				snprintf(who, sizeof(who), "-");
 			memcpy(o.who, who, sizeof(who));
 			all[n++] = o;
 		}
@@ -630,8 +640,8 @@ static int list_definitions(sd_bus *bus, bool dumpjson);
 static int verb_list(sd_bus *bus, int argc, char *argv[])
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "STATE", "OPENED BY", "OPEN FOR",
-						      "OBJECT", NULL);
+	_cleanup_(table_freep) Table *t = table_new("UUID", "PARENT", "TYPE", "STATE", "OWNER", "OPENED BY",
+						      "OPEN FOR", "OBJECT", NULL);
 	const char *path, *uuid, *parent, *type, *state;
 	_cleanup_free_ Opener *openers = NULL;
 	size_t n_openers;
@@ -655,6 +665,8 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	}
 	if (!t)
 		return call_failed("list", NULL, -ENOMEM);
+	for (size_t i = 4; i <= 6; i++)
+		table_set_nullable(t, i);
 	r = call(bus, "ListVGPUs", &reply, NULL);
 	if (r < 0)
 		return r;
@@ -669,8 +681,8 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 		for (size_t i = 0; i < n_openers && !o; i++)
 			if (streq(openers[i].path, path))
 				o = &openers[i];
-		r = table_add_row(t, uuid, parent, type, state, o ? o->who : "-",
-				  o ? duration_str(o->since_usec, buf) : "-", path);
+		r = table_add_row(t, uuid, parent, type, state, o && *o->owner ? o->owner : "-", o ? o->who : "-",
+				  o && o->pid ? duration_str(o->since_usec, buf) : "-", path);
 	}
 	if (r < 0)
 		return call_failed("ListVGPUs", NULL, r);

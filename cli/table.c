@@ -16,6 +16,7 @@ struct Table {
 	char *header[TABLE_COLUMNS_MAX];
 	bool numeric[TABLE_COLUMNS_MAX];
 	bool pairs[TABLE_COLUMNS_MAX];
+	bool nullable[TABLE_COLUMNS_MAX];
 	char **cells;             /* n_rows * n_columns */
 	size_t n_rows;
 };
@@ -55,6 +56,12 @@ void table_set_numeric(Table *t, size_t column)
 {
 	if (column < t->n_columns)
 		t->numeric[column] = true;
+}
+
+void table_set_nullable(Table *t, size_t column)
+{
+	if (column < t->n_columns)
+		t->nullable[column] = true;
 }
 
 void table_set_pairs(Table *t, size_t column)
@@ -98,6 +105,8 @@ static json_t *cell_json(const Table *t, size_t c, const char *v)
 		return pairs_json(v);
 	if (t->numeric[c])
 		return !*v || streq(v, "-") ? json_null() : json_integer(strtoll(v, NULL, 10));
+	if (t->nullable[c] && streq(v, "-"))
+		return json_null();
 	return json_string(v);
 }
 

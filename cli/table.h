@@ -21,5 +21,7 @@ void table_set_numeric(Table *t, size_t column);
 #define TABLE_PAIR_SEP '\x1f'
 #define TABLE_KV_SEP '\x1e'
 void table_set_pairs(Table *t, size_t column);
+/* A text column whose "-" (none) is null in JSON. */
+void table_set_nullable(Table *t, size_t column);
 /* Prints a table (human) or a JSON array of objects. */
 int table_print(Table *t, bool json);

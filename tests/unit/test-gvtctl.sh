@@ -38,12 +38,17 @@ kill "$(cat "$tmp/p0")"
 
 # -- with gvtd
 "$fake" "$root" >/dev/null
+fake_vgpu "$root" 0000:00:02.0 gvt_base-GVTg_V5_4 7c000000-0000-4000-8000-00000000000c
 start_private_gvtd "$gvtd" "$root"
 ctl() { "$gvtctl" --bus-address="$address" "$@"; }
 "$gvtctl" --bus-address="$address" --json monitor >"$tmp/events" 2>&1 &
 mon=$!
 sleep 0.5
 
+run 0 ctl --json list
+expect "list JSON: state, owner, nobody has it open (null)" \
+	"$(python3 -c "import json; print([(v['state'], v['owner'], v['opened_by'], v['open_for']) for v in json.load(open('$tmp/out'))])")" \
+	"[('active', 'root', None, None)]"
 ctl quota set bob --max-vgpus 2 --max-fences 8
 run 0 ctl --json quota show bob
 expect "quota JSON: limits as numbers, none as null" \
