@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "errors.h"
+#include "utf8.h"
 
 static const struct {
 	const char *name;
@@ -80,6 +81,8 @@ _printf_(4, 0) static int error_setv(GvtError *e, GvtErrorKind kind, int error, 
 		n = vsnprintf(e->message, sizeof(e->message), format, ap);
 		if (error && n >= 0 && (size_t) n < sizeof(e->message))
 			snprintf(e->message + n, sizeof(e->message) - n, ": %s", strerror(error));
+		/* a caller's bytes, or a character cut by "%.40s" or the buffer, must not stop the message */
+		utf8_sanitize(e->message);
 	}
 	return error ? -error : gvt_error_kind_to_errno(kind);
 }

@@ -12,6 +12,7 @@
 
 #include "rest-request.h"
 #include "rest-problem.h"
+#include "utf8.h"
 
 /* Every kind has its entry: a new kind without one fails the unit test. */
 static const unsigned statuses[_GVT_ERROR_KIND_MAX] = {
@@ -69,42 +70,6 @@ const char *rest_problem_title(const char *name)
 unsigned rest_problem_status(GvtErrorKind kind)
 {
 	return kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX ? statuses[kind] : 500;
-}
-
-/* The length of the UTF-8 character at s (1-4), 0 for a byte that starts none (as jansson judges). */
-static size_t utf8_char_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef)
-		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-		       !(s[0] == 0xe0 && s[1] < 0xa0) && !(s[0] == 0xed && s[1] >= 0xa0) ? 3 : 0;
-	if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80 &&
-		       !(s[0] == 0xf0 && s[1] < 0x90) && !(s[0] == 0xf4 && s[1] >= 0x90) ? 4 : 0;
-	return 0;
-}
-
-/*
- * A copy of s that is valid UTF-8, which a JSON string must be: a caller's
- * bytes (a query key) or a multibyte character cut by "%.64s" become '?',
- * so the problem is still sent instead of failing as out of memory.
- */
-static const char *utf8_valid(const char *s, char *buf, size_t size)
-{
-	size_t i = 0;
-
-	snprintf(buf, size, "%s", s);
-	while (buf[i]) {
-		size_t n = utf8_char_len((const unsigned char *) buf + i);
-
-		if (n == 0)
-			buf[i] = '?';
-		i += n ?: 1;
-	}
-	return buf;
 }
 
 static int problem_new(RestReply *reply, unsigned status, const char *name, const char *title, const char *detail_in)

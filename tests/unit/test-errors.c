@@ -70,6 +70,21 @@ static void test_set(void **state)
 	assert_int_equal(gvt_error_set(NULL, GVT_ERROR_NOT_PERMITTED, "no"), -EPERM);
 }
 
+/* Messages leave gvtd valid UTF-8: a character cut by a bounded format, or a caller's stray byte, is '?'. */
+static void test_utf8(void **state)
+{
+	GvtError e = {};
+
+	/* "\xc3\xa9" is e-acute: %.5s cuts the third one in half */
+	gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT, "Unknown limit \"%.5s\"", "\xc3\xa9\xc3\xa9\xc3\xa9");
+	assert_string_equal(e.message, "Unknown limit \"\xc3\xa9\xc3\xa9?\"");
+	gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT, "bad %s", "a\xff\xfe" "b \xe2\x82\xac");
+	assert_string_equal(e.message, "bad a??b \xe2\x82\xac");
+	/* surrogates and overlong forms are not UTF-8 either */
+	gvt_error_set(&e, GVT_ERROR_INVALID_ARGUMENT, "%s", "\xed\xa0\x80 \xc0\xaf");
+	assert_string_equal(e.message, "??? ??");
+}
+
 static void test_dbus_names(void **state)
 {
 	static const struct {
@@ -112,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_kinds_round_trip),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_dbus_names),
+		cmocka_unit_test(test_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

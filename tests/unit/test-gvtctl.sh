@@ -50,6 +50,12 @@ expect "list JSON: state, owner, nobody has it open (null)" \
 	"$(python3 -c "import json; print([(v['state'], v['owner'], v['opened_by'], v['open_for']) for v in json.load(open('$tmp/out'))])")" \
 	"[('active', 'root', None, None)]"
 ctl quota set bob --max-vgpus 2 --max-fences 8
+# a limit name cut inside a character by the message's bound still gets its message over D-Bus
+key=$(printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9')
+case $(busctl --address="$address" call org.gvtd1 /org/gvtd1 org.gvtd1.Manager SetQuota 'sa{st}b' bob 1 "$key" 1 false 2>&1) in
+*"Unknown limit"*) ok "SetQuota: an unknown multibyte limit name gets its message" ;;
+*) fail "SetQuota with '$key': $(busctl --address="$address" call org.gvtd1 /org/gvtd1 org.gvtd1.Manager SetQuota 'sa{st}b' bob 1 "$key" 1 false 2>&1)" ;;
+esac
 run 0 ctl --json quota show bob
 expect "quota JSON: limits as numbers, none as null" \
 	"$(python3 -c "import json; print(sorted((r['limit'], r['max'], r['used']) for r in json.load(open('$tmp/out'))))")" \
