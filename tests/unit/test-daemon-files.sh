@@ -8,12 +8,9 @@
 # usage: test-daemon-files.sh GVTD GVTCTL FAKE_SYSFS
 set -eu
 gvtd=$1 gvtctl=$2 fake=$3
-tmp=$(mktemp -d)
-gvtd_pid= bus_pid=
+. "$(dirname "$0")/private-gvtd.sh"
 # -9: a gvtd hung in open() (the bug) never handles SIGTERM.
 trap 'kill -9 $gvtd_pid 2>/dev/null; kill $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-root=$tmp/root
-. "$(dirname "$0")/private-gvtd.sh"
 
 "$fake" "$root" 0000:00:02.0 gvt_base >/dev/null
 defs=$root/etc/mdevctl.d/0000:00:02.0

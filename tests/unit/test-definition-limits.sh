@@ -7,10 +7,6 @@
 # usage: test-definition-limits.sh GVTD FAKE_SYSFS
 set -eu
 gvtd=$1 fake=$2
-tmp=$(mktemp -d)
-gvtd_pid= bus_pid=
-trap 'kill $gvtd_pid $bus_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-root=$tmp/root
 . "$(dirname "$0")/private-gvtd.sh"
 
 "$fake" "$root" 0000:00:02.0 gvt_base >/dev/null
