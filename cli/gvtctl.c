@@ -29,6 +29,8 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(Table *, table_free)
 
 static bool arg_json;
+static const char *arg_output;         /* --output: the columns shown */
+static bool arg_noheadings;
 static const char *arg_bus_address;
 static const char *arg_verb;          /* the command, once known: usage hints name it */
 static bool usage_hinted;             /* usage_error() said how to get help */
@@ -38,6 +40,7 @@ typedef struct Verb {
 	const char *synopsis;
 	const char *help;
 	int (*run)(sd_bus *bus, int argc, char *argv[]);
+	bool table;               /* prints one table: --output and --noheadings apply */
 } Verb;
 
 static int usage_error(const char *format, ...) _printf_(1, 2);
@@ -52,6 +55,21 @@ static int usage_error(const char *format, ...)
 	fprintf(stderr, "\nTry 'gvtctl %s%s--help'.\n", strempty(arg_verb), arg_verb ? " " : "");
 	usage_hinted = true;
 	return -EXIT_USAGE;
+}
+
+/* The columns --output chose, checked before the first bus call: 0 or a usage error. */
+static int select_columns(Table *t)
+{
+	char error[512];
+
+	if (table_select(t, arg_output, error, sizeof(error)) < 0)
+		return usage_error("--output: %s", error);
+	return 0;
+}
+
+static int print_table(Table *t)
+{
+	return table_print(t, arg_json, arg_noheadings) < 0 ? -EXIT_FAILED : 0;
 }
 
 /*
@@ -218,6 +236,10 @@ static int show_modules(sd_bus *bus)
 
 	if (!t)
 		return call_failed("modules", NULL, -ENOMEM);
+	table_set_truncatable(t, 3);
+	r = select_columns(t);
+	if (r < 0)
+		return r;
 	r = get_property(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Modules", "a" GVT_MODULE_SIG, &reply);
 	if (r < 0)
 		return r;
@@ -226,7 +248,7 @@ static int show_modules(sd_bus *bus)
 		r = table_add_row(t, name, kind, state, reason);
 	if (r < 0)
 		return call_failed("Modules", NULL, r);
-	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+	return print_table(t);
 }
 
 static int verb_modules(sd_bus *bus, int argc, char *argv[])
@@ -237,6 +259,8 @@ static int verb_modules(sd_bus *bus, int argc, char *argv[])
 		return usage_error("modules takes at most one argument: %s", argv[2]);
 	if (argc == 1)
 		return show_modules(bus);
+	if (arg_output || arg_noheadings)
+		return usage_error("--output and --noheadings are for the table of \"gvtctl modules\"");
 	if (streq(argv[1], "load"))
 		r = call(bus, "LoadModules", NULL, "b", true);
 	else if (streq(argv[1], "unload"))
@@ -260,6 +284,10 @@ static int verb_parents(sd_bus *bus, int argc, char *argv[])
 	if (!t)
 		return call_failed("parents", NULL, -ENOMEM);
 	table_set_numeric(t, 2);
+	table_set_truncatable(t, 3);
+	r = select_columns(t);
+	if (r < 0)
+		return r;
 	r = get_property(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, "Parents", "ao", &reply);
 	if (r < 0)
 		return r;
@@ -282,7 +310,7 @@ static int verb_parents(sd_bus *bus, int argc, char *argv[])
 	}
 	if (r < 0)
 		return call_failed("Parents", NULL, r);
-	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+	return print_table(t);
 }
 
 static int verb_types(sd_bus *bus, int argc, char *argv[])
@@ -310,6 +338,9 @@ static int verb_types(sd_bus *bus, int argc, char *argv[])
 	for (size_t i = 3; i <= 8; i++)
 		if (i != 6)
 			table_set_numeric(t, i);
+	r = select_columns(t);
+	if (r < 0)
+		return r;
 
 	r = call(bus, "ListTypes", &reply, "s", parent);
 	if (r < 0)
@@ -324,7 +355,7 @@ static int verb_types(sd_bus *bus, int argc, char *argv[])
 	}
 	if (r < 0)
 		return call_failed("ListTypes", NULL, r);
-	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+	return print_table(t);
 }
 
 /* COUNTxTYPE or TYPE: 0, or a usage error. */
@@ -448,7 +479,7 @@ static int verb_plan(sd_bus *bus, int argc, char *argv[])
 	else
 		printf("Does not fit%s: no room for %s%s%s%s%s.\n", exact ? "" : " (estimated)", a,
 		       *b ? " on " : "", b, *c ? ", out of " : "", c);
-	if (table_print(t, false) < 0)
+	if (table_print(t, false, false) < 0)
 		return -EXIT_FAILED;
 	r = sd_bus_message_enter_container(reply, 'a', "(ssu)");
 	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssu)", &a, &b, &count)) > 0) {
@@ -459,7 +490,7 @@ static int verb_plan(sd_bus *bus, int argc, char *argv[])
 	if (r < 0)
 		return call_failed("Plan", NULL, r);
 	printf("\nThe most of each type that fit now, before this plan:\n");
-	if (table_print(most, false) < 0)
+	if (table_print(most, false, false) < 0)
 		return -EXIT_FAILED;
 	return fits ? 0 : -EXIT_NO_FIT;
 }
@@ -627,7 +658,7 @@ static int verb_doctor(sd_bus *bus, int argc, char *argv[])
 	}
 	if (r < 0)
 		return call_failed("Diagnose", NULL, r);
-	if (arg_json && table_print(t, true) < 0)
+	if (arg_json && print_table(t) < 0)
 		return -EXIT_FAILED;
 	if (!arg_json)
 		printf("\n%s\n", streq(worst, "fail") ? "Some checks failed: GVT-g cannot work on this host until they are fixed." :
@@ -667,6 +698,11 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 		return call_failed("list", NULL, -ENOMEM);
 	for (size_t i = 4; i <= 6; i++)
 		table_set_nullable(t, i);
+	table_set_truncatable(t, 5);
+	table_set_truncatable(t, 7);
+	r = select_columns(t);
+	if (r < 0)
+		return r;
 	r = call(bus, "ListVGPUs", &reply, NULL);
 	if (r < 0)
 		return r;
@@ -686,7 +722,7 @@ static int verb_list(sd_bus *bus, int argc, char *argv[])
 	}
 	if (r < 0)
 		return call_failed("ListVGPUs", NULL, r);
-	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+	return print_table(t);
 }
 
 /* NAME=VALUE arguments of --attr, in order. */
@@ -1170,6 +1206,12 @@ static int list_definitions(sd_bus *bus, bool dumpjson)
 	if (!t || !dump)
 		return call_failed("list", NULL, -ENOMEM);
 	table_set_pairs(t, 6);
+	table_set_truncatable(t, 6);
+	if (dumpjson && (arg_output || arg_noheadings))
+		return usage_error("--dumpjson prints mdevctl's JSON: --output and --noheadings do not apply");
+	r = select_columns(t);
+	if (r < 0)
+		return r;
 	r = call(bus, "ListDefinitions", &reply, NULL);
 	if (r < 0)
 		return r;
@@ -1214,7 +1256,7 @@ static int list_definitions(sd_bus *bus, bool dumpjson)
 		putchar('\n');
 		return 0;
 	}
-	return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+	return print_table(t);
 }
 
 static int verb_quota(sd_bus *bus, int argc, char *argv[])
@@ -1248,6 +1290,9 @@ static int verb_quota(sd_bus *bus, int argc, char *argv[])
 			return call_failed("quota", NULL, -ENOMEM);
 		table_set_numeric(t, 2);
 		table_set_numeric(t, 3);
+		r = select_columns(t);
+		if (r < 0)
+			return r;
 		r = call(bus, "ListQuotas", &reply, NULL);
 		if (r < 0)
 			return r;
@@ -1281,10 +1326,12 @@ static int verb_quota(sd_bus *bus, int argc, char *argv[])
 		}
 		if (r < 0)
 			return call_failed("ListQuotas", NULL, r);
-		return table_print(t, arg_json) < 0 ? -EXIT_FAILED : 0;
+		return print_table(t);
 	}
 	if (argc < 3 || !streq(argv[1], "set"))
 		return usage_error("quota show [OWNER] | quota set OWNER [--max-vgpus N] ...");
+	if (arg_output || arg_noheadings)
+		return usage_error("--output and --noheadings are for quota show");
 	owner = argv[2];
 	optind = 3;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
@@ -1735,53 +1782,56 @@ static int verb_monitor(sd_bus *bus, int argc, char *argv[])
 }
 
 static const Verb verbs[] = {
-	{ "status", "status", "Show the daemon version, the module profile and state, and counts.", verb_status },
+	{ "status", "status", "Show the daemon version, the module profile and state, and counts.", verb_status, false },
 	{ "modules", "modules [load|unload]",
-	  "Show each load-order step with its state and reason; load or unload the modules.", verb_modules },
-	{ "parents", "parents", "List the mdev parents (GPUs that offer vGPUs).", verb_parents },
+	  "Show each load-order step with its state and reason; load or unload the modules.", verb_modules , true },
+	{ "parents", "parents", "List the mdev parents (GPUs that offer vGPUs).", verb_parents , true },
 	{ "types", "types [--parent P]", "List the vGPU types with their sizes and available instances.",
-	  verb_types },
+	  verb_types, true },
 	{ "doctor", "doctor",
 	  "Check the host for GVT-g: GPU generation, i915.enable_gvt, IOMMU, kernel modules, load order, aperture, "
 	  "snapshot, mdevctl's udev rule, libvirt, definitions; each with what was seen and the fix (exit 3: a "
-	  "check failed).", verb_doctor },
+	  "check failed).", verb_doctor, false },
 	{ "plan", "plan [--parent P] COUNTxTYPE...",
 	  "Whether vGPUs (e.g. 2xGVTg_V5_4 3xGVTg_V5_8) fit now, beside what runs and what starts automatically, "
 	  "where each would go or what runs out first, and the most of each type that fit (exit 3: does not fit).",
-	  verb_plan },
+	  verb_plan, false },
 	{ "list", "list [--defined [--dumpjson]]", "List the vGPUs, or the definitions with their state and owner; --dumpjson prints the definitions as "
-	  "mdevctl list --defined --dumpjson does.", verb_list },
+	  "mdevctl list --defined --dumpjson does.", verb_list , true },
 	{ "create", "create --type T [--parent P] [--uuid U] [--owner O] [--attr N=V...]",
 	  "Create a transient vGPU and print its UUID. Without --parent, the first parent with room for the type.",
-	  verb_create },
+	  verb_create, false },
 	{ "define", "define --type T [--parent P] [--uuid U] [--auto] [--owner O] [--attr N=V...] [--jsonfile FILE]",
 	  "Define a persistent vGPU (mdevctl format) and print its UUID; --auto starts it with its parent; --jsonfile "
 	  "takes type, start and attributes from an mdevctl definition file (as mdevctl define --jsonfile).",
-	  verb_define },
-	{ "undefine", "undefine UUID", "Remove a definition (a running vGPU stays, transient). -u UUID is accepted too, as mdevctl spells it.", verb_undefine },
-	{ "start", "start UUID", "Create the vGPU of a definition. -u UUID is accepted too, as mdevctl spells it.", verb_start },
-	{ "stop", "stop UUID", "Remove the vGPU of a definition, keep the definition. -u UUID is accepted too, as mdevctl spells it.", verb_stop },
+	  verb_define, false },
+	{ "undefine", "undefine UUID", "Remove a definition (a running vGPU stays, transient). -u UUID is accepted too, as mdevctl spells it.", verb_undefine, false },
+	{ "start", "start UUID", "Create the vGPU of a definition. -u UUID is accepted too, as mdevctl spells it.", verb_start, false },
+	{ "stop", "stop UUID", "Remove the vGPU of a definition, keep the definition. -u UUID is accepted too, as mdevctl spells it.", verb_stop, false },
 	{ "modify", "modify UUID [--type T] [--auto|--manual] [--attr N=V...|--clear-attrs|--addattr N --value V [--index I]|--delattr [--index I]]",
-	  "Change a stopped definition (-u UUID is accepted too).", verb_modify },
+	  "Change a stopped definition (-u UUID is accepted too).", verb_modify, false },
 	{ "quota", "quota show [OWNER] | quota set OWNER [--max-vgpus N] [--max-aperture-mib N] "
 		   "[--max-hidden-mib N] [--max-fences N] [--max-weight N]",
 	  "Show limits and usage per owner; set an owner's limits (@default: owners without an entry; "
-	  "no option: remove the entry).", verb_quota },
-	{ "remove", "remove UUID", "Remove a vGPU. -u UUID is accepted too, as mdevctl spells it.", verb_remove },
+	  "no option: remove the entry).", verb_quota, true },
+	{ "remove", "remove UUID", "Remove a vGPU. -u UUID is accepted too, as mdevctl spells it.", verb_remove, false },
 	{ "hostdev", "hostdev [--qemu] [--no-display] [--no-opregion] UUID",
 	  "Print the libvirt <hostdev> element (and <qemu:override>) that gives a VM the vGPU, or with --qemu "
-	  "QEMU's -device argument; display and OpRegion where the parent's driver offers them.", verb_hostdev },
-	{ "monitor", "monitor", "Print vGPU and module events as they happen, one per line.", verb_monitor },
+	  "QEMU's -device argument; display and OpRegion where the parent's driver offers them.", verb_hostdev, false },
+	{ "monitor", "monitor", "Print vGPU and module events as they happen, one per line.", verb_monitor, false },
 };
 
 static void help(FILE *f)
 {
-	fprintf(f, "Usage: gvtctl [--json] [--bus-address=ADDRESS] COMMAND [ARGS]\n"
+	fprintf(f, "Usage: gvtctl [--json] [--output=COLUMNS] [--noheadings] [--bus-address=ADDRESS] COMMAND [ARGS]\n"
 		   "Manage Intel GVT-g vGPUs through gvtd.\n\nCommands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
 		fprintf(f, "  %-40s %s\n", verbs[i].synopsis, verbs[i].help);
 	fprintf(f, "\nOptions:\n"
 		   "  --json                 machine-readable output\n"
+		   "  -o, --output=COLUMNS   the columns to show, in this order (e.g. uuid,state,opened_by)\n"
+		   "                         for modules, parents, types, list and quota show\n"
+		   "  -n, --noheadings       no header line\n"
 		   "  --bus-address=ADDRESS  talk to gvtd on this bus instead of the system bus\n"
 		   "  -h, --help             this help; 'gvtctl COMMAND --help' for one command\n"
 		   "      --version          the version\n"
@@ -1825,6 +1875,8 @@ static int run(int argc, char *argv[])
 	enum { ARG_JSON = 0x100, ARG_BUS, ARG_VERSION };
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, ARG_JSON },
+		{ "output", required_argument, NULL, 'o' },
+		{ "noheadings", no_argument, NULL, 'n' },
 		{ "bus-address", required_argument, NULL, ARG_BUS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
@@ -1835,10 +1887,16 @@ static int run(int argc, char *argv[])
 	int c, r;
 
 	/* "+": stop at the command; its own options are parsed by the verb. */
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+ho:n", options, NULL)) >= 0) {
 		switch (c) {
 		case ARG_JSON:
 			arg_json = true;
+			break;
+		case 'o':
+			arg_output = optarg;
+			break;
+		case 'n':
+			arg_noheadings = true;
 			break;
 		case ARG_BUS:
 			arg_bus_address = optarg;
@@ -1865,17 +1923,36 @@ static int run(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (wants_help(argc, argv)) {
-		printf("Usage: gvtctl [--json] %s\n%s\n", verb->synopsis, verb->help);
+		printf("Usage: gvtctl [--json]%s %s\n%s\n",
+		       verb->table ? " [--output=COLUMNS] [--noheadings]" : "", verb->synopsis, verb->help);
+		if (verb->table)
+			printf("--output takes headers or JSON keys, comma-separated; a name that is none lists them.\n");
 		return 0;
 	}
-	/* --json after the command is accepted too: it is global. */
-	for (int i = 1; i < argc; i++)
-		if (streq(argv[i], "--json")) {
-			arg_json = true;
-			memmove(&argv[i], &argv[i + 1], (argc - i) * sizeof(char *));
-			argc--;
+	/* --json, --noheadings and --output after the command are accepted too: they are global. */
+	for (int i = 1; i < argc; i++) {
+		int n = 0;
+
+		if (streq(argv[i], "--json"))
+			arg_json = true, n = 1;
+		else if (streq(argv[i], "--noheadings"))
+			arg_noheadings = true, n = 1;
+		else if (strncmp(argv[i], "--output=", strlen("--output=")) == 0)
+			arg_output = argv[i] + strlen("--output="), n = 1;
+		else if (streq(argv[i], "--output")) {
+			if (i + 1 >= argc)
+				return usage_error("--output needs a list of columns");
+			arg_output = argv[i + 1], n = 2;
+		}
+		if (n) {
+			memmove(&argv[i], &argv[i + n], (argc - i - n + 1) * sizeof(char *));
+			argc -= n;
 			i--;
 		}
+	}
+	if ((arg_output || arg_noheadings) && !verb->table)
+		return usage_error("%s prints no table: --output and --noheadings are for modules, parents, types, "
+				   "list and quota show", verb->name);
 
 	r = new_bus(&bus);
 	if (r < 0)

@@ -13,6 +13,11 @@ rc=0
 ok() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; rc=1; }
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+# run WANT_STATUS CMD...: CMD's status must be WANT_STATUS; its stdout in $tmp/out, stderr in $tmp/err
+run() { want=$1; shift; set +e; "$@" >"$tmp/out" 2>"$tmp/err"; got=$?; set -e
+	[ "$got" = "$want" ] || fail "$*: exit $got, want $want ($(cat "$tmp/err"))"; }
+# has out|err TEXT WHAT: the last run's stdout or stderr holds TEXT
+has() { grep -qF -- "$2" "$tmp/$1" && ok "$3" || fail "$3: $1 lacks '$2': $(cat "$tmp/$1")"; }
 
 # fake_vgpu ROOT PARENT TYPE UUID: a running vGPU of TYPE on PCI function PARENT
 fake_vgpu() {

@@ -124,13 +124,18 @@ commands=$(gvtctl --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/
 [ "$(echo "$commands" | wc -l)" -ge 16 ] && ok "gvtctl --help lists $(echo $commands | wc -w) commands" ||
 	fail "gvtctl --help lists commands: '$commands'"
 expect "gvtctl " $commands
-expect "gvtctl --" --json --bus-address= --help --version
+expect "gvtctl --" --json --output= --noheadings --bus-address= --help --version
 expect "gvtctl --json st" $(printf '%s\n' $commands | grep '^st')
 for c in $commands; do
-	opts=$(gvtctl "$c" --help | head -n1 | grep -o -- '--[a-z][a-z-]*')
+	opts=$(gvtctl "$c" --help | head -n1 | grep -o -- '--[a-z][a-z-]*=\{0,1\}')
 	case $c in
 	modify) at="modify $u_def --" ;;
-	quota) at="quota set root --" ;;
+	quota)
+		# the table options are quota show's, the limits quota set's
+		expect "gvtctl --bus-address=$address quota show --" --output= --noheadings --json --help
+		opts=$(echo "$opts" | grep -v -e --output -e --noheadings)
+		at="quota set root --"
+		;;
 	*) at="$c --" ;;
 	esac
 	expect "gvtctl --bus-address=$address $at" $opts --json --help

@@ -11,10 +11,6 @@
 set -eu
 gvtd=$1 gvtctl=$2 fake=$3
 . "$(dirname "$0")/private-gvtd.sh"
-# run WANT_STATUS CMD...: CMD's status must be WANT_STATUS; its stdout in $tmp/out, stderr in $tmp/err
-run() { want=$1; shift; set +e; "$@" >"$tmp/out" 2>"$tmp/err"; got=$?; set -e
-	[ "$got" = "$want" ] || fail "$*: exit $got, want $want ($(cat "$tmp/err"))"; }
-has() { grep -qF -- "$2" "$tmp/$1" && ok "$3" || fail "$3: $1 lacks '$2': $(cat "$tmp/$1")"; }
 
 # -- no bus at all: usage errors still come first, then "no bus"
 nobus=unix:path=$tmp/nothing
