@@ -11,6 +11,7 @@
 #include "dbus-polkit.h"
 #include "definitions-watch.h"
 #include "definitions.h"
+#include "gvt-dbus.h"
 #include "log.h"
 #include "manager.h"
 #include "rest.h"
@@ -168,7 +169,12 @@ static void polkit_stop(Manager *m)
 
 static int dbus_start(Manager *m)
 {
-	return bus_adapter_new(m, m->config.bus_address, &bus);
+	_cleanup_free_ char *private_path = NULL;
+
+	/* root's direct connections (gvtctl), beside the bus: /run/gvtd/private below --root */
+	if (asprintf(&private_path, "%s" GVT_PRIVATE_SOCKET, strempty(m->config.root)) < 0)
+		return log_oom();
+	return bus_adapter_new(m, m->config.bus_address, private_path, &bus);
 }
 
 static void dbus_stop(Manager *m)

@@ -3,6 +3,8 @@
 #pragma once
 
 #define GVT_BUS_NAME "org.gvtd1"
+/* root's direct connections to gvtd, no broker in between (below --root for gvtd) */
+#define GVT_PRIVATE_SOCKET "/run/gvtd/private"
 #define GVT_MANAGER_PATH "/org/gvtd1"
 #define GVT_MANAGER_IFACE "org.gvtd1.Manager"
 #define GVT_VGPU_PREFIX "/org/gvtd1/vgpu"

@@ -129,12 +129,15 @@ static void on_authorized(int r, const GvtError *e, void *userdata)
 	q->result = r;
 	if (e)
 		q->error = *e;
-	if (!calls->bus || sd_bus_message_get_bus(q->request) != calls->bus) {
+	/* The bus, or a direct connection on the private socket. */
+	sd_bus *bus = sd_bus_message_get_bus(q->request);
+
+	if (!bus || sd_bus_is_open(bus) <= 0) {
 		/* The connection it came on is gone; so is the caller. */
 		auth_query_unlink(calls, q);
 		return;
 	}
-	r = sd_bus_enqueue_for_read(calls->bus, q->request);
+	r = sd_bus_enqueue_for_read(bus, q->request);
 	if (r < 0) {
 		log_warning_errno(r, "Failed to resume a call after polkit answered, dropping it: %m");
 		auth_query_unlink(calls, q);

@@ -11,22 +11,22 @@
 
 static int bus_connect(BusAdapter *b);
 
-static void emit_vgpu_signal(BusAdapter *b, const char *member, const Vgpu *v, const char *path)
+static void emit_vgpu_signal(sd_bus *bus, const char *member, const Vgpu *v, const char *path)
 {
 	int r;
 
 	if (streq(member, "VGPUStateChanged"))
-		r = sd_bus_emit_signal(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "oss", path, v->uuid,
+		r = sd_bus_emit_signal(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "oss", path, v->uuid,
 				       vgpu_state_to_string(v->state));
 	else
-		r = sd_bus_emit_signal(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "os", path, v->uuid);
+		r = sd_bus_emit_signal(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, member, "os", path, v->uuid);
 	if (r < 0)
 		log_warning_errno(r, "Failed to emit %s for %s, ignoring: %m", member, v->uuid);
 }
 
-static void emit_manager_changed(BusAdapter *b, const char *property, const char *property2)
+static void emit_manager_changed(sd_bus *bus, const char *property, const char *property2)
 {
-	int r = sd_bus_emit_properties_changed(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, property, property2,
+	int r = sd_bus_emit_properties_changed(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, property, property2,
 					       NULL);
 
 	if (r < 0)
@@ -34,21 +34,18 @@ static void emit_manager_changed(BusAdapter *b, const char *property, const char
 }
 
 /* InterfacesRemoved names the interfaces itself: the object is already gone from the inventory. */
-static int emit_removed(BusAdapter *b, const char *path, const char *interface)
+static int emit_removed(sd_bus *bus, const char *path, const char *interface)
 {
-	return sd_bus_emit_interfaces_removed(b->calls.bus, path, interface, "org.freedesktop.DBus.Peer",
+	return sd_bus_emit_interfaces_removed(bus, path, interface, "org.freedesktop.DBus.Peer",
 					      "org.freedesktop.DBus.Introspectable",
 					      "org.freedesktop.DBus.Properties", NULL);
 }
 
-static void on_event(Manager *m, const Event *ev, void *userdata)
+/* One core event as signals on one connection. */
+static void emit_event(sd_bus *bus, Manager *m, const Event *ev)
 {
-	BusAdapter *b = userdata;
 	_cleanup_free_ char *path = NULL;
 	int r = 0;
-
-	if (!b->calls.bus)
-		return; /* disconnected: clients resynchronise with GetManagedObjects after we are back */
 
 	switch (ev->kind) {
 	case EVENT_VGPU_ADDED:
@@ -59,17 +56,17 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 		if (r < 0)
 			break;
 		if (ev->kind == EVENT_VGPU_ADDED) {
-			r = sd_bus_emit_object_added(b->calls.bus, path);
-			emit_vgpu_signal(b, "VGPUAdded", ev->vgpu, path);
-			emit_manager_changed(b, "VGPUs", NULL);
+			r = sd_bus_emit_object_added(bus, path);
+			emit_vgpu_signal(bus, "VGPUAdded", ev->vgpu, path);
+			emit_manager_changed(bus, "VGPUs", NULL);
 		} else if (ev->kind == EVENT_VGPU_REMOVED) {
-			r = emit_removed(b, path, GVT_VGPU_IFACE);
-			emit_vgpu_signal(b, "VGPURemoved", ev->vgpu, path);
-			emit_manager_changed(b, "VGPUs", NULL);
+			r = emit_removed(bus, path, GVT_VGPU_IFACE);
+			emit_vgpu_signal(bus, "VGPURemoved", ev->vgpu, path);
+			emit_manager_changed(bus, "VGPUs", NULL);
 		} else {
-			r = sd_bus_emit_properties_changed_strv(b->calls.bus, path, GVT_VGPU_IFACE, NULL);
+			r = sd_bus_emit_properties_changed_strv(bus, path, GVT_VGPU_IFACE, NULL);
 			if (ev->kind == EVENT_VGPU_STATE_CHANGED)
-				emit_vgpu_signal(b, "VGPUStateChanged", ev->vgpu, path);
+				emit_vgpu_signal(bus, "VGPUStateChanged", ev->vgpu, path);
 		}
 		break;
 	case EVENT_PARENT_ADDED:
@@ -79,34 +76,45 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 		if (r < 0)
 			break;
 		if (ev->kind == EVENT_PARENT_ADDED)
-			r = sd_bus_emit_object_added(b->calls.bus, path);
+			r = sd_bus_emit_object_added(bus, path);
 		else if (ev->kind == EVENT_PARENT_REMOVED)
-			r = emit_removed(b, path, GVT_PARENT_IFACE);
+			r = emit_removed(bus, path, GVT_PARENT_IFACE);
 		else
-			r = sd_bus_emit_properties_changed_strv(b->calls.bus, path, GVT_PARENT_IFACE, NULL);
+			r = sd_bus_emit_properties_changed_strv(bus, path, GVT_PARENT_IFACE, NULL);
 		if (ev->kind != EVENT_PARENT_CHANGED)
-			emit_manager_changed(b, "Parents", NULL);
+			emit_manager_changed(bus, "Parents", NULL);
 		break;
 	case EVENT_MODULES_CHANGED:
-		emit_manager_changed(b, "Modules", "ModulesState");
-		emit_manager_changed(b, "Profile", "ModulesError");
+		emit_manager_changed(bus, "Modules", "ModulesState");
+		emit_manager_changed(bus, "Profile", "ModulesError");
 		break;
 	case EVENT_DEFINITION_ADDED:
 	case EVENT_DEFINITION_REMOVED:
 	case EVENT_DEFINITION_CHANGED:
-		r = sd_bus_emit_signal(b->calls.bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE,
+		r = sd_bus_emit_signal(bus, GVT_MANAGER_PATH, GVT_MANAGER_IFACE,
 				       ev->kind == EVENT_DEFINITION_ADDED ? "DefinitionAdded" :
 				       ev->kind == EVENT_DEFINITION_REMOVED ? "DefinitionRemoved" : "DefinitionChanged",
 				       "s", ev->definition->uuid);
 		if (r >= 0 && inventory_find_vgpu(&m->inventory, ev->definition->uuid) &&
 		    bus_vgpu_path(ev->definition->uuid, &path) >= 0)
-			r = sd_bus_emit_properties_changed(b->calls.bus, path, GVT_VGPU_IFACE, "Defined", "Owner", NULL);
+			r = sd_bus_emit_properties_changed(bus, path, GVT_VGPU_IFACE, "Defined", "Owner", NULL);
 		break;
 	default:
 		break;
 	}
 	if (r < 0)
 		log_warning_errno(r, "Failed to emit D-Bus signals for a change, ignoring: %m");
+}
+
+static void on_event(Manager *m, const Event *ev, void *userdata)
+{
+	BusAdapter *b = userdata;
+
+	/* Disconnected from the bus: clients resynchronise with GetManagedObjects after we are back. */
+	if (b->calls.bus)
+		emit_event(b->calls.bus, m, ev);
+	for (BusPeer *p = b->peers; p; p = p->next)
+		emit_event(p->bus, m, ev);
 }
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -145,20 +153,6 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
 	return sd_event_source_set_enabled(b->reconnect_timer, SD_EVENT_ONESHOT);
 }
 
-/* The objects that come and go with the inventory. */
-typedef struct ObjectKind {
-	const char *prefix;
-	const char *interface;
-	const sd_bus_vtable *vtable;
-	sd_bus_object_find_t find;
-	sd_bus_node_enumerator_t enumerate;
-} ObjectKind;
-
-static const ObjectKind object_kinds[] = {
-	{ GVT_VGPU_PREFIX, GVT_VGPU_IFACE, bus_vgpu_vtable, bus_vgpu_find, bus_vgpu_enumerate },
-	{ GVT_PARENT_PREFIX, GVT_PARENT_IFACE, bus_parent_vtable, bus_parent_find, bus_parent_enumerate },
-};
-
 static int bus_connect(BusAdapter *b)
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -185,23 +179,9 @@ static int bus_connect(BusAdapter *b)
 				"org.freedesktop.DBus.Local", "Disconnected", on_disconnected, b);
 	if (r < 0)
 		return log_error_errno(r, "Failed to watch for disconnection: %m");
-	/* Objects are floating: they live as long as the connection. */
-	r = sd_bus_add_object_vtable(bus, NULL, GVT_MANAGER_PATH, GVT_MANAGER_IFACE, bus_manager_vtable, b);
+	r = bus_export(b, bus);
 	if (r < 0)
-		return log_error_errno(r, "Failed to export the manager: %m");
-	for (size_t i = 0; i < ELEMENTSOF(object_kinds); i++) {
-		const ObjectKind *k = &object_kinds[i];
-
-		r = sd_bus_add_fallback_vtable(bus, NULL, k->prefix, k->interface, k->vtable, k->find, b);
-		if (r >= 0)
-			r = sd_bus_add_node_enumerator(bus, NULL, k->prefix, k->enumerate, b);
-		if (r < 0)
-			return log_error_errno(r, "Failed to export the objects under %s: %m", k->prefix);
-	}
-	r = sd_bus_add_object_manager(bus, NULL, GVT_MANAGER_PATH);
-	if (r < 0)
-		return log_error_errno(r, "Failed to add the object manager: %m");
-
+		return r;
 	r = sd_bus_attach_event(bus, b->calls.manager->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
@@ -213,7 +193,7 @@ static int bus_connect(BusAdapter *b)
 	return 0;
 }
 
-int bus_adapter_new(Manager *m, const char *address, BusAdapter **ret)
+int bus_adapter_new(Manager *m, const char *address, const char *private_path, BusAdapter **ret)
 {
 	BusAdapter *b;
 	int r;
@@ -227,6 +207,10 @@ int bus_adapter_new(Manager *m, const char *address, BusAdapter **ret)
 		return -ENOMEM;
 	}
 	r = bus_connect(b);
+	if (r >= 0 && private_path && bus_private_listen(b, private_path) < 0) {
+		bus_private_close(b);
+		log_warning("Continuing without the private socket: gvtctl talks to gvtd over the bus.");
+	}
 	if (r >= 0)
 		r = manager_subscribe(m, on_event, b);
 	if (r < 0) {
@@ -241,6 +225,7 @@ BusAdapter *bus_adapter_free(BusAdapter *b)
 {
 	if (!b)
 		return NULL;
+	bus_private_close(b);
 	sd_event_source_disable_unref(b->reconnect_timer);
 	bus_calls_done(&b->calls);
 	sd_bus_flush_close_unref(b->calls.bus);

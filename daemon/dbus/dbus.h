@@ -15,15 +15,38 @@
 
 typedef struct Manager Manager;
 
-typedef struct BusAdapter {
+/* A direct connection on the private socket (dbus-private.c). */
+typedef struct BusAdapter BusAdapter;
+typedef struct BusPeer {
+	BusAdapter *adapter;
+	sd_bus *bus;
+	struct BusPeer *next;
+} BusPeer;
+
+struct BusAdapter {
 	BusCalls calls;           /* first: the handlers' userdata is the adapter, and its calls */
 	char *address;            /* NULL: the system bus */
 	sd_event_source *reconnect_timer;
-} BusAdapter;
+	/* The private socket: root's direct connections, no broker in between. */
+	char *private_path;
+	sd_event_source *private_listener;
+	BusPeer *peers;
+	unsigned n_peers;
+};
 
-/* Connects, exports the objects and takes the name; reconnects by itself if the bus goes away. */
-int bus_adapter_new(Manager *m, const char *address, BusAdapter **ret);
+/*
+ * Connects, exports the objects and takes the name; reconnects by itself if
+ * the bus goes away. private_path: where root's clients may connect
+ * directly (NULL: nowhere).
+ */
+int bus_adapter_new(Manager *m, const char *address, const char *private_path, BusAdapter **ret);
 BusAdapter *bus_adapter_free(BusAdapter *b);
+/* The objects of org.gvtd1 on one connection: the bus, or a direct one (dbus-objects.c). */
+int bus_export(BusAdapter *b, sd_bus *bus);
+
+/* The private socket (dbus-private.c): listens, serves root's peers, each until it hangs up. */
+int bus_private_listen(BusAdapter *b, const char *path);
+void bus_private_close(BusAdapter *b);
 
 /* vtables and helpers shared by the object files */
 extern const sd_bus_vtable bus_manager_vtable[];

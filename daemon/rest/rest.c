@@ -28,6 +28,7 @@
 #include "log.h"
 #include "manager.h"
 #include "rest.h"
+#include "unix-socket.h"
 #include "rest-json.h"
 #include "rest-problem.h"
 #include "rest-connections.h"
@@ -478,50 +479,25 @@ static int rooted(const Config *c, const char *path, char **ret)
 static int unix_listener(RestServer *s)
 {
 	const Config *c = &s->manager->config;
-	_cleanup_free_ char *path = NULL, *dir = NULL;
+	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int fd = -1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct group *g;
+	int r;
 
 	if (c->api_socket[0] != '/')
 		return log_error_errno(EINVAL, "Socket=%s is not an absolute path: give the full path, e.g. "
 				       "Socket=/run/gvtd/api.sock (empty: no unix socket).", c->api_socket);
 	if (rooted(c, c->api_socket, &path) < 0)
 		return log_oom();
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return log_error_errno(ENAMETOOLONG, "REST socket path %s is too long.", path);
-	strcpy(sa.sun_path, path);
-	dir = strdup(path);
-	if (!dir)
-		return log_oom();
-	*strrchr(dir, '/') = '\0';
-	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return log_error_errno(errno, "Failed to create %s: %m", dir);
-		*slash = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "Failed to create %s: %m", dir);
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return log_error_errno(errno, "Failed to create the REST socket: %m");
-	(void) unlink(path);
 	/* Created 0660 from the start: no moment in which others may connect. */
-	mode_t old = umask(0117);
-	int r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-
-	umask(old);
+	r = unix_socket_listen(path, 0117, "the REST socket", &fd);
 	if (r < 0)
-		return log_error_errno(errno, "Failed to bind %s: %m", path);
+		return r;
 	g = isempty(c->api_socket_group) ? NULL : getgrnam(c->api_socket_group);
 	if (g && chown(path, (uid_t) -1, g->gr_gid) < 0)
 		log_warning_errno(errno, "Failed to give %s to group %s, ignoring: %m", path, c->api_socket_group);
 	else if (!g && !isempty(c->api_socket_group))
 		log_warning("Group \"%s\" does not exist: %s is for root alone.", c->api_socket_group, path);
-	if (listen(fd, SOMAXCONN) < 0)
-		return log_error_errno(errno, "Failed to listen on %s: %m", path);
 	log_info("REST API on %s.", path);
 	return listener_start(s, TAKE_FD(fd), false, path, NULL, NULL);
 }
