@@ -2,12 +2,19 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libeconf.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "io.h"
 #include "log.h"
 #include "macro.h"
 
@@ -99,27 +106,58 @@ static int set_string(char **field, const char *v)
 	return 0;
 }
 
+/* What a setting takes, for the error about a value it does not. */
+static int allowed_bool(char *allowed, size_t size)
+{
+	snprintf(allowed, size, "yes or no (also true/false, on/off, 1/0)");
+	return -EINVAL;
+}
+
+static int set_bool(const char *v, bool *ret, char *allowed, size_t size)
+{
+	return parse_bool(v, ret) < 0 ? allowed_bool(allowed, size) : 0;
+}
+
+static int set_unsigned(const char *v, unsigned min, unsigned max, unsigned *ret, char *allowed, size_t size)
+{
+	if (parse_unsigned(v, min, max, ret) >= 0)
+		return 0;
+	snprintf(allowed, size, "a whole number from %u to %u", min, max);
+	return -EINVAL;
+}
+
 int config_set(Config *c, const char *section, const char *key, const char *value)
 {
+	char allowed[128];
+
+	return config_set_explained(c, section, key, value, allowed, sizeof(allowed));
+}
+
+int config_set_explained(Config *c, const char *section, const char *key, const char *value, char *allowed,
+			 size_t allowed_size)
+{
+	allowed[0] = '\0';
 	if (streq(section, "Modules")) {
 		if (streq(key, "Profile")) {
 			Profile p = profile_from_string(value);
 
-			if (p < 0)
+			if (p < 0) {
+				snprintf(allowed, allowed_size, "auto, sim or kvmgt");
 				return -EINVAL;
+			}
 			c->profile = p;
 			return 0;
 		}
 		if (streq(key, "SimFallback"))
-			return parse_bool(value, &c->sim_fallback);
+			return set_bool(value, &c->sim_fallback, allowed, allowed_size);
 		if (streq(key, "ModuleDir"))
 			return set_string(&c->module_dir, value);
 		if (streq(key, "GvtBaseParameters"))
 			return set_string(&c->gvt_base_options, value);
 		if (streq(key, "LoadOnStart"))
-			return parse_bool(value, &c->load_on_start);
+			return set_bool(value, &c->load_on_start, allowed, allowed_size);
 		if (streq(key, "WaitTimeoutSec"))
-			return parse_unsigned(value, 1, 3600, &c->wait_timeout_sec);
+			return set_unsigned(value, 1, 3600, &c->wait_timeout_sec, allowed, allowed_size);
 	} else if (streq(section, "Access")) {
 		if (streq(key, "AdminGroup"))
 			return set_string(&c->admin_group, value);
@@ -130,8 +168,10 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 				c->polkit = POLKIT_AUTO;
 			else if (parse_bool(value, &b) >= 0)
 				c->polkit = b ? POLKIT_YES : POLKIT_NO;
-			else
+			else {
+				snprintf(allowed, allowed_size, "auto, yes or no");
 				return -EINVAL;
+			}
 			return 0;
 		}
 	} else if (streq(section, "API")) {
@@ -151,114 +191,204 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 			if (streq(key, strings[i].key))
 				return set_string((char **) ((char *) c + strings[i].offset), value);
 		if (streq(key, "MaxConnections"))
-			return parse_unsigned(value, 1, 4096, &c->api_max_connections);
+			return set_unsigned(value, 1, 4096, &c->api_max_connections, allowed, allowed_size);
 		if (streq(key, "RequestTimeoutSec"))
-			return parse_unsigned(value, 1, 3600, &c->api_request_timeout_sec);
+			return set_unsigned(value, 1, 3600, &c->api_request_timeout_sec, allowed, allowed_size);
 	} else if (streq(section, "Definitions")) {
 		if (streq(key, "MaxDefinitions"))
-			return parse_unsigned(value, 1, 1000000, &c->max_definitions);
+			return set_unsigned(value, 1, 1000000, &c->max_definitions, allowed, allowed_size);
 		if (streq(key, "MaxDefinitionsPerOwner"))
-			return parse_unsigned(value, 1, 1000000, &c->max_definitions_per_owner);
+			return set_unsigned(value, 1, 1000000, &c->max_definitions_per_owner, allowed, allowed_size);
 		if (streq(key, "MaxDefinitionSize"))
-			return parse_unsigned(value, 256, 1024 * 1024, &c->max_definition_bytes);
+			return set_unsigned(value, 256, 1024 * 1024, &c->max_definition_bytes, allowed, allowed_size);
 	}
 	return -ENOENT;
 }
 
-static char *strip(char *s)
+/* ---- files: read by libeconf, checked and applied here ---- */
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* A setting's line, for messages: libeconf keeps values, not where they were (0: not found). */
+static unsigned line_of(const char *path, const char *group, const char *key)
 {
-	char *end;
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0, klen = strlen(key);
+	bool in_group = isempty(group);
+	unsigned n = 0;
 
-	while (isspace((unsigned char) *s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char) end[-1]))
-		*--end = '\0';
-	return s;
-}
+	while (f && getline(&line, &size, f) >= 0) {
+		const char *l = line + strspn(line, " \t");
 
-int config_parse(Config *c, const char *buf, size_t len, const char *path)
-{
-	char section[64] = "";
-	unsigned lineno = 0;
-
-	assert(c);
-	assert(buf || len == 0);
-	for (const char *p = buf, *end = buf + len; p < end;) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
-		_cleanup_free_ char *line = strndup(p, n);
-		char *l, *eq;
-		int r;
-
-		if (!line)
-			return log_oom();
-		if (memchr(p, '\0', n))
-			return log_error_errno(EINVAL, "%s:%u: a NUL byte: not a text file.", path, lineno + 1);
-		p += n + (nl ? 1 : 0);
-		l = strip(line);
-		lineno++;
-		if (*l == '\0' || *l == '#' || *l == ';')
-			continue;
+		n++;
 		if (*l == '[') {
-			char *close = strchr(l, ']');
+			size_t glen = group ? strlen(group) : 0;
 
-			if (!close || close[1] != '\0' || (size_t) (close - l) >= sizeof(section)) {
-				log_warning("%s:%u: bad section header, ignoring.", path, lineno);
-				continue;
-			}
-			*close = '\0';
-			strcpy(section, l + 1);
-			continue;
-		}
-		eq = strchr(l, '=');
-		if (!eq) {
-			log_warning("%s:%u: expected Key=Value, ignoring.", path, lineno);
-			continue;
-		}
-		*eq = '\0';
-		r = config_set(c, section, strip(l), strip(eq + 1));
-		if (r == -ENOENT)
-			log_warning("%s:%u: unknown setting [%s] %s, ignoring.", path, lineno, section, strip(l));
-		else if (r < 0)
-			return log_error_errno(r, "%s:%u: bad value for %s: %m", path, lineno, strip(l));
+			in_group = group && strncmp(l + 1, group, glen) == 0 && l[1 + glen] == ']';
+		} else if (in_group && strncmp(l, key, klen) == 0 && l[klen + strspn(l + klen, " \t")] == '=')
+			return n;
 	}
 	return 0;
 }
 
+/* Before libeconf reads it: a regular file (it takes a directory for an empty file), text, at most 1 MiB. */
+static int check_file(const char *path, char *why, size_t why_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len;
+	int r;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : (snprintf(why, why_size, "cannot open it: %s", strerror(errno)), -errno);
+	if (fstat(fd, &st) < 0)
+		return snprintf(why, why_size, "cannot stat it: %s", strerror(errno)), -errno;
+	if (!S_ISREG(st.st_mode))
+		return snprintf(why, why_size, "not a regular file: make it one (see gvtd(8)) or remove it"), -EINVAL;
+	if (st.st_size > CONFIG_FILE_MAX)
+		return snprintf(why, why_size, "over %d bytes: not a configuration file", CONFIG_FILE_MAX), -EFBIG;
+	buf = malloc(st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	r = io_read_full(fd, buf, st.st_size + 1, &len);
+	if (r < 0)
+		return snprintf(why, why_size, "cannot read it: %s", strerror(-r)), r;
+	if (memchr(buf, '\0', len))
+		return snprintf(why, why_size, "a NUL byte: not a text file"), -EINVAL;
+	return 1;
+}
+
+/* One file's settings, in its order of groups; unknown ones are logged and skipped, a bad value is an error. */
+static int apply_file(Config *c, econf_file *kf, const char *path)
+{
+	char **groups = NULL, **keys = NULL;
+	size_t n_groups = 0, n_keys = 0;
+	int r = 0;
+
+	if (econf_getKeys(kf, NULL, &n_keys, &keys) == ECONF_SUCCESS) {
+		for (size_t k = 0; k < n_keys; k++)
+			log_warning("%s:%u: %s= is outside any [Section], ignoring.", path, line_of(path, NULL, keys[k]),
+				    keys[k]);
+		econf_freeArray(keys);
+	}
+	if (econf_getGroups(kf, &n_groups, &groups) != ECONF_SUCCESS)
+		return 0; /* no groups: nothing set */
+	for (size_t g = 0; r >= 0 && g < n_groups; g++) {
+		if (econf_getKeys(kf, groups[g], &n_keys, &keys) != ECONF_SUCCESS)
+			continue;
+		for (size_t k = 0; r >= 0 && k < n_keys; k++) {
+			_cleanup_free_ char *value = NULL;
+			char allowed[128];
+
+			if (econf_getStringValue(kf, groups[g], keys[k], &value) != ECONF_SUCCESS)
+				value = NULL; /* "Key=": empty */
+			r = config_set_explained(c, groups[g], keys[k], strempty(value), allowed, sizeof(allowed));
+			if (r == -ENOENT) {
+				log_warning("%s:%u: unknown setting [%s] %s, ignoring.", path,
+					    line_of(path, groups[g], keys[k]), groups[g], keys[k]);
+				r = 0;
+			} else if (r == -ENOMEM)
+				log_oom();
+			else if (r < 0)
+				log_error_errno(r, "%s:%u: [%s] %s=%s is not allowed: %s takes %s.", path,
+						line_of(path, groups[g], keys[k]), groups[g], keys[k], strempty(value),
+						keys[k], isempty(allowed) ? "another value" : allowed);
+		}
+		econf_freeArray(keys);
+	}
+	econf_freeArray(groups);
+	return r;
+}
+
+/* A file libeconf refused: where and why, as it says (syntax). */
+static int econf_failed(econf_err e, const char *what)
+{
+	char *file = NULL;
+	uint64_t line = 0;
+
+	if (e == ECONF_NOMEM)
+		return log_oom();
+	econf_errLocation(&file, &line);
+	if (!isempty(file))
+		log_error("%s:%" PRIu64 ": %s: fix the line (Key=Value under a [Section]; # starts a comment).", file,
+			  line, econf_errString(e));
+	else
+		log_error("Failed to read %s: %s.", what, econf_errString(e));
+	free(file);
+	return -EINVAL;
+}
+
 int config_parse_file(Config *c, const char *path)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, size = 0;
-	struct stat st;
+	econf_file *kf = NULL;
+	char why[256];
+	econf_err e;
+	int r;
 
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", path);
-	/* fopen() opens a directory for reading; its reads fail with EISDIR, which looked like an empty file. */
-	if (fstat(fileno(f), &st) < 0)
-		return log_error_errno(errno, "Failed to read %s: %m", path);
-	if (!S_ISREG(st.st_mode))
-		return log_error_errno(EINVAL, "%s is not a regular file: make it one (see gvtd.conf(5)) or remove it.",
-				       path);
-	for (;;) {
-		size_t n;
+	r = check_file(path, why, sizeof(why));
+	if (r == -ENOMEM)
+		return log_oom();
+	if (r < 0)
+		return log_error_errno(r, "%s: %s.", path, why);
+	if (r == 0)
+		return 0; /* none: the defaults */
+	e = econf_readFile(&kf, path, "=", "#;");
+	if (e != ECONF_SUCCESS)
+		return econf_failed(e, path);
+	r = apply_file(c, kf, path);
+	econf_freeFile(kf);
+	return r;
+}
 
-		if (len == size) {
-			char *b = realloc(buf, size + LINE_MAX);
+/* libeconf's callback for each file it is about to read: checked as config_parse_file() checks one. */
+typedef struct CheckState {
+	char path[PATH_MAX];
+	char why[256];
+	int r;
+} CheckState;
 
-			if (!b)
-				return log_oom();
-			buf = b;
-			size += LINE_MAX;
-		}
-		n = fread(buf + len, 1, size - len, f);
-		len += n;
-		if (n == 0)
-			break;
+static bool check_each(const char *path, const void *data)
+{
+	CheckState *st = (CheckState *) data;
+
+	st->r = check_file(path, st->why, sizeof(st->why));
+	if (st->r >= 0)
+		return true;
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	return false;
+}
+
+int config_load(Config *c, const char *etc_dir, const char *vendor_dir)
+{
+	_cleanup_free_ char *main_conf = NULL;
+	econf_file **files = NULL;
+	CheckState st = {};
+	size_t n = 0;
+	econf_err e;
+	int r = 0;
+
+	/* libeconf skips a directory where gvtd.conf should be; that is a mistake to say, not to pass over. */
+	if (asprintf(&main_conf, "%s/gvtd.conf", etc_dir) < 0)
+		return log_oom();
+	r = check_file(main_conf, st.why, sizeof(st.why));
+	if (r < 0)
+		return r == -ENOMEM ? log_oom() : log_error_errno(r, "%s: %s.", main_conf, st.why);
+	e = econf_readDirsHistoryWithCallback(&files, &n, vendor_dir, etc_dir, "gvtd", ".conf", "=", "#;",
+					      check_each, &st);
+	if (e == ECONF_NOFILE)
+		return 0; /* no file at all: the defaults */
+	if (e == ECONF_PARSING_CALLBACK_FAILED)
+		return st.r == -ENOMEM ? log_oom() : log_error_errno(st.r, "%s: %s.", st.path, st.why);
+	if (e != ECONF_SUCCESS)
+		return econf_failed(e, etc_dir);
+	r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r >= 0)
+			r = apply_file(c, files[i], econf_getPath(files[i]));
+		econf_freeFile(files[i]);
 	}
-	if (ferror(f))
-		return log_error_errno(EIO, "Failed to read %s: %m", path);
-	return config_parse(c, buf, len, path);
+	free(files);
+	return r;
 }

@@ -55,9 +55,22 @@ Profile profile_from_string(const char *s);
 void config_init(Config *c);
 void config_done(Config *c);
 
-/* Reads an INI file; a missing file is not an error. Unknown keys are logged and ignored. */
+/*
+ * Reads one INI file through libeconf; a missing file is not an error.
+ * Unknown keys are logged and ignored; a bad value or a line libeconf
+ * cannot parse is an error naming file:line and what is allowed.
+ */
 int config_parse_file(Config *c, const char *path);
-/* The same for the file's contents (len bytes, no NUL needed); path only names it in messages. */
-int config_parse(Config *c, const char *buf, size_t len, const char *path);
-/* Applies one "Section.Key=value" setting; -EINVAL for a bad value or unknown key. */
+/*
+ * gvtd.conf as systemd reads its own: ETC_DIR/gvtd.conf (or, without it,
+ * VENDOR_DIR/gvtd.conf), then the drop-ins ETC_DIR/gvtd.conf.d/\*.conf and
+ * VENDOR_DIR/gvtd.conf.d/\*.conf in the order of their names (one in ETC_DIR
+ * hides the vendor's of the same name); later files win. Checked as
+ * config_parse_file() checks one.
+ */
+int config_load(Config *c, const char *etc_dir, const char *vendor_dir);
+/* Applies one setting; -ENOENT for an unknown key, -EINVAL for a bad value. */
 int config_set(Config *c, const char *section, const char *key, const char *value);
+/* The same, with what the setting takes in allowed on -EINVAL ("a whole number from 1 to 3600"). */
+int config_set_explained(Config *c, const char *section, const char *key, const char *value, char *allowed,
+			 size_t allowed_size);

@@ -119,12 +119,15 @@ static int load_config(Manager *m, const Options *o)
 	if (o->overrides.root && !(c->root = strdup(o->overrides.root)))
 		return log_oom();
 	if (o->config_file)
-		path = strdup(o->config_file);
-	else if (sysfs_path(&path, c->root, "etc/gvtd", "gvtd.conf", NULL) < 0)
-		return log_oom();
-	if (!path)
-		return log_oom();
-	r = config_parse_file(c, path);
+		r = config_parse_file(c, o->config_file);
+	else {
+		_cleanup_free_ char *vendor = NULL;
+
+		if (asprintf(&path, "%s" GVTD_CONFDIR, strempty(c->root)) < 0 ||
+		    asprintf(&vendor, "%s" GVTD_VENDORCONFDIR, strempty(c->root)) < 0)
+			return log_oom();
+		r = config_load(c, path, vendor);
+	}
 	if (r < 0)
 		return r;
 

@@ -160,7 +160,8 @@ static void test_config(void **state)
 		{ "[Modules]\nProfile=fast\n", -EINVAL },
 		{ "[Modules]\nLoadOnStart=maybe\n", -EINVAL },
 		{ "[Modules]\nWaitTimeoutSec=0\n", -EINVAL },
-		{ "[Modules]\nUnknown=1\nno equals sign\n", 0 }, /* logged and ignored */
+		{ "[Modules]\nUnknown=1\n", 0 }, /* logged and ignored */
+		{ "[Modules]\nno equals sign\n", -EINVAL }, /* libeconf: missing delimiter, file:line */
 	};
 	char path[] = "/tmp/gvtd-conf-XXXXXX";
 	int fd = mkstemp(path);
@@ -188,7 +189,7 @@ static void test_config(void **state)
 	unlink(path);
 }
 
-/* A comment past LINE_MAX is one line: its tail is no setting (issue 19 j, by config_parse()'s whole lines). */
+/* A comment past LINE_MAX is one line: its tail is no setting (issue 19 j; libeconf reads whole lines). */
 static void test_config_long_line(void **state)
 {
 	char path[] = "/tmp/gvtd-conf-XXXXXX";
