@@ -45,6 +45,8 @@ void config_init(Config *c)
 		.max_definitions = 1024,
 		.max_definitions_per_owner = 64,
 		.max_definition_bytes = 16384,
+		.callouts = true,
+		.callout_timeout_sec = 5,
 	};
 }
 
@@ -161,6 +163,12 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 			return parse_unsigned(value, 1, 1000000, &c->max_definitions_per_owner);
 		if (streq(key, "MaxDefinitionSize"))
 			return parse_unsigned(value, 256, 1024 * 1024, &c->max_definition_bytes);
+	} else if (streq(section, "Callouts")) {
+		if (streq(key, "Enabled"))
+			return parse_bool(value, &c->callouts);
+		/* Below the watchdog's 30 s (gvtd.service), which a pre and a post together must not reach. */
+		if (streq(key, "TimeoutSec"))
+			return parse_unsigned(value, 1, 10, &c->callout_timeout_sec);
 	}
 	return -ENOENT;
 }
