@@ -383,10 +383,11 @@ int callouts_invoke(const char *root, CalloutEvent event, CalloutAction action, 
 void callouts_notify(const char *root, CalloutAction action, CalloutState state, const CalloutDevice *dev,
 		     unsigned timeout_ms)
 {
-	CalloutDevice quiet = *dev;
-
-	/* mdevctl gives notifiers nothing on stdin. */
-	quiet.json = NULL;
+	/*
+	 * stdin: the JSON, as mdevctl 1.2 (Debian 12's) gives every event; 1.3
+	 * on gives notifiers nothing, and a notifier written for those does not
+	 * read it: the JSON suits both.
+	 */
 	for (size_t d = 0; d < ELEMENTSOF(notifier_dirs); d++) {
 		_cleanup_free_ char *dir_path = NULL;
 		struct dirent **list = NULL;
@@ -401,7 +402,7 @@ void callouts_notify(const char *root, CalloutAction action, CalloutState state,
 			CalloutExit x;
 
 			if (is_dot(list[i]->d_name) ||
-			    !run_entry(dir_path, list[i]->d_name, CALLOUT_EVENT_NOTIFY, action, state, &quiet,
+			    !run_entry(dir_path, list[i]->d_name, CALLOUT_EVENT_NOTIFY, action, state, dev,
 				       timeout_ms, path, &x))
 				continue;
 			if (x.timed_out)

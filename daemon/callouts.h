@@ -14,7 +14,7 @@
  * operation; the post goes to the script that handled the pre, with the
  * operation's outcome; its status is logged, not acted on. stdin: the
  * vGPU's definition in mdevctl's JSON. notify: every script in the
- * scripts.d/notifiers directories, stdin empty, status logged.
+ * scripts.d/notifiers directories, the same stdin, status logged.
  *
  * Blocking, with no globals and no event loop: every function here may run
  * on a worker thread. gvtd, unlike mdevctl, kills a script (its process
@@ -93,7 +93,7 @@ int callout_exec(const char *path, CalloutEvent event, CalloutAction action, Cal
 int callouts_invoke(const char *root, CalloutEvent event, CalloutAction action, CalloutState state,
 		    const CalloutDevice *dev, unsigned timeout_ms, char script[PATH_MAX], CalloutExit *ret);
 
-/* notify: every notifier, in name order; the statuses are logged. */
+/* notify: every notifier, in name order, dev->json on stdin; the statuses are logged. */
 void callouts_notify(const char *root, CalloutAction action, CalloutState state, const CalloutDevice *dev,
 		     unsigned timeout_ms);
 

@@ -5,7 +5,7 @@
 # non-zero vetoes (nothing defined or created, the error names the script,
 # its status and its stderr), the first script that exits 2 passes the
 # event on, the post goes to the pre's handler with the outcome, notifiers
-# see every operation with an empty stdin, a file that is not executable
+# see every operation (stdin: the JSON too), a file that is not executable
 # is skipped, a hung script is killed after [Callouts] TimeoutSec=, and
 # [Callouts] Enabled=no runs none. gvtd on a private bus and a scratch tree.
 # usage: test-callouts.sh GVTD FAKE_SYSFS
@@ -70,7 +70,7 @@ expect "a script exiting 2 passes the pre on" "$(line other-type 1)" "-t $T -e p
 expect "the post goes to the pre's handler only" "$(lines other-type)" 1
 expect "scripts after the handler do not run" "$(lines late)" 0
 expect "notify: after the post, the outcome" "$(line notifier 1)" "-t $T -e notify -a define -s success -u $u1 -p $P"
-expect "notify: nothing on stdin" "$(wc -c <"$calls/notifier.1")" 0
+expect "notify: the JSON on stdin, as mdevctl 1.2 gives it" "$(json notifier.1)" "$(json handler.1)"
 expect "a file that is not executable is skipped" "$(cat "$calls/never" 2>/dev/null)" ""
 
 # A veto: nothing defined, the error names the script, its status and its stderr's first line.
