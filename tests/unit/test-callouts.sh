@@ -7,7 +7,8 @@
 # event on, the post goes to the pre's handler with the outcome, notifiers
 # see every operation (stdin: the JSON too), a file that is not executable
 # is skipped, a hung script is killed after [Callouts] TimeoutSec=, and
-# [Callouts] Enabled=no runs none. gvtd on a private bus and a scratch tree.
+# [Callouts] Enabled=no runs none; the veto over D-Bus and REST. gvtd on a
+# private bus and a scratch tree.
 # usage: test-callouts.sh GVTD FAKE_SYSFS
 set -eu
 gvtd=$1 fake=$2
@@ -88,6 +89,11 @@ fi
 e=$(call CreateVGPU sssb "" $T $u3 false)
 expect_contains "veto of a create: refused" "$e" "vetoed the start of $u3"
 expect "veto of a create: nothing written to sysfs" "$(cat "$types"/*/create)" ""
+e=$(curl -s -w ' %{http_code}' --unix-socket "$root/run/gvtd/api.sock" -H 'Content-Type: application/json' \
+	-d '{"type":"'$T'","uuid":"'$u3'"}' http://localhost/v1/vgpus)
+expect_contains "veto over REST: the problem" "$e" '"type":"urn:gvtd:problem:Vetoed","title":"Vetoed by a callout","status":409'
+expect_contains "veto over REST: the detail" "$e" "vetoed the start of $u3 (exit status 3: policy says no"
+expect_contains "veto over REST: 409" "$e" "} 409"
 rm "$tmp/veto"
 
 # A transient create is mdevctl start: "manual", the attributes asked for.
