@@ -52,6 +52,8 @@ void config_init(Config *c)
 		.max_definitions = 1024,
 		.max_definitions_per_owner = 64,
 		.max_definition_bytes = 16384,
+		.callouts = true,
+		.callout_timeout_sec = 5,
 	};
 }
 
@@ -201,6 +203,12 @@ int config_set_explained(Config *c, const char *section, const char *key, const 
 			return set_unsigned(value, 1, 1000000, &c->max_definitions_per_owner, allowed, allowed_size);
 		if (streq(key, "MaxDefinitionSize"))
 			return set_unsigned(value, 256, 1024 * 1024, &c->max_definition_bytes, allowed, allowed_size);
+	} else if (streq(section, "Callouts")) {
+		if (streq(key, "Enabled"))
+			return set_bool(value, &c->callouts, allowed, allowed_size);
+		/* Below the watchdog's 30 s (gvtd.service), which a pre and a post together must not reach. */
+		if (streq(key, "TimeoutSec"))
+			return set_unsigned(value, 1, 10, &c->callout_timeout_sec, allowed, allowed_size);
 	}
 	return -ENOENT;
 }

@@ -47,6 +47,10 @@ typedef struct Config {
 	unsigned max_definitions;            /* in all, whoever owns them */
 	unsigned max_definitions_per_owner;  /* of one owner other than root */
 	unsigned max_definition_bytes;       /* one definition's file, as gvtd writes it */
+
+	/* [Callouts]: mdevctl's callout scripts around gvtd's operations (callouts.c). */
+	bool callouts;
+	unsigned callout_timeout_sec;        /* each script's; the loop waits for it */
 } Config;
 
 const char *profile_to_string(Profile p);

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "capacity.h"
+#include "callouts.h"
 #include "definitions.h"
 #include "log.h"
 #include "manager.h"
@@ -307,6 +308,27 @@ static int check_size(Manager *m, const Definition *d, GvtError *e)
 	return -EFBIG;
 }
 
+/* The owner's record, the file, the list: all or nothing. */
+static int save_new(Manager *m, Definition *d, const char *owner, GvtError *e)
+{
+	bool had_record = owners_find(&m->owners, d->uuid);
+	int r;
+
+	r = owners_set(m->config.root, &m->owners, d->uuid, owner);
+	if (r < 0)
+		return save_failed(e, "record the owner of", d->uuid, r);
+	r = mdevctl_save(m->config.root, d);
+	if (r < 0) {
+		if (!had_record)
+			(void) owners_drop(m->config.root, &m->owners, d->uuid);
+		return save_failed(e, "write", d->uuid, r);
+	}
+	r = definitions_add(m, d);
+	if (r < 0)
+		return gvt_error_set_errno(e, r, "Failed to define %s", d->uuid);
+	return 0;
+}
+
 int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
 {
 	_cleanup_(definition_freep) Definition *d = NULL;
@@ -316,7 +338,7 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	Parent *p = NULL;
 	MdevType *t = NULL;
 	Usage need = {};
-	bool had_record;
+	Callouts callouts;
 	int r;
 
 	r = lifecycle_resolve(m, spec, false, &p, &t, id, e);
@@ -355,19 +377,13 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	if (r < 0)
 		return r;
 
-	had_record = owners_find(&m->owners, id);
-	r = owners_set(m->config.root, &m->owners, id, owner);
+	r = callouts_pre(&m->config, CALLOUT_ACTION_DEFINE, d, &callouts, e);
 	if (r < 0)
-		return save_failed(e, "record the owner of", id, r);
-	r = mdevctl_save(m->config.root, d);
-	if (r < 0) {
-		if (!had_record)
-			(void) owners_drop(m->config.root, &m->owners, id);
-		return save_failed(e, "write", id, r);
-	}
-	r = definitions_add(m, d);
+		return r;
+	r = save_new(m, d, owner, e);
+	callouts_post(&callouts, r >= 0);
 	if (r < 0)
-		return gvt_error_set_errno(e, r, "Failed to define %s", id);
+		return r;
 	log_info("Defined %s (%s on %s, %s start, owner %s).", id, d->type, d->parent,
 		 d->autostart ? "auto" : "manual", owner);
 	emit(m, EVENT_DEFINITION_ADDED, TAKE_PTR(d));
@@ -448,13 +464,18 @@ static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 
 int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 {
+	Callouts callouts;
 	Definition *d;
 	int r;
 
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
+	r = callouts_pre(&m->config, CALLOUT_ACTION_UNDEFINE, d, &callouts, e);
+	if (r < 0)
+		return r;
 	r = mdevctl_delete(m->config.root, d->parent, d->uuid);
+	callouts_post(&callouts, r >= 0);
 	if (r < 0)
 		return save_failed(e, "delete", d->uuid, r);
 	(void) inventory_sync_vgpu(m, d->uuid);
@@ -469,6 +490,7 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 
 int definitions_start(Manager *m, const char *uuid, GvtError *e)
 {
+	Callouts callouts;
 	Definition *d;
 	Parent *p;
 	MdevType *t;
@@ -495,7 +517,11 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 		(void) inventory_sync_available(m, p->name);
 	if (t->available == 0)
 		return capacity_explain(m->config.root, &m->inventory, p, t, e);
+	r = callouts_pre(&m->config, CALLOUT_ACTION_START, d, &callouts, e);
+	if (r < 0)
+		return r;
 	r = lifecycle_create_device(m, p, t, d->uuid, d->attrs, d->n_attrs, e);
+	callouts_post(&callouts, r >= 0);
 	if (r < 0)
 		return r;
 	emit(m, EVENT_DEFINITION_CHANGED, d);
@@ -504,6 +530,8 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 
 int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 {
+	Callouts callouts;
+	const Vgpu *v;
 	Definition *d;
 	int r;
 
@@ -511,10 +539,16 @@ int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 	if (r < 0)
 		return r;
 	(void) inventory_sync_vgpu(m, d->uuid);
-	if (!inventory_find_vgpu(&m->inventory, d->uuid))
+	v = inventory_find_vgpu(&m->inventory, d->uuid);
+	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
+	/* As mdevctl stop sees it: from sysfs, not from the definition. */
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &callouts, e);
+	if (r < 0)
+		return r;
 	/* The definition keeps the owner record. */
 	r = lifecycle_remove_device(m, d->uuid, e);
+	callouts_post(&callouts, r >= 0);
 	if (r < 0)
 		return r;
 	emit(m, EVENT_DEFINITION_CHANGED, d);
@@ -523,6 +557,7 @@ int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 
 int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, GvtError *e)
 {
+	Callouts callouts;
 	Definition *d, next;
 	_cleanup_free_ char *type = NULL;
 	const char *new_type = NULL;
@@ -577,10 +612,18 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 		next.n_attrs = c->n_attrs;
 	}
 	r = check_size(m, &next, e);
-	if (r < 0 || (r = mdevctl_save(m->config.root, &next)) < 0) {
+	if (r >= 0)
+		r = callouts_pre(&m->config, CALLOUT_ACTION_MODIFY, &next, &callouts, e);
+	if (r >= 0) {
+		r = mdevctl_save(m->config.root, &next);
+		callouts_post(&callouts, r >= 0);
+		if (r < 0)
+			r = save_failed(e, "write", d->uuid, r);
+	}
+	if (r < 0) {
 		if (c->set_attrs)
 			attrs_free(attrs, c->n_attrs);
-		return r == -EFBIG ? r : save_failed(e, "write", d->uuid, r);
+		return r;
 	}
 	if (type) {
 		free(d->type);

@@ -21,6 +21,7 @@ static const struct {
 	[GVT_ERROR_MODULE_FAILURE] = { "ModuleFailure", ENOPKG },
 	[GVT_ERROR_NOT_READY] = { "NotReady", EAGAIN },
 	[GVT_ERROR_QUOTA_EXCEEDED] = { "QuotaExceeded", EDQUOT },
+	[GVT_ERROR_VETOED] = { "Vetoed", ECANCELED },
 };
 
 const char *gvt_error_kind_to_string(GvtErrorKind kind)
@@ -60,6 +61,8 @@ GvtErrorKind gvt_error_kind_from_errno(int error)
 		return GVT_ERROR_NOT_READY;
 	case EDQUOT:
 		return GVT_ERROR_QUOTA_EXCEEDED;
+	case ECANCELED:
+		return GVT_ERROR_VETOED;
 	default:
 		return GVT_ERROR_FAILED;
 	}

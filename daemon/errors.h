@@ -20,6 +20,7 @@ typedef enum GvtErrorKind {
 	GVT_ERROR_MODULE_FAILURE,   /* + cause, in the message */
 	GVT_ERROR_NOT_READY,        /* modules not loaded (yet) */
 	GVT_ERROR_QUOTA_EXCEEDED,   /* + resource (the limit's name) and quota */
+	GVT_ERROR_VETOED,           /* a callout script refused the operation (callouts.c) */
 	_GVT_ERROR_KIND_MAX,
 } GvtErrorKind;
 

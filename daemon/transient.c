@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 
+#include "callouts.h"
 #include "definitions.h"
 #include "log.h"
 #include "manager.h"
@@ -23,8 +24,26 @@ static void create_fresh(Manager *m, const char *uuid)
 		(void) inventory_sync_vgpu(m, id);
 }
 
+/* The owner's record, then the device; the record goes again if the device fails. */
+static int create_recorded(Manager *m, Parent *p, MdevType *t, const char *id, const char *owner,
+			   const VgpuSpec *spec, GvtError *e)
+{
+	int r;
+
+	/* The record first: after a crash, a record without a vGPU is garbage, a vGPU without one the admin's. */
+	r = owners_set(m->config.root, &m->owners, id, owner);
+	if (r < 0)
+		return gvt_error_set(e, GVT_ERROR_FAILED, "Failed to record the owner of %s, nothing created: %s",
+				     id, strerror(-r));
+	r = lifecycle_create_device(m, p, t, id, spec->attrs, spec->n_attrs, e);
+	if (r < 0)
+		(void) owners_drop(m->config.root, &m->owners, id);
+	return r;
+}
+
 static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
 {
+	Callouts callouts;
 	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
 	char id[GVT_UUID_STRING_MAX];
 	Parent *p = NULL;
@@ -45,16 +64,14 @@ static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRIN
 	if (r < 0)
 		return r;
 
-	/* The record first: after a crash, a record without a vGPU is garbage, a vGPU without one the admin's. */
-	r = owners_set(m->config.root, &m->owners, id, owner);
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_START, id, p->name, t->name, spec->attrs, spec->n_attrs,
+			      &callouts, e);
 	if (r < 0)
-		return gvt_error_set(e, GVT_ERROR_FAILED, "Failed to record the owner of %s, nothing created: %s",
-				     id, strerror(-r));
-	r = lifecycle_create_device(m, p, t, id, spec->attrs, spec->n_attrs, e);
-	if (r < 0) {
-		(void) owners_drop(m->config.root, &m->owners, id);
 		return r;
-	}
+	r = create_recorded(m, p, t, id, owner, spec, e);
+	callouts_post(&callouts, r >= 0);
+	if (r < 0)
+		return r;
 	strcpy(ret_uuid, id);
 	return 0;
 }
@@ -101,6 +118,8 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 int transient_remove(Manager *m, const char *uuid, GvtError *e)
 {
 	char id[GVT_UUID_STRING_MAX];
+	Callouts callouts;
+	const Vgpu *v;
 	int r;
 
 	r = validate_uuid(uuid, id, e);
@@ -108,9 +127,15 @@ int transient_remove(Manager *m, const char *uuid, GvtError *e)
 		return r;
 	/* Created behind gvtd's back a moment ago? Look at just this one. */
 	(void) inventory_sync_vgpu(m, id);
-	if (!inventory_find_vgpu(&m->inventory, id))
+	v = inventory_find_vgpu(&m->inventory, id);
+	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
+	/* As mdevctl stop sees it: from sysfs, no attributes. */
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, id, v->parent, v->type, NULL, 0, &callouts, e);
+	if (r < 0)
+		return r;
 	r = lifecycle_remove_device(m, id, e);
+	callouts_post(&callouts, r >= 0);
 	if (r < 0)
 		return r;
 	if (!definitions_find(m, id) && owners_drop(m->config.root, &m->owners, id) < 0)

@@ -27,6 +27,7 @@ static const unsigned statuses[_GVT_ERROR_KIND_MAX] = {
 	[GVT_ERROR_MODULE_FAILURE] = 500,
 	[GVT_ERROR_NOT_READY] = 503,
 	[GVT_ERROR_QUOTA_EXCEEDED] = 409,
+	[GVT_ERROR_VETOED] = 409,
 };
 
 static const char *const titles[_GVT_ERROR_KIND_MAX] = {
@@ -41,6 +42,7 @@ static const char *const titles[_GVT_ERROR_KIND_MAX] = {
 	[GVT_ERROR_MODULE_FAILURE] = "Module failure",
 	[GVT_ERROR_NOT_READY] = "Not ready",
 	[GVT_ERROR_QUOTA_EXCEEDED] = "Quota exceeded",
+	[GVT_ERROR_VETOED] = "Vetoed by a callout",
 };
 
 /* The adapter's own problems (HTTP itself); a name is either a core kind or one of these. */

@@ -101,6 +101,7 @@ static void test_dbus_names(void **state)
 		{ GVT_ERROR_MODULE_FAILURE, "org.gvtd1.Error.ModuleFailure" },
 		{ GVT_ERROR_NOT_READY, "org.gvtd1.Error.NotReady" },
 		{ GVT_ERROR_QUOTA_EXCEEDED, "org.gvtd1.Error.QuotaExceeded" },
+		{ GVT_ERROR_VETOED, "org.gvtd1.Error.Vetoed" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -217,6 +217,57 @@ for t in $(ls "$pdir"); do
 	for u in "${made[@]}"; do echo 1 >"/sys/bus/mdev/devices/$u/remove"; done
 done
 
+# -- mdevctl's callouts: one recording script (and notifier), driven by the
+# real mdevctl and by gvtd, is called the same way (the UUID aside); a pre
+# that fails vetoes both (docs/callouts.md)
+co=/etc/mdevctl.d/scripts.d/callouts notifiers=/etc/mdevctl.d/scripts.d/notifiers
+rec=/tmp/callouts
+mkdir -p "$co" "$notifiers" "$rec"
+cat >"$co/50-record" <<SCRIPT
+#!/bin/sh
+n=\$(( \$(cat $rec/calls 2>/dev/null | wc -l) + 1 ))
+echo "\$*" >>$rec/calls
+cat >$rec/stdin.\$n
+case "\$*" in *"-e pre"*) [ -e $rec/veto ] && { echo "refused by the test's policy" >&2; exit 1; } ;; esac
+exit 0
+SCRIPT
+chmod +x "$co/50-record"
+cp "$co/50-record" "$notifiers/50-record"
+# calls UUID: what the scripts saw (mdevctl 1.3+ also asks "get"), UUID replaced; their stdin as sorted JSON
+calls() {
+	local n=0 line
+	while read -r line; do
+		n=$((n + 1))
+		case $line in *"-e get"*) continue ;; esac
+		echo "${line//$1/UUID} $(python3 -c 'import json,sys; s=sys.stdin.read(); print(json.dumps(json.loads(s), sort_keys=True) if s.strip() else "-")' <"$rec/stdin.$n")"
+	done <"$rec/calls"
+	rm -f "$rec"/calls "$rec"/stdin.*
+}
+um=$(cat /proc/sys/kernel/random/uuid) ug=$(cat /proc/sys/kernel/random/uuid)
+mdevctl start -p "$parent" -t "$type" -u "$um" && mdevctl stop -u "$um" || fail "callouts: mdevctl start/stop"
+mdevctl define -p "$parent" -t "$type" -u "$um" && mdevctl undefine -u "$um" || fail "callouts: mdevctl define/undefine"
+by_mdevctl=$(calls "$um")
+"$gvtctl" create --type "$type" --parent "$parent" --uuid "$ug" >/dev/null && "$gvtctl" remove "$ug" ||
+	fail "callouts: gvtctl create/remove"
+"$gvtctl" define --type "$type" --parent "$parent" --uuid "$ug" >/dev/null && "$gvtctl" undefine "$ug" ||
+	fail "callouts: gvtctl define/undefine"
+by_gvtd=$(calls "$ug")
+note "callouts seen under mdevctl:"$'\n'"$by_mdevctl"
+expect "callouts: gvtd calls them as mdevctl does" "$by_gvtd" "$by_mdevctl"
+expect_contains "callouts: mdevctl's pre-start" "$by_mdevctl" "-t $type -e pre -a start -s none -u UUID -p $parent"
+expect_contains "callouts: mdevctl's notify" "$by_mdevctl" "-t $type -e notify -a stop -s success -u UUID -p $parent"
+touch "$rec/veto"
+mdevctl start -p "$parent" -t "$type" -u "$um" 2>/dev/null && fail "callouts: mdevctl start not vetoed" ||
+	ok "callouts: mdevctl start vetoed"
+by_mdevctl=$(calls "$um")
+err=$(call_error CreateVGPU sssb "$parent" "$type" "$ug" false)
+expect_contains "callouts: gvtd's create vetoed" "$err" \
+	"Callout $co/50-record vetoed the start of $ug (exit status 1: refused by the test's policy)"
+expect "callouts: the veto's calls alike" "$(calls "$ug")" "$by_mdevctl"
+[ -e "/sys/bus/mdev/devices/$um" ] || [ -e "/sys/bus/mdev/devices/$ug" ] && fail "callouts: a vetoed vGPU exists" ||
+	ok "callouts: nothing created when vetoed"
+rm -rf "$co/50-record" "$notifiers/50-record" "$rec"
+
 # -- unload in reverse order, then load again
 "$gvtctl" modules unload && ok "modules unload" || fail "modules unload"
 [ ! -d /sys/module/gvt_mdev ] && [ ! -d /sys/module/gvt_base ] && ok "gvt modules gone" || fail "gvt modules still loaded"
