@@ -86,9 +86,14 @@ static int print_table(Table *t)
  * message. 0: connected; < 0: not there (gvtd not running, older, or not
  * root), and the bus is used.
  */
+static const char *private_socket(void)
+{
+	return getenv("GVTCTL_PRIVATE_SOCKET") ?: GVT_PRIVATE_SOCKET;
+}
+
 static int private_connect(sd_bus *bus)
 {
-	const char *path = getenv("GVTCTL_PRIVATE_SOCKET") ?: GVT_PRIVATE_SOCKET;
+	const char *path = private_socket();
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, r;
 
@@ -122,8 +127,7 @@ static int bus_ready(sd_bus *bus)
 		r = sd_bus_start(bus);
 		if (r >= 0)
 			return 0;
-		fprintf(stderr, "gvtctl: cannot talk to gvtd on %s: %s\n",
-			getenv("GVTCTL_PRIVATE_SOCKET") ?: GVT_PRIVATE_SOCKET, strerror(-r));
+		fprintf(stderr, "gvtctl: cannot talk to gvtd on %s: %s\n", private_socket(), strerror(-r));
 		return -EXIT_FAILED;
 	}
 	r = sd_bus_start(bus);

@@ -249,10 +249,13 @@ static int check_file(const char *path, char *why, size_t why_size)
 	size_t len;
 	int r;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : (snprintf(why, why_size, "cannot open it: %s", strerror(errno)), -errno);
-	if (fstat(fd, &st) < 0)
-		return snprintf(why, why_size, "cannot stat it: %s", strerror(errno)), -errno;
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(why, why_size, "cannot %s it: %s", fd < 0 ? "open" : "stat", strerror(-r));
+		return r;
+	}
 	if (!S_ISREG(st.st_mode))
 		return snprintf(why, why_size, "not a regular file: make it one (see gvtd(8)) or remove it"), -EINVAL;
 	if (st.st_size > CONFIG_FILE_MAX)
