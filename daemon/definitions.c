@@ -528,9 +528,29 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 	return 0;
 }
 
-int definitions_stop(Manager *m, const char *uuid, GvtError *e)
-{
+typedef struct StopCall {
 	Callouts callouts;
+	OperationDone done;
+	void *userdata;
+} StopCall;
+
+static void on_stopped(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	StopCall *c = userdata;
+	Definition *d;
+
+	callouts_post(&c->callouts, r >= 0);
+	/* The definition may have gone meanwhile (undefined on disk): then there is nothing to signal. */
+	d = r >= 0 ? definitions_find(m, c->callouts.uuid) : NULL;
+	if (d)
+		emit(m, EVENT_DEFINITION_CHANGED, d);
+	c->done(m, r, e, c->userdata);
+	free(c);
+}
+
+int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
+{
+	StopCall *c;
 	const Vgpu *v;
 	Definition *d;
 	int r;
@@ -538,20 +558,30 @@ int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
+	r = lifecycle_refuse_if_removing(m, d->uuid, e);
+	if (r < 0)
+		return r;
 	(void) inventory_sync_vgpu(m, d->uuid);
 	v = inventory_find_vgpu(&m->inventory, d->uuid);
 	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return gvt_error_set_errno(e, -ENOMEM, "Failed to stop %s", d->uuid);
+	*c = (StopCall) { .done = done, .userdata = userdata };
 	/* As mdevctl stop sees it: from sysfs, not from the definition. */
-	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &callouts, e);
-	if (r < 0)
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &c->callouts, e);
+	if (r < 0) {
+		free(c);
 		return r;
+	}
 	/* The definition keeps the owner record. */
-	r = lifecycle_remove_device(m, d->uuid, e);
-	callouts_post(&callouts, r >= 0);
-	if (r < 0)
+	r = lifecycle_remove_device_async(m, d->uuid, on_stopped, c, e);
+	if (r < 0) {
+		callouts_post(&c->callouts, false);
+		free(c);
 		return r;
-	emit(m, EVENT_DEFINITION_CHANGED, d);
+	}
 	return 0;
 }
 

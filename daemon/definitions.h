@@ -78,8 +78,8 @@ int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[
 /* Removes the definition; a running vGPU keeps running as a transient one. */
 int definitions_undefine(Manager *m, const char *uuid, GvtError *e);
 int definitions_start(Manager *m, const char *uuid, GvtError *e);
-/* Removes the vGPU, keeps the definition. */
-int definitions_stop(Manager *m, const char *uuid, GvtError *e);
+/* Removes the vGPU, keeps the definition: as transient_remove(), < 0 with e now or 0 and done later. */
+int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
 
 typedef struct DefinitionChange {
 	const char *type;         /* NULL/"": unchanged */

@@ -19,6 +19,7 @@
 #include "openers.h"
 #include "owners.h"
 #include "quotas.h"
+#include "removals.h"
 #include "tokens.h"
 
 struct Manager {
@@ -35,6 +36,7 @@ struct Manager {
 	Quotas quotas;
 	Tokens tokens;              /* tokens.c: the REST API's bearer tokens */
 	Openers openers;           /* who has which vGPU open (the gvt genl family) */
+	Removals removals;         /* removals.c: vGPU removals under way, off the loop */
 	Autostart autostart;       /* autostart.c: its deferred start */
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 

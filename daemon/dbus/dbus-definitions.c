@@ -147,7 +147,9 @@ int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error 
 
 int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	return definition_call(message, userdata, definitions_stop, false, error);
+	BusAdapter *b = userdata;
+
+	return bus_uuid_method_async(&b->calls, message, definitions_stop, error);
 }
 
 int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error)

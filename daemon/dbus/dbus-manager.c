@@ -161,28 +161,8 @@ static int method_create_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
-	const char *uuid;
-	int interactive, r;
 
-	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
-	if (r < 0)
-		return r;
-	return bus_uuid_call(&b->calls, message, uuid, interactive, transient_remove, false, error);
-}
-
-static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userdata)
-{
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *message = userdata;
-	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-
-	if (r >= 0)
-		r = sd_bus_reply_method_return(message, NULL);
-	else {
-		bus_error_from_gvt(&error, r, e);
-		r = sd_bus_reply_method_error(message, &error);
-	}
-	if (r < 0)
-		log_warning_errno(r, "Failed to reply to LoadModules, ignoring: %m");
+	return bus_uuid_method_async(&b->calls, message, transient_remove, error);
 }
 
 /*
@@ -217,7 +197,7 @@ static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_e
 		return r;
 	/* The reply waits for the load order to finish, which may take seconds. */
 	sd_bus_message_ref(message);
-	r = modules_load(b->calls.manager, on_modules_loaded, message, &e);
+	r = modules_load(b->calls.manager, bus_reply_when_done, message, &e);
 	if (r < 0) {
 		sd_bus_message_unref(message);
 		return bus_error_from_gvt(error, r, &e);
