@@ -222,8 +222,12 @@ static int definitions_reload_one(Manager *m, const char *parent, const char *na
 		definition_free(was);
 		return 0;
 	}
-	if (was && definitions_equal(was, d))
+	if (was && definitions_equal(was, d)) {
+		/* The same to gvtd, but what a rewrite starts from is the file as it is now (other keys...). */
+		definition_set_document(was, TAKE_PTR(d->document));
+		was->ends_in_newline = d->ends_in_newline;
 		return 0;
+	}
 	kind = was ? EVENT_DEFINITION_CHANGED : EVENT_DEFINITION_ADDED;
 	if (was) {
 		definitions_take_out(m, was);
@@ -410,17 +414,19 @@ static int check_size(Manager *m, const Definition *d, GvtError *e)
 static int save_new(Manager *m, Definition *d, const char *owner, GvtError *e)
 {
 	bool had_record = owners_find(&m->owners, d->uuid);
+	json_t *written = NULL;
 	int r;
 
 	r = owners_set(m->config.root, &m->owners, d->uuid, owner);
 	if (r < 0)
 		return save_failed(e, "record the owner of", d->uuid, r);
-	r = mdevctl_save(m->config.root, d);
+	r = mdevctl_save(m->config.root, d, &written);
 	if (r < 0) {
 		if (!had_record)
 			(void) owners_drop(m->config.root, &m->owners, d->uuid);
 		return save_failed(e, "write", d->uuid, r);
 	}
+	definition_set_document(d, written);
 	r = definitions_add(m, d);
 	if (r < 0)
 		return gvt_error_set_errno(e, r, "Failed to define %s", d->uuid);
@@ -663,6 +669,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 	Callouts callouts;
 	Definition *d, next;
 	_cleanup_free_ char *type = NULL;
+	json_t *written = NULL;
 	const char *new_type = NULL;
 	Attr *attrs = NULL;
 	int r;
@@ -718,7 +725,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 	if (r >= 0)
 		r = callouts_pre(&m->config, CALLOUT_ACTION_MODIFY, &next, &callouts, e);
 	if (r >= 0) {
-		r = mdevctl_save(m->config.root, &next);
+		r = mdevctl_save(m->config.root, &next, &written);
 		callouts_post(&callouts, r >= 0);
 		if (r < 0)
 			r = save_failed(e, "write", d->uuid, r);
@@ -738,6 +745,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 		d->n_attrs = c->n_attrs;
 	}
 	d->autostart = next.autostart;
+	definition_set_document(d, written);
 	log_info("Modified definition %s.", d->uuid);
 	emit(m, EVENT_DEFINITION_CHANGED, d);
 	return 0;

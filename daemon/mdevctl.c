@@ -211,9 +211,11 @@ static int set_member(json_t *o, const char *key, json_t *value)
 	return value && json_object_set_new(o, key, value) >= 0 ? 0 : -ENOMEM;
 }
 
-int mdevctl_format(const Definition *d, char **ret)
+/* The document to write and its text; ret_document may be NULL. */
+static int format_document(const Definition *d, json_t **ret_document, char **ret)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL;
+	const char *was_type;
 	json_t *start;
 	bool newline = d->document ? d->ends_in_newline : true;
 	char *s;
@@ -222,8 +224,7 @@ int mdevctl_format(const Definition *d, char **ret)
 	root = d->document ? json_deep_copy(d->document) : json_object();
 	if (!root)
 		return -ENOMEM;
-	const char *was_type = json_string_value(json_object_get(root, "mdev_type"));
-
+	was_type = json_string_value(json_object_get(root, "mdev_type"));
 	if (!was_type || !streq(was_type, d->type))
 		r = set_member(root, "mdev_type", json_string(d->type));
 	start = json_object_get(root, "start");
@@ -247,7 +248,14 @@ int mdevctl_format(const Definition *d, char **ret)
 		s = strcat(t, "\n");
 	}
 	*ret = s;
+	if (ret_document)
+		*ret_document = TAKE_PTR(root);
 	return 0;
+}
+
+int mdevctl_format(const Definition *d, char **ret)
+{
+	return format_document(d, NULL, ret);
 }
 
 int mdevctl_load_one(const char *root, const char *parent, const char *name, Definition **ret, char **ret_reason)
@@ -390,18 +398,32 @@ int mdevctl_load_all(const char *root, Definition ***ret, size_t *ret_n, Unreada
 	return 0;
 }
 
-int mdevctl_save(const char *root, const Definition *d)
+int mdevctl_save(const char *root, const Definition *d, json_t **ret_written)
 {
+	_cleanup_(json_decrefp) json_t *written = NULL;
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
 	r = sysfs_path(&path, root, MDEVCTL_DIR, d->parent, d->uuid, NULL);
 	if (r < 0)
 		return r;
-	r = mdevctl_format(d, &text);
+	r = format_document(d, &written, &text);
 	if (r < 0)
 		return r;
-	return store_write(path, text, strlen(text));
+	r = store_write(path, text, strlen(text));
+	if (r < 0)
+		return r;
+	if (ret_written)
+		*ret_written = TAKE_PTR(written);
+	return 0;
+}
+
+void definition_set_document(Definition *d, json_t *written)
+{
+	if (!d->document)
+		d->ends_in_newline = true;
+	json_decref(d->document);
+	d->document = written;
 }
 
 int mdevctl_delete(const char *root, const char *parent, const char *uuid)

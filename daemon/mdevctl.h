@@ -88,6 +88,11 @@ int mdevctl_load_all(const char *root, Definition ***ret, size_t *ret_n, Unreada
  */
 int mdevctl_load_one(const char *root, const char *parent, const char *name, Definition **ret, char **ret_reason);
 
-/* Crash-safe replace / removal of one definition's file. */
-int mdevctl_save(const char *root, const Definition *d);
+/*
+ * Crash-safe replace / removal of one definition's file. *ret_written (if
+ * not NULL): the document as written, for definition_set_document().
+ */
+int mdevctl_save(const char *root, const Definition *d, json_t **ret_written);
+/* After a save: d's document is what its file holds now (written taken). */
+void definition_set_document(Definition *d, json_t *written);
 int mdevctl_delete(const char *root, const char *parent, const char *uuid);

@@ -434,6 +434,21 @@ static void test_core_keeps_files(void **state)
 	after_modify = read_def(m, UUID);
 	assert_string_equal(after_modify, "{\n  \"mdev_type\": \"gvt_base-GVTg_V5_8\",\n  \"start\": \"auto\",\n"
 			    "  \"attrs\": [],\n  \"x-other\": 1.5\n}");
+
+	/* Another tool changes only a key gvtd does not know: the next rewrite starts from that, not from memory. */
+	write_def(m, UUID, "{\"mdev_type\": \"gvt_base-GVTg_V5_8\", \"start\": \"auto\", \"x-other\": 2}\n");
+	assert_int_equal(definitions_sync(m), 0);
+	assert_int_equal(definitions_modify(m, UUID, &(DefinitionChange) { .autostart = 0 }, &e), 0);
+	free(after_modify);
+	after_modify = read_def(m, UUID);
+	assert_string_equal(after_modify, "{\n  \"mdev_type\": \"gvt_base-GVTg_V5_8\",\n  \"start\": \"manual\",\n"
+			    "  \"x-other\": 2\n}\n");
+	/* And twice in a row, with no reread between: the second starts from the first's file. */
+	assert_int_equal(definitions_modify(m, UUID, &(DefinitionChange) { .autostart = 1 }, &e), 0);
+	free(after_modify);
+	after_modify = read_def(m, UUID);
+	assert_string_equal(after_modify, "{\n  \"mdev_type\": \"gvt_base-GVTg_V5_8\",\n  \"start\": \"auto\",\n"
+			    "  \"x-other\": 2\n}\n");
 	fake_root_free(TAKE_PTR(m->config.root));
 	manager_free(m);
 }
