@@ -100,7 +100,7 @@ expect_contains "gvtctl: path and reason" "$(cat "$tmp/list.err")" "$defs/$ub: c
 expect_contains "D-Bus ListUnreadableDefinitions" \
 	"$(busctl --system call org.gvtd1 /org/gvtd1 org.gvtd1.Manager ListUnreadableDefinitions 2>&1)" "\"$ub\""
 expect "REST GET /v1/definitions" "$(api http://localhost/v1/definitions | python3 -c "
-import json, sys; print([(u['uuid'], u['reason'][:19]) for u in json.load(sys.stdin)['unreadable']])")" "[('$ub', '\"start\" is missing')]"
+import json, sys; print([(u['uuid'], u['reason'][:18]) for u in json.load(sys.stdin)['unreadable']])")" "[('$ub', '\"start\" is missing')]"
 "$gvtctl" start "$ub" 2>"$tmp/start.err" && fail "started a file gvtd cannot use" || ok "start of it refused"
 expect_contains "... naming the reason" "$(cat "$tmp/start.err")" "\"start\" is missing"
 stop_gvtd
