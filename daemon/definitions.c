@@ -33,11 +33,14 @@ static const Unreadable *find_unreadable(const Unreadable *list, size_t n, const
 static int refuse_unreadable(Manager *m, const char *uuid, GvtError *e, GvtErrorKind kind)
 {
 	const Unreadable *u = find_unreadable(m->unreadable, m->n_unreadable, NULL, uuid);
+	_cleanup_free_ char *path = NULL;
 
 	if (!u)
 		return 0;
-	return gvt_error_set(e, kind, "The definition file of %s on %s cannot be used (%s): fix or delete "
-			     "/etc/mdevctl.d/%s/%s first", uuid, u->parent, u->reason, u->parent, uuid);
+	if (sysfs_path(&path, m->config.root, MDEVCTL_DIR, u->parent, u->uuid, NULL) < 0)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to look up %s", uuid);
+	return gvt_error_set(e, kind, "The definition file of %s cannot be used (%s): fix or delete %s first", uuid,
+			     u->reason, path);
 }
 
 /* Logged when it is new or its reason changed, not on every reread. */
