@@ -232,7 +232,7 @@ static void check_snapshot(Manager *m, Diagnosis *d, bool real)
 		    "No golden_hw_state published by gvt_base");
 }
 
-/* Files in mdevctl's directory that gvtd leaves as they are: mdevctl 1.2's list fails on one, too. */
+/* Files in mdevctl's directory that gvtd leaves as they are: mdevctl 1.2's list fails on most of them too. */
 static void check_definition_files(Manager *m, Diagnosis *d)
 {
 	_cleanup_free_ char *path = NULL;
@@ -245,9 +245,8 @@ static void check_definition_files(Manager *m, Diagnosis *d)
 	if (sysfs_path(&path, m->config.root, MDEVCTL_DIR, u->parent, u->uuid, NULL) < 0)
 		return;
 	add(d, "definition-files", CHECK_WARN,
-	    "Fix or delete it: gvtd leaves it as it is, and \"mdevctl list\" fails while it is there",
-	    "%zu file(s) in /etc/mdevctl.d neither gvtd nor mdevctl can use, first %s: %s", m->n_unreadable, path,
-	    u->reason);
+	    "Fix or delete it: gvtd leaves it as it is (and \"mdevctl list\" fails on one it cannot read either)",
+	    "%zu file(s) in /etc/mdevctl.d gvtd cannot use, first %s: %s", m->n_unreadable, path, u->reason);
 }
 
 static void check_peers(Manager *m, Diagnosis *d)
