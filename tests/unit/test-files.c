@@ -335,6 +335,88 @@ static void test_config_directory_is_an_error(void **state)
 	config_done(&c);
 }
 
+/* stderr into a file while f runs: what gvtd logged. */
+static char *stderr_of(int (*f)(Config *c, const char *etc, const char *vendor), Config *c, const char *etc,
+		       const char *vendor, int *ret)
+{
+	char path[1024], *text;
+	int saved = dup(STDERR_FILENO), fd;
+	size_t len;
+
+	at(path, sizeof(path), "stderr");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	*ret = f(c, etc, vendor);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_int_equal(store_read(path, &text, &len), 0);
+	return text;
+}
+
+/*
+ * Drop-ins as systemd's: gvtd.conf from /etc, else the vendor's; then every
+ * gvtd.conf.d/NAME.conf of both directories in the order of their names, one in
+ * /etc masking the vendor's of the same name; a later file's value wins.
+ */
+static void test_config_dropins(void **state)
+{
+	char etc[1024], vendor[1024];
+	_cleanup_free_ char *log = NULL;
+	Config c;
+	int r;
+
+	(void) state;
+	at(etc, sizeof(etc), "etc/gvtd");
+	at(vendor, sizeof(vendor), "usr/lib/gvtd");
+	write_at("usr/lib/gvtd/gvtd.conf", "[Access]\nAdminGroup=vendorgrp\nPolkit=no\n");
+	write_at("usr/lib/gvtd/gvtd.conf.d/10-a.conf", "[Definitions]\nMaxDefinitions=10\n");
+	write_at("usr/lib/gvtd/gvtd.conf.d/20-b.conf", "[Definitions]\nMaxDefinitionsPerOwner=5\nMaxDefinitionSize=999\n");
+	write_at("etc/gvtd/gvtd.conf.d/20-b.conf", "[Definitions]\nMaxDefinitionsPerOwner=7\n");
+	write_at("etc/gvtd/gvtd.conf.d/30-c.conf", "[Definitions]\nMaxDefinitions=30\n");
+	write_at("etc/gvtd/gvtd.conf.d/40-d.txt", "[Definitions]\nMaxDefinitionSize=777\n");
+	/* A link to /dev/null in /etc turns the vendor's off, as systemd's masking does; an empty file too. */
+	write_at("usr/lib/gvtd/gvtd.conf.d/15-m.conf", "[Definitions]\nMaxDefinitionSize=2048\n");
+	write_at("usr/lib/gvtd/gvtd.conf.d/25-e.conf", "[Access]\nAdminGroup=emptied\n");
+	write_at("etc/gvtd/gvtd.conf.d/25-e.conf", "");
+	{
+		char link[1024];
+
+		at(link, sizeof(link), "etc/gvtd/gvtd.conf.d/15-m.conf");
+		assert_int_equal(symlink("/dev/null", link), 0);
+	}
+
+	config_init(&c);
+	assert_int_equal(config_load(&c, etc, vendor), 0);
+	assert_string_equal(c.admin_group, "vendorgrp");   /* no /etc/gvtd/gvtd.conf: the vendor's */
+	assert_int_equal(c.polkit, POLKIT_NO);
+	assert_int_equal(c.max_definitions, 30);           /* 30-c.conf after 10-a.conf */
+	assert_int_equal(c.max_definitions_per_owner, 7);  /* /etc's 20-b.conf masks the vendor's */
+	assert_int_equal(c.max_definition_bytes, 16384);   /* neither 20-b's, nor masked 15-m's, nor .txt's */
+	config_done(&c);
+
+	/* /etc/gvtd/gvtd.conf replaces the vendor's whole: AdminGroup= back to its default. */
+	write_at("etc/gvtd/gvtd.conf", "[Access]\nPolkit=yes\n");
+	config_init(&c);
+	assert_int_equal(config_load(&c, etc, vendor), 0);
+	assert_string_equal(c.admin_group, "gvt");
+	assert_int_equal(c.polkit, POLKIT_YES);
+	assert_int_equal(c.max_definitions, 30);
+	config_done(&c);
+
+	/* A bad value in a drop-in: an error naming the drop-in's file:line and what the setting takes. */
+	write_at("etc/gvtd/gvtd.conf.d/50-bad.conf", "# the operator's\n[Definitions]\n\nMaxDefinitions=lots\n");
+	config_init(&c);
+	log = stderr_of(config_load, &c, etc, vendor, &r);
+	assert_true(r < 0);
+	assert_non_null(strstr(log, "gvtd.conf.d/50-bad.conf:4"));
+	assert_non_null(strstr(log, "MaxDefinitions"));
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +427,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quota_beyond_int64_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_long_comment_stays_a_comment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_directory_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_dropins, setup, teardown),
 	};
 
 	/* TEST_SKIP=test_fifo*: the others on code where the FIFO test hangs (and so ends the run). */
