@@ -346,7 +346,7 @@ static void test_what_neither_can_use(void **state)
 }
 
 static const Feature features[] = {
-	{ "definitions", definitions_init, definitions_exit },
+	{ "definitions", definitions_init, definitions_exit, NULL },
 };
 
 /* Through the core, on a scratch tree: listed, never changed, named by the operations. */
