@@ -1242,6 +1242,28 @@ static int dump_definition(json_t *top, const char *uuid, const char *parent, co
 	return def && json_array_append_new(list, def) >= 0 ? 0 : -ENOMEM;
 }
 
+/*
+ * The files in /etc/mdevctl.d gvtd cannot use: a row each (state
+ * "unreadable") unless dumpjson, and on stderr the path and why.
+ */
+static int list_unreadable(sd_bus *bus, Table *t, bool dumpjson)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	const char *uuid, *parent, *path, *reason;
+	int r;
+
+	r = call(bus, "ListUnreadableDefinitions", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_UNREADABLE_SIG);
+	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_UNREADABLE_SIG, &uuid, &parent, &path, &reason)) > 0) {
+		fprintf(stderr, "%s: cannot be used, left as it is: %s\n", path, reason);
+		if (!dumpjson)
+			r = table_add_row(t, uuid, parent, "-", "-", "unreadable", "-", "");
+	}
+	return r < 0 ? call_failed("ListUnreadableDefinitions", NULL, r) : 0;
+}
+
 static int list_definitions(sd_bus *bus, bool dumpjson)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -1253,6 +1275,10 @@ static int list_definitions(sd_bus *bus, bool dumpjson)
 	if (!t || !dump)
 		return call_failed("list", NULL, -ENOMEM);
 	table_set_pairs(t, 6);
+	/* null in JSON for a file gvtd cannot use */
+	table_set_nullable(t, 2);
+	table_set_nullable(t, 3);
+	table_set_nullable(t, 5);
 	table_set_truncatable(t, 6);
 	if (dumpjson && (arg_output || arg_noheadings))
 		return usage_error("--dumpjson prints mdevctl's JSON: --output and --noheadings do not apply");
@@ -1289,6 +1315,9 @@ static int list_definitions(sd_bus *bus, bool dumpjson)
 	}
 	if (r < 0)
 		return call_failed("ListDefinitions", NULL, r);
+	r = list_unreadable(bus, t, dumpjson);
+	if (r < 0)
+		return r;
 	if (dumpjson) {
 		json_t *g;
 		size_t i;

@@ -50,6 +50,8 @@ int definitions_sync(Manager *m);
 /* The read accessors for adapters: current first. */
 Definition *definitions_get(Manager *m, const char *uuid);
 Definition *const *definitions_list(Manager *m, size_t *ret_n);
+/* Files in ROOT/etc/mdevctl.d gvtd cannot use, each with why: left as they are, listed for the user. */
+const Unreadable *definitions_unreadable(Manager *m, size_t *ret_n);
 /* The Manager's generation once the definitions are current: what an adapter's cache is compared with. */
 uint64_t definitions_generation(Manager *m);
 

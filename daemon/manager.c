@@ -32,6 +32,7 @@ Manager *manager_free(Manager *m)
 	for (size_t i = 0; i < m->n_definitions; i++)
 		definition_free(m->definitions[i]);
 	free(m->definitions);
+	unreadable_free_all(m->unreadable, m->n_unreadable);
 	owners_done(&m->owners);
 	quotas_done(&m->quotas);
 	tokens_done(&m->tokens);

@@ -31,6 +31,8 @@ struct Manager {
 	Modules modules;
 	Definition **definitions;  /* what ROOT/etc/mdevctl.d says (definitions.c) */
 	size_t n_definitions;
+	Unreadable *unreadable;    /* files there gvtd cannot use, left as they are (definitions.c) */
+	size_t n_unreadable;
 	DefinitionsWatch definitions_watch;  /* changes to ROOT/etc/mdevctl.d */
 	Owners owners;
 	Quotas quotas;

@@ -3,8 +3,9 @@
  * Crash-safe files. A write goes to a temporary file in the same directory,
  * is fsync'd, renamed over the target and the directory fsync'd: after a
  * crash at any point the target holds either the old or the new contents,
- * never a torn mix. Files that cannot be read are set aside (renamed, never
- * deleted) so the daemon starts with everything else.
+ * never a torn mix. gvtd's own files (owner records, quotas) that cannot be
+ * read are set aside (renamed, never deleted) so the daemon starts with
+ * everything else; definition files, shared with mdevctl, never are.
  */
 #pragma once
 

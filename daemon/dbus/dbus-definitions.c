@@ -231,6 +231,34 @@ int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_
 	return sd_bus_send(NULL, reply, NULL);
 }
 
+int bus_method_list_unreadable_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	Manager *m = b->calls.manager;
+	size_t n;
+	const Unreadable *u = definitions_unreadable(m, &n);
+	int r;
+
+	(void) error;
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', GVT_UNREADABLE_SIG);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+
+		r = sysfs_path(&path, m->config.root, MDEVCTL_DIR, u[i].parent, u[i].uuid, NULL);
+		if (r >= 0)
+			r = sd_bus_message_append(reply, GVT_UNREADABLE_SIG, u[i].uuid, u[i].parent, path, u[i].reason);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
 static int append_limits(sd_bus_message *reply, const bool *set, const uint64_t *values)
 {
 	int r = sd_bus_message_open_container(reply, 'a', "{st}");

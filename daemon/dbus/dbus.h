@@ -61,6 +61,7 @@ int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error 
 int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_method_list_unreadable_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_set_quota(sd_bus_message *message, void *userdata, sd_bus_error *error);
 /* Manager methods for the REST API's tokens (dbus-tokens.c). */

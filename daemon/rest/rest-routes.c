@@ -156,10 +156,11 @@ static const char *member_string(json_t *v)
 
 static int get_root(RestRequest *req, RestReply *reply)
 {
-	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version", PROJECT_VERSION,
-						"links", "host", "/v1/host", "parents", "/v1/parents", "types",
-						"/v1/types", "vgpus", "/v1/vgpus", "events", "/v1/events", "health",
-						"/v1/health", "quotas", "/v1/quotas", "plan", "/v1/plan", "diagnostics",
+	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version",
+						PROJECT_VERSION, "links", "host", "/v1/host", "parents", "/v1/parents",
+						"types", "/v1/types", "vgpus", "/v1/vgpus", "definitions",
+						"/v1/definitions", "events", "/v1/events", "health", "/v1/health",
+						"quotas", "/v1/quotas", "plan", "/v1/plan", "diagnostics",
 						"/v1/diagnostics"));
 }
 
@@ -687,6 +688,16 @@ static int patch_vgpu(RestRequest *req, RestReply *reply)
 
 /* ---- quotas ---- */
 
+/* GET /v1/definitions: every file in /etc/mdevctl.d, as D-Bus's ListDefinitions and ListUnreadableDefinitions. */
+static int get_definitions(RestRequest *req, RestReply *reply)
+{
+	static const char *const query[] = { NULL };
+
+	if (check_query(req, reply, query))
+		return REST_REPLIED;
+	return reply_json(reply, 200, rest_json_definitions(req->manager));
+}
+
 static int get_quotas(RestRequest *req, RestReply *reply)
 {
 	_cleanup_free_ QuotaRow *rows = NULL;
@@ -785,6 +796,7 @@ static const RestRoute routes[] = {
 	{ "/v1/vgpus/{uuid}", { GET(get_vgpu), PATCH(patch_vgpu), DELETE(delete_vgpu) } },
 	{ "/v1/vgpus/{uuid}/start", { POST(post_start) } },
 	{ "/v1/vgpus/{uuid}/stop", { POST(post_stop) } },
+	{ "/v1/definitions", { GET(get_definitions) } },
 	{ "/v1/quotas", { GET(get_quotas) } },
 	{ "/v1/quotas/{owner}", { GET(get_quota), PUT(put_quota) } },
 	{ "/v1/events", { GET(get_events) } },
