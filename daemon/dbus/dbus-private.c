@@ -4,7 +4,9 @@
  * D-Bus connection, as systemctl does on /run/systemd/private, skipping the
  * broker (its SASL round trips, Hello, AddMatch and the extra hop of every
  * message). The objects are the bus's, exported again on each connection;
- * signals go to each. Only uid 0 is served: the socket is 0600 and the
+ * signals go to those that called Manager.Subscribe() (systemd's rule for
+ * its private bus: a direct connection has no match rules, and a command
+ * that only calls one method should not be sent every change). Only uid 0 is served: the socket is 0600 and the
  * peer's SO_PEERCRED is checked too, so a socket made wider by hand still
  * serves nobody else. Everyone else uses the bus.
  */
@@ -35,6 +37,36 @@ static void peer_free(BusPeer *p)
 		}
 	sd_bus_flush_close_unref(p->bus);
 	free(p);
+}
+
+static BusPeer *peer_of(BusAdapter *b, sd_bus_message *message)
+{
+	sd_bus *bus = sd_bus_message_get_bus(message);
+
+	for (BusPeer *p = b->peers; p; p = p->next)
+		if (p->bus == bus)
+			return p;
+	return NULL;
+}
+
+static int set_subscribed(sd_bus_message *message, BusAdapter *b, bool on)
+{
+	BusPeer *p = peer_of(b, message);
+
+	/* On the bus, signals go to whoever added a match: nothing to do. */
+	if (p)
+		p->subscribed = on;
+	return sd_bus_reply_method_return(message, NULL);
+}
+
+int bus_method_subscribe(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	return set_subscribed(message, userdata, true);
+}
+
+int bus_method_unsubscribe(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	return set_subscribed(message, userdata, false);
 }
 
 static int on_peer_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error)

@@ -114,7 +114,8 @@ static void on_event(Manager *m, const Event *ev, void *userdata)
 	if (b->calls.bus)
 		emit_event(b->calls.bus, m, ev);
 	for (BusPeer *p = b->peers; p; p = p->next)
-		emit_event(p->bus, m, ev);
+		if (p->subscribed)
+			emit_event(p->bus, m, ev);
 }
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)

@@ -20,6 +20,7 @@ typedef struct BusAdapter BusAdapter;
 typedef struct BusPeer {
 	BusAdapter *adapter;
 	sd_bus *bus;
+	bool subscribed;          /* called Subscribe(): gets the signals (a direct connection has no match rules) */
 	struct BusPeer *next;
 } BusPeer;
 
@@ -46,6 +47,9 @@ int bus_export(BusAdapter *b, sd_bus *bus);
 
 /* The private socket (dbus-private.c): listens, serves root's peers, each until it hangs up. */
 int bus_private_listen(BusAdapter *b, const char *path);
+/* Manager.Subscribe()/Unsubscribe(): signals to this direct connection, or not (no-ops on the bus). */
+int bus_method_subscribe(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_method_unsubscribe(sd_bus_message *message, void *userdata, sd_bus_error *error);
 void bus_private_close(BusAdapter *b);
 
 /* vtables and helpers shared by the object files */

@@ -7,9 +7,11 @@
 # is not root is hung up on even when the socket's mode lets it in; a stale
 # socket (gvtd killed) makes gvtctl fall back to the bus and say gvtd is
 # not running.
-# usage: test-private-socket.sh GVTD GVTCTL FAKE_SYSFS
+# Signals reach a direct connection only after it called Subscribe(), as
+# on systemd's private bus; gvtctl's one-call connections get none.
+# usage: test-private-socket.sh GVTD GVTCTL FAKE_SYSFS PRIVATE_SIGNALS
 set -eu
-gvtd=$1 gvtctl=$2 fake=$3
+gvtd=$1 gvtctl=$2 fake=$3 signals=$4
 . "$(dirname "$0")/private-gvtd.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: the private socket is root's; run as root"; exit 77; }
 
@@ -36,6 +38,17 @@ u2=7c000000-0000-4000-8000-0000000000bb
 run 0 "$gvtctl" create --type gvt_base-GVTg_V5_8 --uuid $u2
 expect "create over the private socket: gvtd wrote sysfs" \
 	"$(cat "$root/sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/gvt_base-GVTg_V5_8/create")" $u2
+# -- signals: to a peer that subscribed, not to one that did not
+"$signals" "$sock" subscribe 4 >"$tmp/sub" 2>&1 &
+sub_pid=$!
+"$signals" "$sock" quiet 4 >"$tmp/quiet" 2>&1 &
+quiet_pid=$!
+for _ in $(seq 50); do grep -q ready "$tmp/sub" && grep -q ready "$tmp/quiet" && break; sleep 0.1; done
+u3=7c000000-0000-4000-8000-0000000000cc
+run 0 "$gvtctl" define --type gvt_base-GVTg_V5_8 --uuid $u3
+wait $sub_pid $quiet_pid || true
+grep -qx DefinitionAdded "$tmp/sub" && ok "a subscribed peer gets DefinitionAdded" || fail "subscribed peer: $(cat "$tmp/sub")"
+expect "a peer that did not subscribe gets no signal" "$(grep -vx ready "$tmp/quiet")" ""
 run 1 env GVTCTL_FORCE_BUS=1 DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/nobus "$gvtctl" status
 has err "no system bus" "GVTCTL_FORCE_BUS: the bus, which is gone"
 run 1 "$gvtctl" monitor
