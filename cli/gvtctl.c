@@ -688,6 +688,7 @@ static int verb_doctor(sd_bus *bus, int argc, char *argv[])
 		return usage_error("doctor takes no arguments: %s", argv[1]);
 	if (!t)
 		return call_failed("doctor", NULL, -ENOMEM);
+	table_set_nullable(t, 3); /* no fix: null, as REST says it */
 	r = call(bus, "Diagnose", &reply, NULL);
 	if (r < 0)
 		return r;
@@ -696,7 +697,7 @@ static int verb_doctor(sd_bus *bus, int argc, char *argv[])
 		r = sd_bus_message_enter_container(reply, 'a', "(ssss)");
 	while (r >= 0 && (r = sd_bus_message_read(reply, "(ssss)", &id, &state, &seen, &fix)) > 0) {
 		if (arg_json)
-			r = table_add_row(t, id, state, seen, fix);
+			r = table_add_row(t, id, state, seen, *fix ? fix : "-");
 		else {
 			printf("%-4s  %-15s %s\n", state, id, seen);
 			if (*fix)

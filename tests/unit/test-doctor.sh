@@ -79,6 +79,8 @@ doctor
 expect "kvmgt: enable_gvt seen by i915" "$(state enable-gvt)" ok
 expect "kvmgt: IOMMU groups" "$(state iommu)" ok
 expect "kvmgt: kvmgt, vfio_iommu_type1, mdev available" "$(state kernel-modules)" ok
+expect "--json: a check with nothing to fix has fix null, as REST" \
+	"$(python3 -c "import json; print([c['fix'] for c in json.load(open('$tmp/doc')) if c['check'] == 'iommu'][0])")" None
 # -- a Tiger Lake GPU (8086:9a49, Gen12): not GVT-g, SR-IOV named
 echo 0x9a49 >"$pci/device"
 doctor
