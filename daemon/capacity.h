@@ -33,6 +33,9 @@ typedef struct Resources {
 	unsigned count;
 } Resources;
 
+/* One resource's amount of r (MiB for aperture and hidden). */
+unsigned resources_get(const Resources *r, Resource which);
+
 /* What the vGPUs on this parent hold, from their types' descriptions. */
 void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret);
 

@@ -33,6 +33,7 @@
 #include "rest-problem.h"
 #include "rest-connections.h"
 #include "rest-events.h"
+#include "rest-metrics.h"
 #include "rest-routes.h"
 
 #define LISTENERS_MAX 8
@@ -59,6 +60,7 @@ struct RestServer {
 	RestConnections *connections;
 	sd_event_source *wake;    /* runs MHD after connections were resumed */
 	RestCache listing;        /* GET /v1/vgpus */
+	RestMetrics metrics;      /* requests answered (GET /metrics) */
 };
 
 RestEvents *rest_server_events(RestServer *s)
@@ -227,6 +229,13 @@ static int request_run(RestRequest *req)
 	return rest_route_dispatch(req);
 }
 
+/* Every answer goes out here, counted by route, method and status. */
+static enum MHD_Result reply_queue(Listener *l, RestRequest *req)
+{
+	rest_metrics_count(&l->server->metrics, req->route, req->method, req->reply.status);
+	return rest_reply_queue(req->connection, &req->reply);
+}
+
 /* Our record of an MHD connection (connection_notify made it). */
 static RestConnection *connection_of(struct MHD_Connection *connection)
 {
@@ -255,6 +264,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		req->manager = l->server->manager;
 		req->wake = l->server->wake;
 		req->listing = &l->server->listing;
+		req->metrics = &l->server->metrics;
 		req->connection = connection;
 		*con_cls = req;
 		if (connection_of(connection))
@@ -262,7 +272,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		if (request_begin(l, req, method) != 0) {
 			req->handled = true;
 			rest_connection_received(connection_of(connection));
-			return rest_reply_queue(connection, &req->reply);
+			return reply_queue(l, req);
 		}
 		return MHD_YES;
 	}
@@ -273,7 +283,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 	}
 	rest_connection_received(connection_of(connection));
 	if (req->handled)
-		return rest_reply_queue(connection, &req->reply);
+		return reply_queue(l, req);
 
 	r = request_run(req);
 	if (r < 0) {
@@ -289,12 +299,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		if (!stream)
 			return MHD_NO;
 		req->handled = true;
+		rest_metrics_count(&l->server->metrics, req->route, req->method, MHD_HTTP_OK);
 		ret = MHD_queue_response(connection, MHD_HTTP_OK, stream);
 		MHD_destroy_response(stream);
 		return ret;
 	}
 	req->handled = true;
-	return rest_reply_queue(connection, &req->reply);
+	return reply_queue(l, req);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -729,6 +740,7 @@ RestServer *rest_server_free(RestServer *s)
 	sd_event_source_disable_unref(s->wake);
 	rest_tokens_done(&s->tokens);
 	rest_cache_done(&s->listing);
+	rest_metrics_done(&s->metrics);
 	free(s);
 	return NULL;
 }
