@@ -106,7 +106,7 @@ typedef enum Amount {
 static const struct {
 	const char *name, *help;
 } amounts[_AMOUNT_MAX] = {
-	[AMOUNT_CAPACITY] = { "capacity", "the GPU's total (only where gvtd_parent_capacity_exact is 1)" },
+	[AMOUNT_CAPACITY] = { "capacity", "the GPU's total (memory and fences only where gvtd_parent_capacity_exact is 1)" },
 	[AMOUNT_RESERVED] = { "reserved", "what kvmgt keeps for the host" },
 	[AMOUNT_ALLOCATED] = { "allocated", "what the parent's vGPUs hold" },
 	[AMOUNT_AVAILABLE] = { "available", "what is left for new vGPUs, less what auto-start definitions that do "
