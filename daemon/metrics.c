@@ -361,14 +361,18 @@ static int write_kernel_counters(Manager *m, MetricsWriter *w)
 		if (kernel_counters[c].help)
 			metrics_family(w, kernel_counters[c].name, METRIC_COUNTER, kernel_counters[c].help);
 		for (size_t i = 0; i < n; i++) {
+			const Vgpu *v = inventory_find_vgpu(&m->inventory, vgpus[i].uuid);
+			/* the parent as the other families name it; the kernel's name for one not scanned yet */
+			const char *parent = v ? v->parent : vgpus[i].gpu;
+
 			if (!vgpus[i].has_counters)
 				continue;
 			if (kernel_counters[c].op)
 				metrics_sample(w, kernel_counters[c].name, vgpus[i].counters[c], "uuid", vgpus[i].uuid,
-					       "parent", vgpus[i].gpu, "op", kernel_counters[c].op, NULL);
+					       "parent", parent, "op", kernel_counters[c].op, NULL);
 			else
 				metrics_sample(w, kernel_counters[c].name, vgpus[i].counters[c], "uuid", vgpus[i].uuid,
-					       "parent", vgpus[i].gpu, NULL);
+					       "parent", parent, NULL);
 		}
 	}
 	return 0;

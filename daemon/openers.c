@@ -148,8 +148,6 @@ int openers_parse(const void *buf, size_t len, OpenerMessage *ret)
 	uuid_format(nla_data(tb[GVT_GENL_A_VGPU_UUID]), ret->uuid);
 	if (tb[GVT_GENL_A_GPU_NAME])
 		snprintf(ret->gpu, sizeof(ret->gpu), "%s", nla_get_string(tb[GVT_GENL_A_GPU_NAME]));
-	if (tb[GVT_GENL_A_VGPU_TYPE])
-		snprintf(ret->type, sizeof(ret->type), "%s", nla_get_string(tb[GVT_GENL_A_VGPU_TYPE]));
 	for (VgpuCounter c = 0; c < _VGPU_COUNTER_MAX; c++)
 		if (tb[counter_attrs[c]]) {
 			ret->counters[c] = nla_get_u64(tb[counter_attrs[c]]);

@@ -45,8 +45,7 @@ typedef enum VgpuCounter {
 typedef struct OpenerMessage {
 	uint8_t cmd;                /* GVT_GENL_CMD_* */
 	char uuid[GVT_UUID_STRING_MAX];
-	char gpu[64];               /* its parent; empty: not told */
-	char type[64];
+	char gpu[64];               /* its GPU as the kernel names it; empty: not told */
 	uint32_t pid;               /* 0: none named */
 	uint64_t opened_at;         /* CLOCK_BOOTTIME ns; 0: not told */
 	bool has_counters;          /* GET_VGPU: counters[] as the kernel counts them */

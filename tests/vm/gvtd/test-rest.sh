@@ -7,7 +7,8 @@
 # resume; a uid outside the socket's group cannot connect, one inside but
 # without rights gets 403; a stalled event client does not slow a create loop;
 # TCP+TLS on 127.0.0.1 with tokens: 200, 401 without, 403 for a reader's POST;
-# /v1/health 200 while ready, 503 (same body) after an unload, 200 after the load.
+# /v1/health 200 while ready, 503 (same body) after an unload, 200 after the load;
+# GET /metrics passes promtool and carries the kernel's counters of a vGPU held open.
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/gvtd-rest.XXXXXX)
@@ -67,6 +68,24 @@ until_ok 5 opened_by_holder && ok "held open: opened_by is the holder's pid" || 
 expect "DELETE of an open vGPU: 409" "$(status -X DELETE "http://localhost/v1/vgpus/$uuid")" 409
 expect "... Busy, naming the process" "$(json 'd["type"], "vfio-check" in d["detail"]' <"$tmp/body")" "urn:gvtd:problem:Busy True"
 release_hold
+
+# -- GET /metrics on the real modules: promtool's check, gvt_base's capacity, the kernel's counters of the open
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics"; }
+expect "GET /metrics: 200" "$(curl -s -o "$tmp/metrics" -D "$tmp/mhead" -w '%{http_code}' --unix-socket "$sock" http://localhost/metrics)" 200
+expect_contains "... text format 0.0.4" "$(cat "$tmp/mhead")" "Content-Type: text/plain; version=0.0.4; charset=utf-8"
+promtool check metrics <"$tmp/metrics" >"$tmp/promtool" 2>&1 && ok "promtool check metrics" || fail "promtool: $(cat "$tmp/promtool")"
+expect "the kernel counted one open of the vGPU" "$(metric "gvtd_vgpu_opens_total{uuid=\"$uuid\",parent=\"$parent\"}")" 1
+for op in read write; do
+	n=$(metric "gvtd_vgpu_config_accesses_total{uuid=\"$uuid\",parent=\"$parent\",op=\"$op\"}")
+	[ -n "$n" ] && ok "config space ${op}s counted ($n)" || fail "no config ${op} counter: $(grep vgpu_config "$tmp/metrics")"
+done
+aperture_mb=$(cat /sys/module/gvt_base/parameters/aperture_mb)
+expect "capacity exact on gvt_base" "$(metric "gvtd_parent_capacity_exact{parent=\"$parent\"}")" 1
+expect "aperture capacity: aperture_mb in bytes" \
+	"$(metric "gvtd_parent_memory_capacity_bytes{parent=\"$parent\",resource=\"aperture\"}")" $((aperture_mb << 20))
+low_mib=$(api "http://localhost/v1/types?parent=$parent" | json "[t['aperture_mib'] for t in d if t['name'] == '$type'][0]")
+expect "aperture allocated: the one vGPU's" \
+	"$(metric "gvtd_parent_memory_allocated_bytes{parent=\"$parent\",resource=\"aperture\"}")" $((low_mib << 20))
 expect "DELETE: 204" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 204
 [ -e "/sys/bus/mdev/devices/$uuid" ] && fail "mdev device still there" || ok "the mdev device is gone"
 expect "DELETE again: 404" "$(status -X DELETE http://localhost/v1/vgpus/$uuid)" 404
