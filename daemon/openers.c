@@ -268,10 +268,16 @@ int openers_counters(const Manager *m, OpenerMessage **ret, size_t *ret_n)
 		return -ENODATA;
 	r = dump_vgpus(&m->openers, on_counters, &d);
 	if (r < 0 || d.failed) {
+		static bool warned;
+
 		free(d.vgpus);
 		if (d.failed)
 			return -ENOMEM;
-		log_warning("Failed to ask the gvt genl family for the vGPUs' counters: %s", nl_geterror(r));
+		/* once: a scraper asks every few seconds */
+		if (!warned)
+			log_warning("Failed to ask the gvt genl family for the vGPUs' counters (the metrics leave them "
+				    "out): %s", nl_geterror(r));
+		warned = true;
 		return -EIO;
 	}
 	*ret = d.vgpus;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """GET /metrics on a scratch tree, no kernel: the exposition passes
 `promtool check metrics`, its figures match kvmgt's arithmetic worked out
-here (not the daemon's code), and the counters move with requests, errors
+here (not the daemon's code), and the counters move with requests, errors (REST and D-Bus)
 and events. usage: test-rest-metrics.py GVTD FAKE_SYSFS SRCDIR PROMTOOL"""
 import http.client
 import os
@@ -169,10 +169,16 @@ try:
     api.request("GET", "/v1/nothing/" + "x" * 40)
     s, _, _ = api.request("POST", "/v1/vgpus", body={"type": "gvt_base-GVTg_V5_4", "owner": "alice"})
     expect("over alice's quota: 409", s, 409)
+    # the same vocabulary on D-Bus: counted with the REST ones
+    bus = subprocess.run(["busctl", f"--address={scratch.address}", "call", "org.gvtd1", "/org/gvtd1",
+                          "org.gvtd1.Manager", "RemoveVGPU", "sb", "0f0f0f0f-0000-4000-8000-000000000003", "false"],
+                         capture_output=True, text=True)
+    print("# busctl:", bus.stderr.strip())
+    expect("D-Bus RemoveVGPU of no vGPU: refused", bus.returncode != 0, True)
     m2, _ = parse(scrape())
-    expect("errors by kind: 3 NotFound, 1 InvalidArgument, 1 QuotaExceeded",
+    expect("errors by kind: 4 NotFound (one over D-Bus), 1 InvalidArgument, 1 QuotaExceeded",
            [delta(m1, m2, "gvtd_errors_total", kind=k) for k in ("NotFound", "InvalidArgument", "QuotaExceeded", "Busy")],
-           [3, 1, 1, 0])
+           [4, 1, 1, 0])
     expect("requests by route pattern, not the path",
            (delta(m1, m2, "gvtd_api_requests_total", route="/v1/vgpus/{uuid}", method="GET", code="404"),
             delta(m1, m2, "gvtd_api_requests_total", route="/v1/vgpus/{uuid}", method="GET", code="400"),
