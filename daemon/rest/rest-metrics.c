@@ -59,7 +59,7 @@ int rest_metrics_reply(RestMetrics *rm, Manager *m, RestReply *reply)
 	}
 	metrics_family(&w, "gvtd_api_requests_total", METRIC_COUNTER,
 		       "REST requests answered since gvtd started, by route pattern, method and status code "
-		       "(route \"other\": none matched, or refused before routing: 401, 503 TooManyConnections).");
+		       "(route \"other\": no route has the path and method).");
 	for (size_t i = 0; i < rm->n_counts; i++) {
 		char code[8];
 

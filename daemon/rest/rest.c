@@ -133,6 +133,7 @@ static int request_begin(Listener *l, RestRequest *req, const char *method)
 	unsigned allow;
 	int r;
 
+	req->method = rest_method_from_string(method);
 	if (rest_connections_count(l->server->connections) > l->server->manager->config.api_max_connections) {
 		(void) rest_problem(&req->reply, 503, "TooManyConnections", NULL,
 				    "Too many connections (%u): try again later",
@@ -142,7 +143,6 @@ static int request_begin(Listener *l, RestRequest *req, const char *method)
 	}
 	if (identify(l, req, &req->peer) != 0)
 		return 1;
-	req->method = rest_method_from_string(method);
 	r = req->method ? rest_route_find(req->path, req->method, &req->route, &req->param, &allow) : -EOPNOTSUPP;
 	if (r == -ENOENT) {
 		(void) rest_problem(&req->reply, 404, "NotFound", NULL, "No resource %.128s: see GET /v1", req->path);
@@ -232,7 +232,14 @@ static int request_run(RestRequest *req)
 /* Every answer goes out here, counted by route, method and status. */
 static enum MHD_Result reply_queue(Listener *l, RestRequest *req)
 {
-	rest_metrics_count(&l->server->metrics, req->route, req->method, req->reply.status);
+	const RestRoute *route = req->route;
+	const char *param;
+	unsigned allow;
+
+	/* refused before routing (401, 503): counted under the route it asked for */
+	if (!route && rest_route_find(req->path, req->method, &route, &param, &allow) < 0)
+		route = NULL;
+	rest_metrics_count(&l->server->metrics, route, req->method, req->reply.status);
 	return rest_reply_queue(req->connection, &req->reply);
 }
 

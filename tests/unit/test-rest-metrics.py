@@ -196,6 +196,9 @@ try:
     expect("TCP sees the same vGPUs", value(m3, "gvtd_parent_vgpus_allocated", parent=PARENT), 2)
     nobody = gvtapi.Client(spec, host="127.0.0.1", port=port)
     expect("GET /metrics over TCP without a token: 401", nobody.request("GET", "/metrics")[0], 401)
+    m4, _ = parse(scrape(reader, "GET /metrics again"))
+    expect("the 401 counted under its route", delta(m3, m4, "gvtd_api_requests_total", route="/metrics",
+                                                    method="GET", code="401"), 1)
     expect("unknown query: 400", api.request("GET", "/metrics?format=json")[0], 400)
     expect("POST /metrics: 405", api.request("POST", "/metrics", body={})[0], 405)
 
