@@ -64,7 +64,7 @@ unsigned resources_get(const Resources *r, Resource which)
 	}
 }
 
-static const Resources host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOST_FENCES, 0 };
+const Resources capacity_host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOST_FENCES, 0 };
 
 /* Gen8+ (everything GVT-g supports) has 32 fence registers. */
 #define GEN8_FENCES 32
@@ -124,7 +124,7 @@ unsigned capacity_exhausted(const Parent *p, const MdevType *t, const Resources 
 		unsigned long free_mib = 0;
 
 		if (totals) {
-			long f = (long) resources_get(totals, r) - resources_get(&host_reserved, r) - resources_get(held, r);
+			long f = (long) resources_get(totals, r) - resources_get(&capacity_host_reserved, r) - resources_get(held, r);
 
 			free_mib = f > 0 ? f : 0;
 		} else

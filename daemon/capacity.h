@@ -43,6 +43,7 @@ void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret);
 #define HOST_APERTURE_MIB 128
 #define HOST_HIDDEN_MIB 384
 #define HOST_FENCES 4
+extern const Resources capacity_host_reserved;
 
 /* The GPU's totals (aperture, hidden = GGTT - aperture, fences); -ENODATA if not knowable. */
 int capacity_totals(const char *root, const Parent *p, Resources *ret);

@@ -113,8 +113,6 @@ static const struct {
 			       "not run would take (a lower bound where gvtd_parent_capacity_exact is 0)" },
 };
 
-static const Resources host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOST_FENCES, 0 };
-
 /* 0 and *ret, or -ENODATA where the amount is not known (or not one of the resource). */
 static int amount_of(const ParentFigures *f, Resource r, Amount a, uint64_t *ret)
 {
@@ -133,7 +131,7 @@ static int amount_of(const ParentFigures *f, Resource r, Amount a, uint64_t *ret
 	case AMOUNT_RESERVED:
 		if (r == RESOURCE_INSTANCES)
 			return -ENODATA;
-		v = resources_get(&host_reserved, r);
+		v = resources_get(&capacity_host_reserved, r);
 		break;
 	case AMOUNT_ALLOCATED:
 		v = resources_get(&f->held, r);
