@@ -1242,6 +1242,28 @@ static int dump_definition(json_t *top, const char *uuid, const char *parent, co
 	return def && json_array_append_new(list, def) >= 0 ? 0 : -ENOMEM;
 }
 
+/*
+ * The files in /etc/mdevctl.d gvtd cannot use: a row each (state
+ * "unreadable") unless dumpjson, and on stderr the path and why.
+ */
+static int list_unreadable(sd_bus *bus, Table *t, bool dumpjson)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	const char *uuid, *parent, *path, *reason;
+	int r;
+
+	r = call(bus, "ListUnreadableDefinitions", &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', GVT_UNREADABLE_SIG);
+	while (r >= 0 && (r = sd_bus_message_read(reply, GVT_UNREADABLE_SIG, &uuid, &parent, &path, &reason)) > 0) {
+		fprintf(stderr, "%s: cannot be used, left as it is: %s\n", path, reason);
+		if (!dumpjson)
+			r = table_add_row(t, uuid, parent, "-", "-", "unreadable", "-", "");
+	}
+	return r < 0 ? call_failed("ListUnreadableDefinitions", NULL, r) : 0;
+}
+
 static int list_definitions(sd_bus *bus, bool dumpjson)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -1253,6 +1275,10 @@ static int list_definitions(sd_bus *bus, bool dumpjson)
 	if (!t || !dump)
 		return call_failed("list", NULL, -ENOMEM);
 	table_set_pairs(t, 6);
+	/* null in JSON for a file gvtd cannot use */
+	table_set_nullable(t, 2);
+	table_set_nullable(t, 3);
+	table_set_nullable(t, 5);
 	table_set_truncatable(t, 6);
 	if (dumpjson && (arg_output || arg_noheadings))
 		return usage_error("--dumpjson prints mdevctl's JSON: --output and --noheadings do not apply");
@@ -1289,6 +1315,9 @@ static int list_definitions(sd_bus *bus, bool dumpjson)
 	}
 	if (r < 0)
 		return call_failed("ListDefinitions", NULL, r);
+	r = list_unreadable(bus, t, dumpjson);
+	if (r < 0)
+		return r;
 	if (dumpjson) {
 		json_t *g;
 		size_t i;
@@ -1414,6 +1443,69 @@ static int verb_quota(sd_bus *bus, int argc, char *argv[])
 		return call_failed("SetQuota", NULL, r);
 	r = sd_bus_call(bus, m, LONG_CALL_USEC, &error, NULL);
 	return r < 0 ? call_failed("SetQuota", &error, r) : 0;
+}
+
+/* token add OWNER ROLE | token list | token revoke ID: the REST API's bearer tokens (TokenFile=). */
+static int verb_token(sd_bus *bus, int argc, char *argv[])
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(table_freep) Table *t = NULL;
+	const char *sub = argc >= 2 ? argv[1] : "";
+	const char *id, *token, *owner, *role;
+	int r;
+
+	if (streq(sub, "list")) {
+		if (argc > 2)
+			return usage_error("token list takes no arguments: %s", argv[2]);
+		t = table_new("ID", "OWNER", "ROLE", NULL);
+		if (!t)
+			return call_failed("token", NULL, -ENOMEM);
+		r = select_columns(t);
+		if (r < 0)
+			return r;
+		r = call(bus, "ListTokens", &reply, "b", true);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+		while (r >= 0 && (r = sd_bus_message_read(reply, "(sss)", &id, &owner, &role)) > 0)
+			r = table_add_row(t, id, owner, role);
+		if (r < 0)
+			return call_failed("ListTokens", NULL, r);
+		return print_table(t);
+	}
+	if (arg_output || arg_noheadings)
+		return usage_error("--output and --noheadings are for token list");
+	if (streq(sub, "add")) {
+		if (argc != 4)
+			return usage_error("token add takes an OWNER and a ROLE (reader, user or admin)");
+		if (!streq(argv[3], "reader") && !streq(argv[3], "user") && !streq(argv[3], "admin"))
+			return usage_error("ROLE is reader, user or admin, not \"%s\"", argv[3]);
+		r = call(bus, "AddToken", &reply, "ssb", argv[2], argv[3], true);
+		if (r >= 0)
+			r = sd_bus_message_read(reply, "ss", &id, &token);
+		if (r < 0)
+			return r == -EXIT_FAILED ? r : call_failed("AddToken", NULL, r);
+		if (arg_json) {
+			_cleanup_(json_decrefp) json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", id, "owner", argv[2],
+								      "role", argv[3], "token", token);
+
+			if (!o || json_dumpf(o, stdout, JSON_INDENT(2)) < 0)
+				return -EXIT_FAILED;
+			putchar('\n');
+		} else {
+			/* The secret alone on stdout, for token=$(gvtctl token add ...); the rest on stderr. */
+			printf("%s\n", token);
+			fprintf(stderr, "Token %s for %s (%s). It is shown this once: gvtd keeps only its hash.\n",
+				id, argv[2], argv[3]);
+		}
+		return 0;
+	}
+	if (streq(sub, "revoke")) {
+		if (argc != 3)
+			return usage_error("token revoke takes one ID, as 'gvtctl token list' shows it");
+		return call(bus, "RevokeToken", NULL, "sb", argv[2], true);
+	}
+	return usage_error("token add OWNER ROLE | token list | token revoke ID");
 }
 
 static int verb_remove(sd_bus *bus, int argc, char *argv[])
@@ -1861,6 +1953,9 @@ static const Verb verbs[] = {
 		   "[--max-hidden-mib N] [--max-fences N] [--max-weight N]",
 	  "Show limits and usage per owner; set an owner's limits (@default: owners without an entry; "
 	  "no option: remove the entry).", verb_quota, true },
+	{ "token", "token add OWNER ROLE | token list | token revoke ID",
+	  "Manage the REST API's bearer tokens: add prints a new token for OWNER with ROLE (reader, user or admin) "
+	  "once, list shows their ids, revoke ends one at once.", verb_token, true },
 	{ "remove", "remove UUID", "Remove a vGPU. -u UUID is accepted too, as mdevctl spells it.", verb_remove, false },
 	{ "hostdev", "hostdev [--qemu] [--no-display] [--no-opregion] UUID",
 	  "Print the libvirt <hostdev> element (and <qemu:override>) that gives a VM the vGPU, or with --qemu "
@@ -1877,7 +1972,7 @@ static void help(FILE *f)
 	fprintf(f, "\nOptions:\n"
 		   "  --json                 machine-readable output\n"
 		   "  -o, --output=COLUMNS   the columns to show, in this order (e.g. uuid,state,opened_by)\n"
-		   "                         for modules, parents, types, list and quota show\n"
+		   "                         for modules, parents, types, list, quota show and token list\n"
 		   "  -n, --noheadings       no header line\n"
 		   "  --bus-address=ADDRESS  talk to gvtd on this bus instead of the system bus\n"
 		   "  -h, --help             this help; 'gvtctl COMMAND --help' for one command\n"
@@ -1986,11 +2081,15 @@ static int run(int argc, char *argv[])
 			arg_noheadings = true, n = 1;
 		else if (strncmp(argv[i], "--output=", strlen("--output=")) == 0)
 			arg_output = argv[i] + strlen("--output="), n = 1;
-		else if (streq(argv[i], "--output")) {
+		else if (streq(argv[i], "--output") || (verb->table && streq(argv[i], "-o"))) {
 			if (i + 1 >= argc)
 				return usage_error("--output needs a list of columns");
 			arg_output = argv[i + 1], n = 2;
-		}
+		} else if (verb->table && strncmp(argv[i], "-o", 2) == 0)
+			/* -o and -n after the command for the table commands alone: create's -o is --owner */
+			arg_output = argv[i] + 2, n = 1;
+		else if (verb->table && streq(argv[i], "-n"))
+			arg_noheadings = true, n = 1;
 		if (n) {
 			memmove(&argv[i], &argv[i + n], (argc - i - n + 1) * sizeof(char *));
 			argc -= n;
@@ -1999,7 +2098,7 @@ static int run(int argc, char *argv[])
 	}
 	if ((arg_output || arg_noheadings) && !verb->table)
 		return usage_error("%s prints no table: --output and --noheadings are for modules, parents, types, "
-				   "list and quota show", verb->name);
+				   "list, quota show and token list", verb->name);
 
 	/* monitor's signal matches name gvtd's bus name, which a direct connection has not */
 	use_private_socket = !arg_bus_address && !streq(verb->name, "monitor") && !getenv("GVTCTL_FORCE_BUS");

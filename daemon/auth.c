@@ -19,13 +19,7 @@ static const struct {
 	[ACTION_MANAGE_VGPUS] = { "manage vGPUs of other owners", "org.gvtd1.manage-vgpus" },
 	[ACTION_SET_QUOTAS] = { "set quotas", "org.gvtd1.set-quotas" },
 	[ACTION_MANAGE_MODULES] = { "load or unload the GVT modules", "org.gvtd1.manage-modules" },
-};
-
-static const char *const role_names[_ROLE_MAX] = {
-	[ROLE_NONE] = "none",
-	[ROLE_READER] = "reader",
-	[ROLE_USER] = "user",
-	[ROLE_ADMIN] = "admin",
+	[ACTION_MANAGE_TOKENS] = { "add, list or revoke REST API tokens", "org.gvtd1.manage-tokens" },
 };
 
 /* The least role that may do each action. */
@@ -34,20 +28,8 @@ static const Role action_roles[_ACTION_MAX] = {
 	[ACTION_MANAGE_VGPUS] = ROLE_ADMIN,
 	[ACTION_SET_QUOTAS] = ROLE_ADMIN,
 	[ACTION_MANAGE_MODULES] = ROLE_ADMIN,
+	[ACTION_MANAGE_TOKENS] = ROLE_ADMIN,
 };
-
-const char *role_to_string(Role r)
-{
-	return r >= 0 && r < _ROLE_MAX ? role_names[r] : NULL;
-}
-
-Role role_from_string(const char *s)
-{
-	for (Role r = ROLE_READER; r < _ROLE_MAX; r++)
-		if (s && streq(s, role_names[r]))
-			return r;
-	return _ROLE_INVALID;
-}
 
 static int check_role(const Caller *c, Action a, GvtError *e)
 {

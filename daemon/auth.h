@@ -15,17 +15,9 @@
 
 #include "errors.h"
 #include "owners.h"
+#include "role.h"
 
 typedef struct Manager Manager;
-
-typedef enum Role {
-	ROLE_NONE,                /* a local caller: decided by uid and groups */
-	ROLE_READER,              /* reads only */
-	ROLE_USER,                /* + creates and removes vGPUs */
-	ROLE_ADMIN,               /* + loads and unloads the modules */
-	_ROLE_MAX,
-	_ROLE_INVALID = -1,
-} Role;
 
 typedef struct Caller {
 	uid_t uid;
@@ -40,14 +32,12 @@ typedef struct Caller {
 	const char *owner;        /* a token's owner */
 } Caller;
 
-const char *role_to_string(Role r);
-Role role_from_string(const char *s);
-
 typedef enum Action {
 	ACTION_MANAGE_OWN_VGPUS,  /* org.gvtd1.manage-own-vgpus: as owner, within quota */
 	ACTION_MANAGE_VGPUS,      /* org.gvtd1.manage-vgpus: anyone's, or for another owner */
 	ACTION_SET_QUOTAS,        /* org.gvtd1.set-quotas */
 	ACTION_MANAGE_MODULES,    /* org.gvtd1.manage-modules */
+	ACTION_MANAGE_TOKENS,     /* org.gvtd1.manage-tokens: REST API tokens */
 	_ACTION_MAX,
 } Action;
 

@@ -430,6 +430,7 @@ static CalloutDevice device_of(const Callouts *c)
 
 int callouts_pre(const Config *config, CalloutAction action, const Definition *d, Callouts *c, GvtError *e)
 {
+	Definition plain;
 	CalloutDevice dev;
 	CalloutExit x;
 	int r;
@@ -446,7 +447,10 @@ int callouts_pre(const Config *config, CalloutAction action, const Definition *d
 	strcpy(c->uuid, d->uuid);
 	c->parent = strdup(d->parent);
 	c->type = strdup(d->type);
-	if (!c->parent || !c->type || mdevctl_format(d, &c->json) < 0) {
+	/* mdevctl hands a script its three keys only, not the rest of the file. */
+	plain = *d;
+	plain.document = NULL;
+	if (!c->parent || !c->type || mdevctl_format(&plain, &c->json) < 0) {
 		callouts_free(c);
 		return gvt_error_set_errno(e, ENOMEM, "Failed to prepare the callouts of %s, nothing done", d->uuid);
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <assert.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -353,53 +355,117 @@ int config_parse_file(Config *c, const char *path)
 	return r;
 }
 
-/* libeconf's callback for each file it is about to read: checked as config_parse_file() checks one. */
-typedef struct CheckState {
-	char path[PATH_MAX];
-	char why[256];
-	int r;
-} CheckState;
-
-static bool check_each(const char *path, const void *data)
+/* A symbolic link to /dev/null (or /dev/null itself): systemd's way to turn a vendor's file off. */
+static bool is_masked(const char *path)
 {
-	CheckState *st = (CheckState *) data;
+	struct stat st;
 
-	st->r = check_file(path, st->why, sizeof(st->why));
-	if (st->r >= 0)
-		return true;
-	snprintf(st->path, sizeof(st->path), "%s", path);
-	return false;
+	return stat(path, &st) >= 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+typedef struct Names {
+	char **names;
+	size_t n;
+} Names;
+
+static void names_done(Names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+}
+
+/* Adds DIR's NAME.conf entries (not hidden) to l, once each; a missing DIR adds none. */
+static int names_add_dir(Names *l, const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(errno, "Failed to read %s: %m", dir);
+	while ((errno = 0, de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		bool seen = false;
+		char **n;
+
+		if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
+			continue;
+		for (size_t i = 0; i < l->n && !seen; i++)
+			seen = streq(l->names[i], de->d_name);
+		if (seen)
+			continue;
+		n = realloc(l->names, (l->n + 1) * sizeof(*n));
+		if (!n)
+			return log_oom();
+		l->names = n;
+		l->names[l->n] = strdup(de->d_name);
+		if (!l->names[l->n])
+			return log_oom();
+		l->n++;
+	}
+	return errno ? log_error_errno(errno, "Failed to read %s: %m", dir) : 0;
+}
+
+/* ETC/NAME if it exists (a link to /dev/null too), else VENDOR/NAME. */
+static int pick(const char *etc, const char *vendor, const char *name, char **ret)
+{
+	struct stat st;
+
+	if (asprintf(ret, "%s/%s", etc, name) < 0)
+		return log_oom();
+	if (lstat(*ret, &st) >= 0)
+		return 0;
+	free(*ret);
+	return asprintf(ret, "%s/%s", vendor, name) < 0 ? log_oom() : 0;
+}
+
+static int parse_unless_masked(Config *c, const char *path)
+{
+	if (is_masked(path)) {
+		log_debug("%s is masked (/dev/null), skipping.", path);
+		return 0;
+	}
+	return config_parse_file(c, path);
+}
+
+/*
+ * libeconf parses each file (config_parse_file); which files, in which order,
+ * is chosen here: libeconf 0.5's econf_readDirsHistory() reads a vendor
+ * drop-in even when /etc has one of the same name, and takes a link to
+ * /dev/null for a file, where systemd lets /etc's hide the vendor's.
+ */
 int config_load(Config *c, const char *etc_dir, const char *vendor_dir)
 {
-	_cleanup_free_ char *main_conf = NULL;
-	econf_file **files = NULL;
-	CheckState st = {};
-	size_t n = 0;
-	econf_err e;
-	int r = 0;
+	_cleanup_free_ char *main_conf = NULL, *etc_d = NULL, *vendor_d = NULL;
+	_cleanup_(names_done) Names l = {};
+	int r;
 
-	/* libeconf skips a directory where gvtd.conf should be; that is a mistake to say, not to pass over. */
-	if (asprintf(&main_conf, "%s/gvtd.conf", etc_dir) < 0)
-		return log_oom();
-	r = check_file(main_conf, st.why, sizeof(st.why));
+	r = pick(etc_dir, vendor_dir, "gvtd.conf", &main_conf);
+	if (r >= 0)
+		r = parse_unless_masked(c, main_conf);
 	if (r < 0)
-		return r == -ENOMEM ? log_oom() : log_error_errno(r, "%s: %s.", main_conf, st.why);
-	e = econf_readDirsHistoryWithCallback(&files, &n, vendor_dir, etc_dir, "gvtd", ".conf", "=", "#;",
-					      check_each, &st);
-	if (e == ECONF_NOFILE)
-		return 0; /* no file at all: the defaults */
-	if (e == ECONF_PARSING_CALLBACK_FAILED)
-		return st.r == -ENOMEM ? log_oom() : log_error_errno(st.r, "%s: %s.", st.path, st.why);
-	if (e != ECONF_SUCCESS)
-		return econf_failed(e, etc_dir);
-	r = 0;
-	for (size_t i = 0; i < n; i++) {
+		return r;
+	if (asprintf(&etc_d, "%s/gvtd.conf.d", etc_dir) < 0 || asprintf(&vendor_d, "%s/gvtd.conf.d", vendor_dir) < 0)
+		return log_oom();
+	r = names_add_dir(&l, etc_d);
+	if (r >= 0)
+		r = names_add_dir(&l, vendor_d);
+	if (r < 0)
+		return r;
+	qsort(l.names, l.n, sizeof(*l.names), name_cmp);
+	for (size_t i = 0; i < l.n; i++) {
+		_cleanup_free_ char *path = NULL;
+
+		r = pick(etc_d, vendor_d, l.names[i], &path);
 		if (r >= 0)
-			r = apply_file(c, files[i], econf_getPath(files[i]));
-		econf_freeFile(files[i]);
+			r = parse_unless_masked(c, path);
+		if (r < 0)
+			return r;
 	}
-	free(files);
-	return r;
+	return 0;
 }

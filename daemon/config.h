@@ -69,8 +69,8 @@ int config_parse_file(Config *c, const char *path);
  * gvtd.conf as systemd reads its own: ETC_DIR/gvtd.conf (or, without it,
  * VENDOR_DIR/gvtd.conf), then the drop-ins ETC_DIR/gvtd.conf.d/\*.conf and
  * VENDOR_DIR/gvtd.conf.d/\*.conf in the order of their names (one in ETC_DIR
- * hides the vendor's of the same name); later files win. Checked as
- * config_parse_file() checks one.
+ * hides the vendor's of the same name; a link to /dev/null hides and is not
+ * read); later files win. Each checked and parsed by config_parse_file().
  */
 int config_load(Config *c, const char *etc_dir, const char *vendor_dir);
 /* Applies one setting; -ENOENT for an unknown key, -EINVAL for a bad value. */

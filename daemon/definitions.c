@@ -21,6 +21,91 @@ Definition *definitions_find(Manager *m, const char *uuid)
 	return find_in(m->definitions, m->n_definitions, uuid);
 }
 
+static const Unreadable *find_unreadable(const Unreadable *list, size_t n, const char *parent, const char *uuid)
+{
+	for (size_t i = 0; uuid && i < n; i++)
+		if (streq(list[i].uuid, uuid) && (!parent || streq(list[i].parent, parent)))
+			return &list[i];
+	return NULL;
+}
+
+/* A file gvtd cannot use holds this UUID: it is neither overwritten nor taken for none. */
+static int refuse_unreadable(Manager *m, const char *uuid, GvtError *e, GvtErrorKind kind)
+{
+	const Unreadable *u = find_unreadable(m->unreadable, m->n_unreadable, NULL, uuid);
+	_cleanup_free_ char *path = NULL;
+
+	if (!u)
+		return 0;
+	if (sysfs_path(&path, m->config.root, MDEVCTL_DIR, u->parent, u->uuid, NULL) < 0)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to look up %s", uuid);
+	return gvt_error_set(e, kind, "The definition file of %s cannot be used (%s): fix or delete %s first", uuid,
+			     u->reason, path);
+}
+
+/* Logged when it is new or its reason changed, not on every reread. */
+static void log_unreadable(Manager *m, const Unreadable *u, const Unreadable *was)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (was && streq(was->reason, u->reason))
+		return;
+	if (sysfs_path(&path, m->config.root, MDEVCTL_DIR, u->parent, u->uuid, NULL) < 0)
+		return;
+	log_error("Cannot use definition file %s, leaving it as it is: %s. Fix or delete it; "
+		  "\"gvtctl list --defined\" lists it until then.", path, u->reason);
+}
+
+/* The whole list, as a full reread found it. */
+static void unreadable_replace(Manager *m, Unreadable *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		log_unreadable(m, &list[i], find_unreadable(m->unreadable, m->n_unreadable, list[i].parent, list[i].uuid));
+	unreadable_free_all(m->unreadable, m->n_unreadable);
+	m->unreadable = list;
+	m->n_unreadable = n;
+}
+
+/* One file reread: reason is what is wrong with it now (taken), NULL if nothing. */
+static int unreadable_update(Manager *m, const char *parent, const char *uuid, char *reason)
+{
+	_cleanup_free_ char *why = reason;
+	Unreadable *u = (Unreadable *) find_unreadable(m->unreadable, m->n_unreadable, parent, uuid);
+	Unreadable *l;
+
+	if (u && why) {
+		if (!streq(u->reason, why)) {
+			free(u->reason);
+			u->reason = TAKE_PTR(why);
+			log_unreadable(m, u, NULL);
+		}
+		return 0;
+	}
+	if (u) {
+		free(u->parent);
+		free(u->reason);
+		memmove(u, u + 1, (m->n_unreadable - (u - m->unreadable) - 1) * sizeof(Unreadable));
+		m->n_unreadable--;
+		return 0;
+	}
+	if (!why)
+		return 0;
+	l = realloc(m->unreadable, (m->n_unreadable + 1) * sizeof(Unreadable));
+	if (!l)
+		return -ENOMEM;
+	m->unreadable = l;
+	u = &l[m->n_unreadable];
+	*u = (Unreadable) { .parent = strdup(parent), .reason = TAKE_PTR(why) };
+	strcpy(u->uuid, uuid);
+	if (!u->parent) {
+		free(u->reason);
+		return -ENOMEM;
+	}
+	m->n_unreadable++;
+	log_unreadable(m, u, NULL);
+	return 0;
+}
+
 static void emit(Manager *m, EventKind kind, const Definition *d)
 {
 	Event ev = { .kind = kind, .definition = d };
@@ -76,17 +161,19 @@ static void announce(Manager *m, EventKind kind, const Definition *d)
 static int definitions_refresh(Manager *m)
 {
 	Definition **defs = NULL, **old = m->definitions;
-	size_t n = 0, n_old = m->n_definitions;
+	size_t n = 0, n_old = m->n_definitions, n_bad = 0;
+	Unreadable *bad = NULL;
 	int r;
 
-	r = mdevctl_load_all(m->config.root, &defs, &n);
+	r = mdevctl_load_all(m->config.root, &defs, &n, &bad, &n_bad);
 	if (r < 0) {
-		/* Nothing set aside (EMFILE, EIO...): the next sync reads everything again. */
+		/* EMFILE, EIO...: the next sync reads everything again. */
 		m->definitions_watch.reread_all = true;
 		return log_warning_errno(r, "Failed to reread the definitions, keeping the last ones: %m");
 	}
 	m->definitions = defs;
 	m->n_definitions = n;
+	unreadable_replace(m, bad, n_bad);
 
 	/*
 	 * What others (mdevctl, libvirt, an editor) changed on disk, announced
@@ -113,19 +200,21 @@ static int definitions_refresh(Manager *m)
 static int definitions_reload_one(Manager *m, const char *parent, const char *name)
 {
 	_cleanup_(definition_freep) Definition *d = NULL;
-	char uuid[GVT_UUID_STRING_MAX];
+	char uuid[GVT_UUID_STRING_MAX], *reason = NULL;
 	Definition *was;
 	EventKind kind;
 	int r;
 
 	if (gvt_uuid_normalize(name, uuid) < 0)
 		return 0; /* scripts.d and the like */
-	r = mdevctl_load_one(m->config.root, parent, name, &d);
+	r = mdevctl_load_one(m->config.root, parent, name, &d, &reason);
 	if (r < 0) {
 		/* Kept as it was, and the file where it is: the next sync reads everything again. */
 		m->definitions_watch.reread_all = true;
 		return log_warning_errno(r, "Failed to reread definition %s/%s, keeping the last one: %m", parent, name);
 	}
+	if (unreadable_update(m, parent, uuid, reason) < 0)
+		m->definitions_watch.reread_all = true;
 	was = definitions_find(m, uuid);
 	if (!d) {
 		/* Gone (or unreadable) here; the same UUID defined on another parent stays. */
@@ -136,8 +225,12 @@ static int definitions_reload_one(Manager *m, const char *parent, const char *na
 		definition_free(was);
 		return 0;
 	}
-	if (was && definitions_equal(was, d))
+	if (was && definitions_equal(was, d)) {
+		/* The same to gvtd, but what a rewrite starts from is the file as it is now (other keys...). */
+		definition_set_document(was, TAKE_PTR(d->document));
+		was->ends_in_newline = d->ends_in_newline;
 		return 0;
+	}
 	kind = was ? EVENT_DEFINITION_CHANGED : EVENT_DEFINITION_ADDED;
 	if (was) {
 		definitions_take_out(m, was);
@@ -202,6 +295,13 @@ Definition *const *definitions_list(Manager *m, size_t *ret_n)
 	return m->definitions;
 }
 
+const Unreadable *definitions_unreadable(Manager *m, size_t *ret_n)
+{
+	(void) definitions_sync(m);
+	*ret_n = m->n_unreadable;
+	return m->unreadable;
+}
+
 uint64_t definitions_generation(Manager *m)
 {
 	(void) definitions_sync(m);
@@ -224,14 +324,16 @@ int definitions_load(Manager *m)
 {
 	const char *root = m->config.root;
 	Definition **defs = NULL;
-	size_t n = 0;
+	Unreadable *bad = NULL;
+	size_t n = 0, n_bad = 0;
 	int r;
 
-	r = mdevctl_load_all(root, &defs, &n);
+	r = mdevctl_load_all(root, &defs, &n, &bad, &n_bad);
 	if (r < 0)
 		return log_error_errno(r, "Failed to read the definitions: %m");
 	m->definitions = defs;
 	m->n_definitions = n;
+	unreadable_replace(m, bad, n_bad);
 	r = owners_load(root, &m->owners);
 	if (r < 0)
 		return log_error_errno(r, "Failed to read the owner records: %m");
@@ -243,7 +345,9 @@ int definitions_load(Manager *m)
 	for (size_t i = 0; i < m->owners.n_records;) {
 		const char *uuid = m->owners.records[i].uuid;
 
-		if (definitions_find(m, uuid) || inventory_find_vgpu(&m->inventory, uuid)) {
+		/* A file gvtd cannot use now keeps its owner: fixed, it is the same definition. */
+		if (definitions_find(m, uuid) || inventory_find_vgpu(&m->inventory, uuid) ||
+		    find_unreadable(m->unreadable, m->n_unreadable, NULL, uuid)) {
 			i++;
 			continue;
 		}
@@ -257,8 +361,9 @@ int definitions_load(Manager *m)
 		log_info("Adopted running vGPU %s (%s on %s, %s, owner %s).", v->uuid, v->type, v->parent,
 			 definitions_find(m, v->uuid) ? "defined" : "transient", owners_get(&m->owners, v->uuid));
 	}
-	log_info("%zu definition(s), %zu owner record(s), %zu quota entr%s.", m->n_definitions,
-		 m->owners.n_records, m->quotas.n_entries, m->quotas.n_entries == 1 ? "y" : "ies");
+	log_info("%zu definition(s), %zu file(s) gvtd cannot use, %zu owner record(s), %zu quota entr%s.",
+		 m->n_definitions, m->n_unreadable, m->owners.n_records, m->quotas.n_entries,
+		 m->quotas.n_entries == 1 ? "y" : "ies");
 	return 0;
 }
 
@@ -312,17 +417,19 @@ static int check_size(Manager *m, const Definition *d, GvtError *e)
 static int save_new(Manager *m, Definition *d, const char *owner, GvtError *e)
 {
 	bool had_record = owners_find(&m->owners, d->uuid);
+	json_t *written = NULL;
 	int r;
 
 	r = owners_set(m->config.root, &m->owners, d->uuid, owner);
 	if (r < 0)
 		return save_failed(e, "record the owner of", d->uuid, r);
-	r = mdevctl_save(m->config.root, d);
+	r = mdevctl_save(m->config.root, d, &written);
 	if (r < 0) {
 		if (!had_record)
 			(void) owners_drop(m->config.root, &m->owners, d->uuid);
 		return save_failed(e, "write", d->uuid, r);
 	}
+	definition_set_document(d, written);
 	r = definitions_add(m, d);
 	if (r < 0)
 		return gvt_error_set_errno(e, r, "Failed to define %s", d->uuid);
@@ -347,6 +454,9 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
 	(void) definitions_sync(m);
 	if (definitions_find(m, id))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "UUID %s is defined already", id);
+	r = refuse_unreadable(m, id, e, GVT_ERROR_ALREADY_EXISTS);
+	if (r < 0)
+		return r;
 	running = inventory_find_vgpu(&m->inventory, id);
 	if (running) {
 		if (!streq(running->parent, p->name) || !streq(running->type, t->name))
@@ -456,6 +566,8 @@ static int lookup(Manager *m, const char *uuid, Definition **ret, GvtError *e)
 		return r;
 	(void) definitions_sync(m);
 	*ret = definitions_find(m, id);
+	if (!*ret && (r = refuse_unreadable(m, id, e, GVT_ERROR_NOT_FOUND)) < 0)
+		return r;
 	if (!*ret)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND,
 				     "No definition %s: list them with \"gvtctl list --defined\"", id);
@@ -528,9 +640,29 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 	return 0;
 }
 
-int definitions_stop(Manager *m, const char *uuid, GvtError *e)
-{
+typedef struct StopCall {
 	Callouts callouts;
+	OperationDone done;
+	void *userdata;
+} StopCall;
+
+static void on_stopped(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	StopCall *c = userdata;
+	Definition *d;
+
+	callouts_post(&c->callouts, r >= 0);
+	/* The definition may have gone meanwhile (undefined on disk): then there is nothing to signal. */
+	d = r >= 0 ? definitions_find(m, c->callouts.uuid) : NULL;
+	if (d)
+		emit(m, EVENT_DEFINITION_CHANGED, d);
+	c->done(m, r, e, c->userdata);
+	free(c);
+}
+
+int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
+{
+	StopCall *c;
 	const Vgpu *v;
 	Definition *d;
 	int r;
@@ -538,20 +670,30 @@ int definitions_stop(Manager *m, const char *uuid, GvtError *e)
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
+	r = lifecycle_refuse_if_removing(m, d->uuid, e);
+	if (r < 0)
+		return r;
 	(void) inventory_sync_vgpu(m, d->uuid);
 	v = inventory_find_vgpu(&m->inventory, d->uuid);
 	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return gvt_error_set_errno(e, -ENOMEM, "Failed to stop %s", d->uuid);
+	*c = (StopCall) { .done = done, .userdata = userdata };
 	/* As mdevctl stop sees it: from sysfs, not from the definition. */
-	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &callouts, e);
-	if (r < 0)
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &c->callouts, e);
+	if (r < 0) {
+		free(c);
 		return r;
+	}
 	/* The definition keeps the owner record. */
-	r = lifecycle_remove_device(m, d->uuid, e);
-	callouts_post(&callouts, r >= 0);
-	if (r < 0)
+	r = lifecycle_remove_device_async(m, d->uuid, on_stopped, c, e);
+	if (r < 0) {
+		callouts_post(&c->callouts, false);
+		free(c);
 		return r;
-	emit(m, EVENT_DEFINITION_CHANGED, d);
+	}
 	return 0;
 }
 
@@ -560,6 +702,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 	Callouts callouts;
 	Definition *d, next;
 	_cleanup_free_ char *type = NULL;
+	json_t *written = NULL;
 	const char *new_type = NULL;
 	Attr *attrs = NULL;
 	int r;
@@ -615,7 +758,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 	if (r >= 0)
 		r = callouts_pre(&m->config, CALLOUT_ACTION_MODIFY, &next, &callouts, e);
 	if (r >= 0) {
-		r = mdevctl_save(m->config.root, &next);
+		r = mdevctl_save(m->config.root, &next, &written);
 		callouts_post(&callouts, r >= 0);
 		if (r < 0)
 			r = save_failed(e, "write", d->uuid, r);
@@ -635,6 +778,7 @@ int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, 
 		d->n_attrs = c->n_attrs;
 	}
 	d->autostart = next.autostart;
+	definition_set_document(d, written);
 	log_info("Modified definition %s.", d->uuid);
 	emit(m, EVENT_DEFINITION_CHANGED, d);
 	return 0;

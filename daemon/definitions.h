@@ -50,6 +50,8 @@ int definitions_sync(Manager *m);
 /* The read accessors for adapters: current first. */
 Definition *definitions_get(Manager *m, const char *uuid);
 Definition *const *definitions_list(Manager *m, size_t *ret_n);
+/* Files in ROOT/etc/mdevctl.d gvtd cannot use, each with why: left as they are, listed for the user. */
+const Unreadable *definitions_unreadable(Manager *m, size_t *ret_n);
 /* The Manager's generation once the definitions are current: what an adapter's cache is compared with. */
 uint64_t definitions_generation(Manager *m);
 
@@ -78,8 +80,8 @@ int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[
 /* Removes the definition; a running vGPU keeps running as a transient one. */
 int definitions_undefine(Manager *m, const char *uuid, GvtError *e);
 int definitions_start(Manager *m, const char *uuid, GvtError *e);
-/* Removes the vGPU, keeps the definition. */
-int definitions_stop(Manager *m, const char *uuid, GvtError *e);
+/* Removes the vGPU, keeps the definition: as transient_remove(), < 0 with e now or 0 and done later. */
+int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
 
 typedef struct DefinitionChange {
 	const char *type;         /* NULL/"": unchanged */

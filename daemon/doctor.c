@@ -232,6 +232,23 @@ static void check_snapshot(Manager *m, Diagnosis *d, bool real)
 		    "No golden_hw_state published by gvt_base");
 }
 
+/* Files in mdevctl's directory that gvtd leaves as they are: mdevctl 1.2's list fails on most of them too. */
+static void check_definition_files(Manager *m, Diagnosis *d)
+{
+	_cleanup_free_ char *path = NULL;
+	const Unreadable *u = m->unreadable;
+
+	if (m->n_unreadable == 0) {
+		add(d, "definition-files", CHECK_OK, NULL, "Every file in /etc/mdevctl.d is a definition");
+		return;
+	}
+	if (sysfs_path(&path, m->config.root, MDEVCTL_DIR, u->parent, u->uuid, NULL) < 0)
+		return;
+	add(d, "definition-files", CHECK_WARN,
+	    "Fix or delete it: gvtd leaves it as it is (and \"mdevctl list\" fails on one it cannot read either)",
+	    "%zu file(s) in /etc/mdevctl.d gvtd cannot use, first %s: %s", m->n_unreadable, path, u->reason);
+}
+
 static void check_peers(Manager *m, Diagnosis *d)
 {
 	const char *root = m->config.root;
@@ -260,6 +277,7 @@ static void check_peers(Manager *m, Diagnosis *d)
 		    "%zu definition(s) for a parent that is not present (%s)", gone, first);
 	else
 		add(d, "definitions", CHECK_OK, NULL, "%zu definition(s), every parent present", m->n_definitions);
+	check_definition_files(m, d);
 }
 
 void doctor_diagnose(Manager *m, Diagnosis *ret)

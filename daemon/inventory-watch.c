@@ -212,7 +212,7 @@ int inventory_sync_vgpu(Manager *m, const char *uuid)
 	size_t i;
 	int r;
 
-	r = inventory_scan_vgpu(m->config.root, uuid, NULL, &fresh);
+	r = inventory_scan_vgpu(m->config.root, uuid, &m->inventory, &fresh);
 	if (r == -ENOMEM)
 		return r;
 	if (!fresh && vgpu_device_exists(m, uuid))

@@ -9,6 +9,7 @@
 
 static const char *const vgpu_state_names[_VGPU_STATE_MAX] = {
 	[VGPU_ACTIVE] = "active",
+	[VGPU_REMOVING] = "removing",
 };
 
 const char *vgpu_state_to_string(VgpuState s)
@@ -391,7 +392,7 @@ int inventory_scan_vgpu(const char *root, const char *name, const Inventory *cac
 	char target[PATH_MAX];
 	int r;
 
-	(void) cache; /* a vGPU has nothing fixed worth caching: its link and id are two reads */
+	/* Nothing fixed worth caching (its link and id are two reads), but a removal under way stays one. */
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -406,7 +407,11 @@ int inventory_scan_vgpu(const char *root, const char *name, const Inventory *cac
 	if (r < 0)
 		return r == -ENOMEM ? r : log_warning_errno(r, "Ignoring mdev device %s: mdev_type points to %s.", name, target);
 
-	v->state = VGPU_ACTIVE;
+	{
+		const Vgpu *had = cache ? inventory_find_vgpu(cache, v->uuid) : NULL;
+
+		v->state = had && had->state == VGPU_REMOVING ? VGPU_REMOVING : VGPU_ACTIVE;
+	}
 	r = read_optional(root, &id, SYSFS_MDEV_DEVICES, name, "intel_vgpu", "vgpu_id", NULL);
 	if (r < 0)
 		return r;

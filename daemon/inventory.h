@@ -37,6 +37,7 @@ typedef struct Parent {
 
 typedef enum VgpuState {
 	VGPU_ACTIVE,              /* the mdev device exists */
+	VGPU_REMOVING,            /* exists, and the kernel holds gvtd's removal (removals.c) */
 	_VGPU_STATE_MAX,
 } VgpuState;
 

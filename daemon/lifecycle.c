@@ -4,6 +4,7 @@
 #include "capacity.h"
 #include "kernel.h"
 #include "lifecycle.h"
+#include "removals.h"
 #include "log.h"
 #include "manager.h"
 
@@ -214,8 +215,9 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 /*
  * The kernel holds the removal of an open vGPU until its user closes it
  * (vfio asks the user through the request IRQ), and gvtd's one thread with
- * it: refuse while the gvt genl family says it is open. Best effort: an
- * open between this check and the write still holds gvtd until the close.
+ * it: refuse while the gvt genl family says it is open. An open between this
+ * check and the write (or a kernel without the family, kvmgt) is held off
+ * the loop (lifecycle_remove_device_async).
  */
 static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 {
@@ -233,14 +235,26 @@ static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 			     id, pid, comm ? " (" : "", strempty(comm), comm ? ")" : "");
 }
 
-int lifecycle_remove_device(Manager *m, const char *id, GvtError *e)
+/* A removal under way (removals.c) makes every other operation on the vGPU wait its end. */
+int lifecycle_refuse_if_removing(Manager *m, const char *id, GvtError *e)
 {
-	int r;
+	if (!removals_pending(m, id))
+		return 0;
+	return gvt_error_set(e, GVT_ERROR_BUSY, "vGPU %s is being removed: the kernel holds the removal until its "
+			     "user closes it (\"gvtctl list\" shows it as removing); try again after", id);
+}
 
-	r = refuse_if_open(m, id, e);
-	if (r < 0)
-		return r;
-	r = kernel_vgpu_remove(m->config.root, id);
+/* Before a remove: none under way, not open. */
+static int remove_checks(Manager *m, const char *id, GvtError *e)
+{
+	int r = lifecycle_refuse_if_removing(m, id, e);
+
+	return r < 0 ? r : refuse_if_open(m, id, e);
+}
+
+/* What the remove's write said, as the caller's error; the inventory reread either way. */
+static int remove_ended(Manager *m, const char *id, int r, GvtError *e)
+{
 	if (r == -ENOENT || r == -ENODEV) {
 		/* Removed behind our back between the scan and the write. */
 		(void) inventory_sync_vgpu(m, id);
@@ -253,6 +267,51 @@ int lifecycle_remove_device(Manager *m, const char *id, GvtError *e)
 
 	log_info("Removed vGPU %s.", id);
 	(void) inventory_sync_vgpu(m, id);
+	return 0;
+}
+
+int lifecycle_remove_device(Manager *m, const char *id, GvtError *e)
+{
+	int r;
+
+	r = remove_checks(m, id, e);
+	if (r < 0)
+		return r;
+	return remove_ended(m, id, kernel_vgpu_remove(m->config.root, id), e);
+}
+
+typedef struct RemoveCall {
+	OperationDone done;
+	void *userdata;
+} RemoveCall;
+
+static void on_removed(Manager *m, const char *uuid, int r, void *userdata)
+{
+	RemoveCall *c = userdata;
+	GvtError e = {};
+
+	r = remove_ended(m, uuid, r, &e);
+	c->done(m, r, &e, c->userdata);
+	free(c);
+}
+
+int lifecycle_remove_device_async(Manager *m, const char *id, OperationDone done, void *userdata, GvtError *e)
+{
+	RemoveCall *c;
+	int r;
+
+	r = remove_checks(m, id, e);
+	if (r < 0)
+		return r;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return gvt_error_set_errno(e, -ENOMEM, "Failed to remove vGPU %s", id);
+	*c = (RemoveCall) { .done = done, .userdata = userdata };
+	r = removals_start(m, id, on_removed, c);
+	if (r < 0) {
+		free(c);
+		return gvt_error_set_errno(e, r, "Failed to start removing vGPU %s", id);
+	}
 	return 0;
 }
 

@@ -50,5 +50,22 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
  */
 int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid, const Attr *attrs,
 			    size_t n_attrs, GvtError *e);
-/* The sysfs remove; GVT_ERROR_BUSY while the gvt genl family says the vGPU is open. */
+/*
+ * An operation that may wait for the kernel: its end, on the loop. r and e
+ * as a synchronous call's return and error.
+ */
+typedef void (*OperationDone)(Manager *m, int r, const GvtError *e, void *userdata);
+
+/*
+ * The sysfs remove, in the calling thread: for a device nobody can have
+ * open yet (the undo of a failed create). GVT_ERROR_BUSY while the gvt genl
+ * family says the vGPU is open or a removal of it is under way.
+ */
 int lifecycle_remove_device(Manager *m, const char *uuid, GvtError *e);
+/*
+ * The same off the loop (removals.c): 0 and done later, once the kernel let
+ * go (never from within this call), or < 0 with e now.
+ */
+int lifecycle_remove_device_async(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
+/* GVT_ERROR_BUSY if a removal of uuid is under way. */
+int lifecycle_refuse_if_removing(Manager *m, const char *uuid, GvtError *e);

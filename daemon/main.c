@@ -195,18 +195,35 @@ static void rest_stop(Manager *m)
 	rest = rest_server_free(rest);
 }
 
+static int rest_reload(Manager *m)
+{
+	return rest ? rest_server_reload(rest) : 0;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	Manager *m = userdata;
+
+	(void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the API tokens and the TLS certificate.");
+	if (manager_reload(m) < 0)
+		log_warning("Reload incomplete: what failed keeps what it had (see above).");
+	(void) sd_notify(false, "READY=1");
+	status_notify(m);
+	return 0;
+}
+
 /* Start order, top to bottom; stop order, bottom to top. */
 static const Feature features[] = {
-	{ "status", status_start, status_stop },
-	{ "journal", journal_events_init, NULL },
-	{ "polkit", polkit_start, polkit_stop },
-	{ "dbus", dbus_start, dbus_stop },
-	{ "rest", rest_start, rest_stop },
-	{ "inventory", inventory_start, inventory_stop },
+	{ "status", status_start, status_stop, NULL },
+	{ "journal", journal_events_init, NULL, NULL },
+	{ "polkit", polkit_start, polkit_stop, NULL },
+	{ "dbus", dbus_start, dbus_stop, NULL },
+	{ "rest", rest_start, rest_stop, rest_reload },
+	{ "inventory", inventory_start, inventory_stop, NULL },
 	/* After the scan: the dump's vGPUs are known, their PropertiesChanged goes out. */
-	{ "openers", openers_start, openers_stop },
-	{ "definitions", definitions_init, definitions_exit },
-	{ "autostart", autostart_init, autostart_exit },
+	{ "openers", openers_start, openers_stop, NULL },
+	{ "definitions", definitions_init, definitions_exit, NULL },
+	{ "autostart", autostart_init, autostart_exit, NULL },
 };
 
 static int run(int argc, char *argv[])
@@ -232,12 +249,15 @@ static int run(int argc, char *argv[])
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
 	if (r >= 0)
 		r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
 	if (r < 0)
-		return log_error_errno(r, "Failed to handle SIGTERM/SIGINT: %m");
+		return log_error_errno(r, "Failed to handle SIGTERM/SIGINT/SIGHUP: %m");
 	r = sd_event_set_watchdog(m->event, true);
 	if (r < 0)
 		log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");

@@ -28,11 +28,14 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	manager_stop(m);
+	removals_done(m);
 	for (size_t i = 0; i < m->n_definitions; i++)
 		definition_free(m->definitions[i]);
 	free(m->definitions);
+	unreadable_free_all(m->unreadable, m->n_unreadable);
 	owners_done(&m->owners);
 	quotas_done(&m->quotas);
+	tokens_done(&m->tokens);
 	modules_done(&m->modules);
 	inventory_done(&m->inventory);
 	sd_event_unref(m->event);
@@ -70,6 +73,25 @@ void manager_stop(Manager *m)
 		if (f->stop)
 			f->stop(m);
 	}
+}
+
+int manager_reload(Manager *m)
+{
+	int r, ret;
+
+	ret = tokens_reload(m);
+	for (size_t i = 0; i < m->n_started; i++) {
+		const Feature *f = m->started[i];
+
+		if (!f->reload)
+			continue;
+		r = f->reload(m);
+		if (r < 0 && ret >= 0)
+			ret = r;
+	}
+	if (ret >= 0)
+		log_info("Reloaded: %zu API tokens.", m->tokens.n_tokens);
+	return ret;
 }
 
 const char *manager_owner_of(Manager *m, const char *uuid)

@@ -19,6 +19,8 @@
 #include "openers.h"
 #include "owners.h"
 #include "quotas.h"
+#include "removals.h"
+#include "tokens.h"
 
 struct Manager {
 	Config config;
@@ -29,10 +31,14 @@ struct Manager {
 	Modules modules;
 	Definition **definitions;  /* what ROOT/etc/mdevctl.d says (definitions.c) */
 	size_t n_definitions;
+	Unreadable *unreadable;    /* files there gvtd cannot use, left as they are (definitions.c) */
+	size_t n_unreadable;
 	DefinitionsWatch definitions_watch;  /* changes to ROOT/etc/mdevctl.d */
 	Owners owners;
 	Quotas quotas;
+	Tokens tokens;              /* tokens.c: the REST API's bearer tokens */
 	Openers openers;           /* who has which vGPU open (the gvt genl family) */
+	Removals removals;         /* removals.c: vGPU removals under way, off the loop */
 	Autostart autostart;       /* autostart.c: its deferred start */
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 
@@ -45,19 +51,27 @@ struct Manager {
 
 /*
  * One feature of the daemon, iwd's IWD_MODULE: the wiring (main.c) lists
- * them in start order, once; stop runs in the reverse order. stop may be
- * NULL; it is called only for a feature whose start succeeded.
+ * them in start order, once; stop runs in the reverse order. stop and
+ * reload may be NULL; they are called only for a feature whose start
+ * succeeded. reload reads again what a SIGHUP re-reads (manager_reload).
  */
 typedef struct Feature {
 	const char *name;
 	int (*start)(Manager *m);
 	void (*stop)(Manager *m);
+	int (*reload)(Manager *m);
 } Feature;
 
 /* Starts each feature in table order; on a failure, stops those started (in reverse) and returns it. */
 int manager_start(Manager *m, const Feature *features, size_t n);
 /* Stops what manager_start() started, in reverse; manager_free() does it too. */
 void manager_stop(Manager *m);
+/*
+ * SIGHUP: the token file (tokens.c), then each started feature's reload, in
+ * start order. Everything else in gvtd.conf takes a restart. The first error,
+ * after trying them all; what failed keeps what it had.
+ */
+int manager_reload(Manager *m);
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);

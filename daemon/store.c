@@ -81,7 +81,7 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int store_write(const char *path, const char *data, size_t len)
+int store_write_mode(const char *path, const char *data, size_t len, mode_t mode)
 {
 	char dir[PATH_MAX], name[NAME_MAX + 1], tmp[PATH_MAX];
 	_cleanup_close_ int fd = -1;
@@ -100,7 +100,7 @@ int store_write(const char *path, const char *data, size_t len)
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, data, len);
-	if (r >= 0 && fchmod(fd, 0644) < 0)
+	if (r >= 0 && fchmod(fd, mode) < 0)
 		r = -errno;
 	if (r >= 0 && fsync(fd) < 0)
 		r = -errno;
@@ -111,6 +111,11 @@ int store_write(const char *path, const char *data, size_t len)
 		return r;
 	}
 	return fsync_dir(dir);
+}
+
+int store_write(const char *path, const char *data, size_t len)
+{
+	return store_write_mode(path, data, len, 0644);
 }
 
 int store_remove(const char *path)

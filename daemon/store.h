@@ -3,19 +3,23 @@
  * Crash-safe files. A write goes to a temporary file in the same directory,
  * is fsync'd, renamed over the target and the directory fsync'd: after a
  * crash at any point the target holds either the old or the new contents,
- * never a torn mix. Files that cannot be read are set aside (renamed, never
- * deleted) so the daemon starts with everything else.
+ * never a torn mix. gvtd's own files (owner records, quotas) that cannot be
+ * read are set aside (renamed, never deleted) so the daemon starts with
+ * everything else; definition files, shared with mdevctl, never are.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Creates the missing directories of path's parent (mode 0755). */
 int store_mkdir_parents(const char *path);
 
 /* Replaces path with data atomically (mode 0644); creates missing parent directories. */
 int store_write(const char *path, const char *data, size_t len);
+/* The same with the given mode; the temporary file is 0600 until then, so a secret is never readable. */
+int store_write_mode(const char *path, const char *data, size_t len, mode_t mode);
 
 /* Removes path and fsyncs its directory; a missing file is not an error. */
 int store_remove(const char *path);

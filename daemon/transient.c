@@ -115,14 +115,36 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 	return create(m, spec, ret_uuid, e);
 }
 
-int transient_remove(Manager *m, const char *uuid, GvtError *e)
+typedef struct RemoveCall {
+	Callouts callouts;
+	OperationDone done;
+	void *userdata;
+} RemoveCall;
+
+static void on_removed(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	RemoveCall *c = userdata;
+	char id[GVT_UUID_STRING_MAX];
+
+	snprintf(id, sizeof(id), "%s", c->callouts.uuid);
+	callouts_post(&c->callouts, r >= 0);
+	if (r >= 0 && !definitions_find(m, id) && owners_drop(m->config.root, &m->owners, id) < 0)
+		log_warning("Failed to drop the owner record of %s; the next start drops it.", id);
+	c->done(m, r, e, c->userdata);
+	free(c);
+}
+
+int transient_remove(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
 {
 	char id[GVT_UUID_STRING_MAX];
-	Callouts callouts;
+	RemoveCall *c;
 	const Vgpu *v;
 	int r;
 
 	r = validate_uuid(uuid, id, e);
+	if (r < 0)
+		return r;
+	r = lifecycle_refuse_if_removing(m, id, e);
 	if (r < 0)
 		return r;
 	/* Created behind gvtd's back a moment ago? Look at just this one. */
@@ -130,20 +152,26 @@ int transient_remove(Manager *m, const char *uuid, GvtError *e)
 	v = inventory_find_vgpu(&m->inventory, id);
 	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return gvt_error_set_errno(e, -ENOMEM, "Failed to remove vGPU %s", id);
+	*c = (RemoveCall) { .done = done, .userdata = userdata };
 	/* As mdevctl stop sees it: from sysfs, no attributes. */
-	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, id, v->parent, v->type, NULL, 0, &callouts, e);
-	if (r < 0)
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, id, v->parent, v->type, NULL, 0, &c->callouts, e);
+	if (r < 0) {
+		free(c);
 		return r;
-	r = lifecycle_remove_device(m, id, e);
-	callouts_post(&callouts, r >= 0);
-	if (r < 0)
+	}
+	r = lifecycle_remove_device_async(m, id, on_removed, c, e);
+	if (r < 0) {
+		callouts_post(&c->callouts, false);
+		free(c);
 		return r;
-	if (!definitions_find(m, id) && owners_drop(m->config.root, &m->owners, id) < 0)
-		log_warning("Failed to drop the owner record of %s; the next start drops it.", id);
+	}
 	return 0;
 }
 
-int transient_delete(Manager *m, const char *uuid, GvtError *e)
+int transient_delete(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
 {
 	char id[GVT_UUID_STRING_MAX];
 	bool running;
@@ -156,10 +184,11 @@ int transient_delete(Manager *m, const char *uuid, GvtError *e)
 	(void) inventory_sync_vgpu(m, id);
 	running = inventory_find_vgpu(&m->inventory, id);
 	if (!definitions_find(m, id))
-		return transient_remove(m, id, e);
+		return transient_remove(m, id, done, userdata, e);
 	if (running)
 		return gvt_error_set(e, GVT_ERROR_BUSY,
 				     "vGPU %s is defined and running: stop it first (\"gvtctl stop %s\", "
 				     "POST /v1/vgpus/%s/stop), then remove the definition", id, id, id);
-	return definitions_undefine(m, id, e);
+	r = definitions_undefine(m, id, e);
+	return r < 0 ? r : 1;
 }

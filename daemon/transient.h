@@ -31,13 +31,18 @@ int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_ST
 int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
 			      bool *ret_created, GvtError *e);
 
-/* Removes a running vGPU; its owner record goes too unless a definition keeps it. */
-int transient_remove(Manager *m, const char *uuid, GvtError *e);
+/*
+ * Removes a running vGPU off the loop (the kernel may hold the write):
+ * < 0 with e now, or 0 and done once it ended; its owner record goes too
+ * unless a definition keeps it.
+ */
+int transient_remove(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
 
 /*
  * The vGPU goes entirely, whatever it is (REST's DELETE): a transient one is
  * removed, a stopped definition undefined; a definition that runs is
  * GVT_ERROR_BUSY (stop it first), as removing and undefining it are two
  * steps that may fail apart, and undefining alone would leave it running.
+ * < 0 with e now; 1 done now (undefined); 0 and done later (removed).
  */
-int transient_delete(Manager *m, const char *uuid, GvtError *e);
+int transient_delete(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);

@@ -67,7 +67,7 @@ bool attr_name_is_safe(const char *name)
 	if (!name)
 		return false;
 	n = strnlen(name, ATTR_NAME_MAX + 1);
-	if (n == 0 || n > ATTR_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+	if (n == 0 || n > ATTR_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n)
 		return false;
 	for (size_t i = 0; i < ELEMENTSOF(device_files); i++)
 		if (streq(name, device_files[i]))
@@ -83,7 +83,7 @@ int validate_attr_name(const char *name, GvtError *e)
 		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT, "No attribute name given");
 	if (!attr_name_is_safe(name))
 		return gvt_error_set(e, GVT_ERROR_INVALID_ARGUMENT,
-				     "Invalid attribute name \"%s\": expected 1 to %d of a-z 0-9 _, the name of one of the "
+				     "Invalid attribute name \"%s\": expected 1 to %d of a-z 0-9 _ -, the name of one of the "
 				     "vGPU type's own attributes, not remove, uevent or another file of every device",
 				     validate_quote(name, q), ATTR_NAME_MAX);
 	return 0;

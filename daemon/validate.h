@@ -22,8 +22,8 @@ int validate_owner(const char *value, GvtError *e);
 
 /*
  * An attribute name gvtd writes into a vGPU's sysfs directory, wherever it
- * comes from (a caller, a definition file): 1 to ATTR_NAME_MAX of a-z 0-9 _
- * (no slash, no dot, so never ".."), and none of the files every device has
+ * comes from (a caller, a definition file): 1 to ATTR_NAME_MAX of a-z 0-9 _ -
+ * (no slash, no dot, so never ".."; the - of mdevctl's own examples), and none of the files every device has
  * (remove, uevent, power, driver, subsystem, mdev_type, iommu_group...).
  */
 bool attr_name_is_safe(const char *name);

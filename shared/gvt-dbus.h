@@ -19,5 +19,7 @@
 #define GVT_MODULE_SIG "(ssss)"      /* step, kind, state, reason */
 /* uuid, parent, type, autostart, active (its vGPU runs), owner, attributes in order */
 #define GVT_DEFINITION_SIG "(sssbbsa(ss))"
+/* uuid, parent, path, reason: a definition file gvtd cannot use, left as it is */
+#define GVT_UNREADABLE_SIG "(ssss)"
 /* owner (or "@default"), limits set, usage: name -> value ("vgpus", "aperture-mib", ...) */
 #define GVT_QUOTA_SIG "(sa{st}a{st})"

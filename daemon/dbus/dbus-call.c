@@ -243,12 +243,11 @@ int bus_enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *
 	return 0;
 }
 
-int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
-		  bool reply_path, sd_bus_error *error)
+/* A valid UUID (normalized into id) and an authorized caller: 1 to go on, else what the handler returns. */
+static int uuid_call_begin(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
+			   char id[GVT_UUID_STRING_MAX], sd_bus_error *error)
 {
 	_cleanup_(bus_caller_done) BusCaller caller = {};
-	_cleanup_free_ char *path = NULL;
-	char id[GVT_UUID_STRING_MAX];
 	GvtError e = {};
 	int r;
 
@@ -258,8 +257,19 @@ int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bo
 	r = bus_caller_get(message, &caller);
 	if (r < 0)
 		return r;
-	r = bus_authorize(calls, message, &caller.caller, auth_action_for_uuid(calls->manager, &caller.caller, id),
-			  interactive, error);
+	return bus_authorize(calls, message, &caller.caller, auth_action_for_uuid(calls->manager, &caller.caller, id),
+			     interactive, error);
+}
+
+int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
+		  bool reply_path, sd_bus_error *error)
+{
+	_cleanup_free_ char *path = NULL;
+	char id[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+	int r;
+
+	r = uuid_call_begin(calls, message, uuid, interactive, id, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
 	r = op(calls->manager, id, &e);
@@ -269,4 +279,50 @@ int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bo
 		return sd_bus_reply_method_return(message, NULL);
 	r = bus_vgpu_path(id, &path);
 	return r < 0 ? r : sd_bus_reply_method_return(message, "o", path);
+}
+
+void bus_reply_when_done(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *message = userdata;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+	if (r >= 0)
+		r = sd_bus_reply_method_return(message, NULL);
+	else {
+		bus_error_from_gvt(&error, r, e);
+		r = sd_bus_reply_method_error(message, &error);
+	}
+	if (r < 0)
+		log_warning_errno(r, "Failed to reply to %s, ignoring: %m", strempty(sd_bus_message_get_member(message)));
+}
+
+int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
+			BusUuidAsyncOp op, sd_bus_error *error)
+{
+	char id[GVT_UUID_STRING_MAX];
+	GvtError e = {};
+	int r;
+
+	r = uuid_call_begin(calls, message, uuid, interactive, id, error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	/* The reply waits for the kernel (a removal it holds): other calls are served meanwhile. */
+	sd_bus_message_ref(message);
+	r = op(calls->manager, id, bus_reply_when_done, message, &e);
+	if (r != 0)
+		sd_bus_message_unref(message);
+	if (r < 0)
+		return bus_error_from_gvt(error, r, &e);
+	return r > 0 ? sd_bus_reply_method_return(message, NULL) : 1;
+}
+
+int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, sd_bus_error *error)
+{
+	const char *uuid;
+	int interactive, r;
+
+	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
+	if (r < 0)
+		return r;
+	return bus_uuid_call_async(calls, message, uuid, interactive, op, error);
 }

@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "errors.h"
+#include "lifecycle.h"
 
 typedef struct Manager Manager;
 typedef struct AuthQuery AuthQuery;
@@ -62,5 +63,14 @@ int bus_enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *
  * vGPU's object path if reply_path, else with nothing.
  */
 typedef int (*BusUuidOp)(Manager *m, const char *uuid, GvtError *e);
+/* An operation that may end later (lifecycle.h's OperationDone): < 0 now, 1 done now, 0 done later. */
+typedef int (*BusUuidAsyncOp)(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
+/* bus_uuid_call() for such an operation: the empty reply (or the error) goes out when it ended. */
+int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
+			BusUuidAsyncOp op, sd_bus_error *error);
+/* A method of arguments (s uuid, b interactive) that runs op: RemoveVGPU, StopVGPU. */
+int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, sd_bus_error *error);
+/* An OperationDone whose userdata is a method call (referenced): its empty reply or error; unreferenced. */
+void bus_reply_when_done(Manager *m, int r, const GvtError *e, void *userdata);
 int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
 		  bool reply_path, sd_bus_error *error);

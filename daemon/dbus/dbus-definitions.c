@@ -147,7 +147,9 @@ int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error 
 
 int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	return definition_call(message, userdata, definitions_stop, false, error);
+	BusAdapter *b = userdata;
+
+	return bus_uuid_method_async(&b->calls, message, definitions_stop, error);
 }
 
 int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -221,6 +223,34 @@ int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_
 			r = sd_bus_message_close_container(reply);
 		if (r >= 0)
 			r = sd_bus_message_close_container(reply);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+int bus_method_list_unreadable_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	BusAdapter *b = userdata;
+	Manager *m = b->calls.manager;
+	size_t n;
+	const Unreadable *u = definitions_unreadable(m, &n);
+	int r;
+
+	(void) error;
+	r = sd_bus_message_new_method_return(message, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', GVT_UNREADABLE_SIG);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+
+		r = sysfs_path(&path, m->config.root, MDEVCTL_DIR, u[i].parent, u[i].uuid, NULL);
+		if (r >= 0)
+			r = sd_bus_message_append(reply, GVT_UNREADABLE_SIG, u[i].uuid, u[i].parent, path, u[i].reason);
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);

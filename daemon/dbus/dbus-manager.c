@@ -161,28 +161,8 @@ static int method_create_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
-	const char *uuid;
-	int interactive, r;
 
-	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
-	if (r < 0)
-		return r;
-	return bus_uuid_call(&b->calls, message, uuid, interactive, transient_remove, false, error);
-}
-
-static void on_modules_loaded(Manager *m, int r, const GvtError *e, void *userdata)
-{
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *message = userdata;
-	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-
-	if (r >= 0)
-		r = sd_bus_reply_method_return(message, NULL);
-	else {
-		bus_error_from_gvt(&error, r, e);
-		r = sd_bus_reply_method_error(message, &error);
-	}
-	if (r < 0)
-		log_warning_errno(r, "Failed to reply to LoadModules, ignoring: %m");
+	return bus_uuid_method_async(&b->calls, message, transient_remove, error);
 }
 
 /*
@@ -217,7 +197,7 @@ static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_e
 		return r;
 	/* The reply waits for the load order to finish, which may take seconds. */
 	sd_bus_message_ref(message);
-	r = modules_load(b->calls.manager, on_modules_loaded, message, &e);
+	r = modules_load(b->calls.manager, bus_reply_when_done, message, &e);
 	if (r < 0) {
 		sd_bus_message_unref(message);
 		return bus_error_from_gvt(error, r, &e);
@@ -367,6 +347,9 @@ const sd_bus_vtable bus_manager_vtable[] = {
 				bus_method_create_vgpu_ex, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListDefinitions", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" GVT_DEFINITION_SIG, definitions),
 				bus_method_list_definitions, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListUnreadableDefinitions", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a" GVT_UNREADABLE_SIG, files),
+				bus_method_list_unreadable_definitions, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("DefineVGPU",
 				SD_BUS_ARGS("s", parent, "s", type, "s", uuid, "s", owner, "b", autostart,
 					    "a(ss)", attrs, "b", interactive),
@@ -388,6 +371,13 @@ const sd_bus_vtable bus_manager_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetQuota", SD_BUS_ARGS("s", owner, "a{st}", limits, "b", interactive),
 				SD_BUS_NO_RESULT,
 				bus_method_set_quota, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("AddToken", SD_BUS_ARGS("s", owner, "s", role, "b", interactive),
+				SD_BUS_RESULT("s", id, "s", token),
+				bus_method_add_token, SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+	SD_BUS_METHOD_WITH_ARGS("ListTokens", SD_BUS_ARGS("b", interactive), SD_BUS_RESULT("a(sss)", tokens),
+				bus_method_list_tokens, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("RevokeToken", SD_BUS_ARGS("s", id, "b", interactive), SD_BUS_NO_RESULT,
+				bus_method_revoke_token, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("LoadModules", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT,
 				method_load_modules, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("UnloadModules", SD_BUS_ARGS("b", interactive), SD_BUS_NO_RESULT,

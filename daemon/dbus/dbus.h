@@ -61,8 +61,13 @@ int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error 
 int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_list_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_method_list_unreadable_definitions(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_list_quotas(sd_bus_message *message, void *userdata, sd_bus_error *error);
 int bus_method_set_quota(sd_bus_message *message, void *userdata, sd_bus_error *error);
+/* Manager methods for the REST API's tokens (dbus-tokens.c). */
+int bus_method_add_token(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_method_list_tokens(sd_bus_message *message, void *userdata, sd_bus_error *error);
+int bus_method_revoke_token(sd_bus_message *message, void *userdata, sd_bus_error *error);
 /* CreateVGPU and CreateVGPUEx after authorization: the core's create-or-match, replied as "os". */
 typedef struct VgpuSpec VgpuSpec;
 int bus_reply_create(BusAdapter *b, sd_bus_message *message, const VgpuSpec *spec, sd_bus_error *error);

@@ -207,6 +207,34 @@ json_t *rest_json_definition(Manager *m, const Definition *d)
 			 "links", "self", self);
 }
 
+static json_t *json_unreadable(Manager *m, const Unreadable *u)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (sysfs_path(&path, m->config.root, MDEVCTL_DIR, u->parent, u->uuid, NULL) < 0)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s, s:s}", "uuid", u->uuid, "parent", u->parent, "path", path, "reason",
+			 u->reason);
+}
+
+json_t *rest_json_definitions(Manager *m)
+{
+	size_t n, n_bad;
+	Definition *const *defs = definitions_list(m, &n);
+	const Unreadable *bad = definitions_unreadable(m, &n_bad);
+	_cleanup_(json_decrefp) json_t *o = json_pack("{s:[], s:[]}", "definitions", "unreadable");
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(json_object_get(o, "definitions"), rest_json_definition(m, defs[i])) < 0)
+			return NULL;
+	for (size_t i = 0; i < n_bad; i++)
+		if (json_array_append_new(json_object_get(o, "unreadable"), json_unreadable(m, &bad[i])) < 0)
+			return NULL;
+	return TAKE_PTR(o);
+}
+
 json_t *rest_json_plan(const HostPlan *plan)
 {
 	const PlanResult *res = &plan->result;

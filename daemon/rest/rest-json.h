@@ -17,6 +17,8 @@ json_t *rest_json_parent(const Parent *p);
 json_t *rest_json_host(Manager *m);
 typedef struct Definition Definition;
 json_t *rest_json_definition(Manager *m, const Definition *d);
+/* GET /v1/definitions: {definitions: [Definition...], unreadable: [{uuid, parent, path, reason}...]}. */
+json_t *rest_json_definitions(Manager *m);
 /* A running vGPU (defined or not) or a stopped definition, as the Vgpu resource; NULL if neither. */
 json_t *rest_json_vgpu_by_uuid(Manager *m, const char *uuid);
 /* Running vGPUs and stopped definitions matching every filter that is not NULL. */

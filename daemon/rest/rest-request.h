@@ -90,6 +90,7 @@ struct RestRequest {
 	                           * than any valid uuid, name or owner */
 	char param_buf[256];
 	Caller caller;
+	char *token_owner;        /* caller.owner for a token: a copy, the table may be reloaded meanwhile */
 	RestPeer peer;     /* unix socket: the kernel's word on the caller */
 	json_t *body;             /* parsed body of POST/PUT/PATCH; NULL if none */
 	char *upload;             /* the body while it arrives */

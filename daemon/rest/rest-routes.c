@@ -157,11 +157,12 @@ static const char *member_string(json_t *v)
 
 static int get_root(RestRequest *req, RestReply *reply)
 {
-	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version",
+	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version",
 						PROJECT_VERSION, "links", "host", "/v1/host", "parents", "/v1/parents",
-						"types", "/v1/types", "vgpus", "/v1/vgpus", "events", "/v1/events",
-						"health", "/v1/health", "quotas", "/v1/quotas", "plan", "/v1/plan",
-						"diagnostics", "/v1/diagnostics", "metrics", "/metrics"));
+						"types", "/v1/types", "vgpus", "/v1/vgpus", "definitions",
+						"/v1/definitions", "events", "/v1/events", "health", "/v1/health",
+						"quotas", "/v1/quotas", "plan", "/v1/plan", "diagnostics",
+						"/v1/diagnostics", "metrics", "/metrics"));
 }
 
 /* 503 until ready (the same body), so a probe on the status code alone tells. */
@@ -541,6 +542,16 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 	return reply_vgpu(req, reply, created ? 201 : 200, id);
 }
 
+static int uuid_reply(RestRequest *req, RestReply *reply, unsigned status, const char *id)
+{
+	if (status == 204) {
+		rest_reply_done(reply);
+		reply->status = 204;
+		return REST_REPLIED;
+	}
+	return reply_vgpu(req, reply, status, id);
+}
+
 /*
  * The calls on one vGPU ({uuid} in the path) that D-Bus makes with a UUID:
  * authorized as its owner's (ManageOwn) or anyone's (Manage) vGPU, then op.
@@ -563,18 +574,69 @@ static int uuid_call(RestRequest *req, RestReply *reply, int (*op)(Manager *, co
 	r = op(req->manager, id, &e);
 	if (r < 0)
 		return rest_problem_from_error(reply, r, &e);
-	if (status == 204) {
-		rest_reply_done(reply);
-		reply->status = 204;
+	return uuid_reply(req, reply, status, id);
+}
+
+typedef struct UuidCall {
+	RestRequest *req;
+	unsigned status;
+	char id[GVT_UUID_STRING_MAX];
+} UuidCall;
+
+
+static void on_uuid_done(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	UuidCall *c = userdata;
+
+	if (r < 0)
+		(void) rest_problem_from_error(&c->req->reply, r, e);
+	else
+		(void) uuid_reply(c->req, &c->req->reply, c->status, c->id);
+	rest_request_resume(c->req);
+	free(c);
+}
+
+/* uuid_call() for an operation that may wait for the kernel (a removal it holds): the request waits, others go on. */
+static int uuid_call_async(RestRequest *req, RestReply *reply,
+			   int (*op)(Manager *, const char *, OperationDone, void *, GvtError *), unsigned status)
+{
+	GvtError e = {};
+	UuidCall *c;
+	bool allowed;
+	int r;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = (UuidCall) { .req = req, .status = status };
+	if (path_uuid(req, reply, c->id) != 0) {
+		free(c);
 		return REST_REPLIED;
 	}
-	return reply_vgpu(req, reply, status, id);
+	if (req->body && !(json_is_object(req->body) && json_object_size(req->body) == 0)) {
+		free(c);
+		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body, if any, must be {}");
+	}
+	r = authorize(req, reply, auth_action_for_uuid(req->manager, &req->caller, c->id), &allowed);
+	if (!allowed) {
+		free(c);
+		return r;
+	}
+	r = op(req->manager, c->id, on_uuid_done, c, &e);
+	if (r != 0) {
+		char id[GVT_UUID_STRING_MAX];
+
+		strcpy(id, c->id);
+		free(c);
+		return r < 0 ? rest_problem_from_error(reply, r, &e) : uuid_reply(req, reply, status, id);
+	}
+	return req->handled ? REST_REPLIED : REST_SUSPENDED;
 }
 
 /* DELETE: a transient vGPU is removed, a stopped definition undefined; a running definition is Busy. */
 static int delete_vgpu(RestRequest *req, RestReply *reply)
 {
-	return uuid_call(req, reply, transient_delete, 204);
+	return uuid_call_async(req, reply, transient_delete, 204);
 }
 
 static int post_start(RestRequest *req, RestReply *reply)
@@ -584,7 +646,7 @@ static int post_start(RestRequest *req, RestReply *reply)
 
 static int post_stop(RestRequest *req, RestReply *reply)
 {
-	return uuid_call(req, reply, definitions_stop, 200);
+	return uuid_call_async(req, reply, definitions_stop, 200);
 }
 
 /* PATCH /v1/vgpus/{uuid} {"type"?, "autostart"?, "attrs"?}: ModifyDefinition of a stopped definition. */
@@ -626,6 +688,16 @@ static int patch_vgpu(RestRequest *req, RestReply *reply)
 }
 
 /* ---- quotas ---- */
+
+/* GET /v1/definitions: every file in /etc/mdevctl.d, as D-Bus's ListDefinitions and ListUnreadableDefinitions. */
+static int get_definitions(RestRequest *req, RestReply *reply)
+{
+	static const char *const query[] = { NULL };
+
+	if (check_query(req, reply, query))
+		return REST_REPLIED;
+	return reply_json(reply, 200, rest_json_definitions(req->manager));
+}
 
 static int get_quotas(RestRequest *req, RestReply *reply)
 {
@@ -735,6 +807,7 @@ static const RestRoute routes[] = {
 	{ "/v1/vgpus/{uuid}", { GET(get_vgpu), PATCH(patch_vgpu), DELETE(delete_vgpu) } },
 	{ "/v1/vgpus/{uuid}/start", { POST(post_start) } },
 	{ "/v1/vgpus/{uuid}/stop", { POST(post_stop) } },
+	{ "/v1/definitions", { GET(get_definitions) } },
 	{ "/v1/quotas", { GET(get_quotas) } },
 	{ "/v1/quotas/{owner}", { GET(get_quota), PUT(put_quota) } },
 	{ "/v1/events", { GET(get_events) } },

@@ -35,6 +35,7 @@
 #include "rest-events.h"
 #include "rest-metrics.h"
 #include "rest-routes.h"
+#include "rest-tls.h"
 
 #define LISTENERS_MAX 8
 #define CONNECTION_TIMEOUT_SEC 30
@@ -47,20 +48,18 @@ typedef struct Listener {
 	sd_event_source *timer;
 	bool tcp;                 /* every request needs a bearer token */
 	char *unlink_path;        /* a socket we created */
-	char *tls_certificate;    /* PEM, kept while MHD runs */
-	char *tls_key;
 } Listener;
 
 struct RestServer {
 	Manager *manager;
 	RestEvents *events;
-	RestTokens tokens;
 	Listener listeners[LISTENERS_MAX];
 	size_t n_listeners;
 	RestConnections *connections;
 	sd_event_source *wake;    /* runs MHD after connections were resumed */
 	RestCache listing;        /* GET /v1/vgpus */
 	RestMetrics metrics;      /* requests answered (GET /metrics) */
+	RestTls *tls;             /* the TLS listeners' certificate (the newest; older ones chained) */
 };
 
 RestEvents *rest_server_events(RestServer *s)
@@ -78,6 +77,7 @@ static void request_free(RestRequest *req)
 	json_decref(req->body);
 	free(req->upload);
 	free(req->path);
+	free(req->token_owner);
 	free(req);
 }
 
@@ -85,18 +85,24 @@ static void request_free(RestRequest *req)
 static int identify(Listener *l, RestRequest *req, RestPeer *peer)
 {
 	const union MHD_ConnectionInfo *info;
-	const RestToken *t;
+	const Token *t;
 
 	if (l->tcp) {
-		t = rest_tokens_find(&l->server->tokens,
-				     rest_bearer_token(rest_request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)));
+		t = tokens_find(&l->server->manager->tokens,
+				rest_bearer_token(rest_request_header(req, MHD_HTTP_HEADER_AUTHORIZATION)));
 		if (!t) {
 			(void) rest_problem(&req->reply, 401, "Unauthorized", NULL,
 					    "A valid bearer token is required (Authorization: Bearer TOKEN)");
 			req->reply.authenticate = true;
 			return 1;
 		}
-		req->caller = (Caller) { .uid = (uid_t) -1, .gid = (gid_t) -1, .role = t->role, .owner = t->owner };
+		req->token_owner = strdup(t->owner);
+		if (!req->token_owner) {
+			(void) rest_problem(&req->reply, 500, "Failed", NULL, "Out of memory");
+			return 1;
+		}
+		req->caller = (Caller) { .uid = (uid_t) -1, .gid = (gid_t) -1, .role = t->role,
+					 .owner = req->token_owner };
 		return 0;
 	}
 	info = MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -412,13 +418,10 @@ static void listener_done(Listener *l)
 	if (l->unlink_path)
 		(void) unlink(l->unlink_path);
 	free(l->unlink_path);
-	free(l->tls_certificate);
-	free(l->tls_key);
 	*l = (Listener) {};
 }
 
-static int listener_start(RestServer *s, int fd, bool tcp, const char *unlink_path, const char *tls_certificate,
-			  const char *tls_key)
+static int listener_start(RestServer *s, int fd, bool tcp, const char *unlink_path, bool tls)
 {
 	Listener *l;
 	const union MHD_DaemonInfo *info;
@@ -433,12 +436,19 @@ static int listener_start(RestServer *s, int fd, bool tcp, const char *unlink_pa
 	}
 	l = &s->listeners[s->n_listeners];
 	*l = (Listener) { .server = s, .tcp = tcp };
-	if ((unlink_path && !(l->unlink_path = strdup(unlink_path))) ||
-	    (tls_certificate && !(l->tls_certificate = strdup(tls_certificate))) ||
-	    (tls_key && !(l->tls_key = strdup(tls_key)))) {
+	if (unlink_path && !(l->unlink_path = strdup(unlink_path))) {
 		close(fd);
 		listener_done(l);
 		return log_oom();
+	}
+	if (tls && !s->tls) {
+		r = rest_tls_load(&s->manager->config, &s->tls);
+		if (r < 0) {
+			close(fd);
+			listener_done(l);
+			return r;
+		}
+		rest_tls_use(s->tls, NULL);
 	}
 
 #define OPTION(o, v, p) options[n++] = (struct MHD_OptionItem) { (o), (intptr_t) (v), (p) }
@@ -449,10 +459,10 @@ static int listener_start(RestServer *s, int fd, bool tcp, const char *unlink_pa
 	OPTION(MHD_OPTION_CONNECTION_LIMIT, s->manager->config.api_max_connections + 16, NULL);
 	OPTION(MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_SEC, NULL);
 	OPTION(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL);
-	if (tls_certificate) {
+	if (tls) {
+		/* Asked at each handshake: a reload changes it for new connections only. */
 		flags |= MHD_USE_TLS;
-		OPTION(MHD_OPTION_HTTPS_MEM_CERT, 0, l->tls_certificate);
-		OPTION(MHD_OPTION_HTTPS_MEM_KEY, 0, l->tls_key);
+		OPTION(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, rest_tls_retrieve);
 	}
 	OPTION(MHD_OPTION_END, 0, NULL);
 #undef OPTION
@@ -517,7 +527,7 @@ static int unix_listener(RestServer *s)
 	else if (!g && !isempty(c->api_socket_group))
 		log_warning("Group \"%s\" does not exist: %s is for root alone.", c->api_socket_group, path);
 	log_info("REST API on %s.", path);
-	return listener_start(s, TAKE_FD(fd), false, path, NULL, NULL);
+	return listener_start(s, TAKE_FD(fd), false, path, false);
 }
 
 static bool address_is_loopback(const struct sockaddr *sa)
@@ -533,34 +543,14 @@ static bool address_is_loopback(const struct sockaddr *sa)
 	return false;
 }
 
-static int read_file(const Config *c, const char *path, char **ret)
-{
-	_cleanup_free_ char *p = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	char *text = NULL;
-	size_t n = 0;
-
-	if (rooted(c, path, &p) < 0)
-		return log_oom();
-	f = fopen(p, "re");
-	if (!f || getdelim(&text, &n, '\0', f) < 0) {
-		free(text);
-		return log_error_errno(errno ?: EIO, "Failed to read %s: %m", p);
-	}
-	*ret = text;
-	return 0;
-}
-
 /*
  * Every TCP listener, configured or passed by systemd: a network address
- * needs TLS (tokens must not cross a network in the clear); the PEM files
- * of TLSCertificate=/TLSKey= in *cert and *key, or both NULL.
+ * needs TLS (tokens must not cross a network in the clear). *tls: whether
+ * TLSCertificate=/TLSKey= are set (listener_start reads them).
  */
-static int tcp_security(const Config *c, const struct sockaddr *sa, const char *what, char **cert, char **key)
+static int tcp_security(const Config *c, const struct sockaddr *sa, const char *what, bool *tls)
 {
-	int r;
-
-	*cert = *key = NULL;
+	*tls = false;
 	if (!isempty(c->api_tls_certificate) != !isempty(c->api_tls_key))
 		return log_error_errno(EINVAL, "TLSCertificate= and TLSKey= go together.");
 	if (isempty(c->api_tls_certificate)) {
@@ -569,14 +559,7 @@ static int tcp_security(const Config *c, const struct sockaddr *sa, const char *
 					       "TLSKey= too, tokens must not cross a network in the clear.", what);
 		return 0;
 	}
-	r = read_file(c, c->api_tls_certificate, cert);
-	if (r >= 0)
-		r = read_file(c, c->api_tls_key, key);
-	if (r < 0) {
-		free(*cert);
-		*cert = NULL;
-		return r;
-	}
+	*tls = true;
 	return 0;
 }
 
@@ -584,7 +567,8 @@ static int tcp_listener(RestServer *s)
 {
 	const Config *c = &s->manager->config;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	_cleanup_free_ char *host = strdup(c->api_listen), *cert = NULL, *key = NULL, *what = NULL;
+	_cleanup_free_ char *host = strdup(c->api_listen), *what = NULL;
+	bool tls;
 	_cleanup_close_ int fd = -1;
 	struct addrinfo *ai = NULL;
 	char *port, *end;
@@ -608,7 +592,7 @@ static int tcp_listener(RestServer *s)
 	r = getaddrinfo(host, port, &hints, &ai);
 	if (r != 0)
 		return log_error_errno(EINVAL, "%s: %s.", what, gai_strerror(r));
-	r = tcp_security(c, ai->ai_addr, what, &cert, &key);
+	r = tcp_security(c, ai->ai_addr, what, &tls);
 	if (r < 0) {
 		freeaddrinfo(ai);
 		return r;
@@ -620,14 +604,14 @@ static int tcp_listener(RestServer *s)
 	freeaddrinfo(ai);
 	if (r < 0)
 		return log_error_errno(r, "Failed to listen on %s: %m", c->api_listen);
-	log_info("REST API on %s (%s).", c->api_listen, cert ? "TLS" : "plain HTTP, loopback");
-	return listener_start(s, TAKE_FD(fd), true, NULL, cert, key);
+	log_info("REST API on %s (%s).", c->api_listen, tls ? "TLS" : "plain HTTP, loopback");
+	return listener_start(s, TAKE_FD(fd), true, NULL, tls);
 }
 
 /* A TCP socket from systemd: checked like ListenTCP=, and served with TLS if configured. */
 static int activated_tcp_listener(RestServer *s, int fd)
 {
-	_cleanup_free_ char *cert = NULL, *key = NULL;
+	bool tls;
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
 	char what[96], address[INET6_ADDRSTRLEN] = "?";
@@ -641,13 +625,13 @@ static int activated_tcp_listener(RestServer *s, int fd)
 	inet_ntop(sa.ss_family, sa.ss_family == AF_INET ? (void *) &((struct sockaddr_in *) &sa)->sin_addr :
 		  (void *) &((struct sockaddr_in6 *) &sa)->sin6_addr, address, sizeof(address));
 	snprintf(what, sizeof(what), "The TCP socket passed by systemd (%s)", address);
-	r = tcp_security(&s->manager->config, (struct sockaddr *) &sa, what, &cert, &key);
+	r = tcp_security(&s->manager->config, (struct sockaddr *) &sa, what, &tls);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
-	log_info("REST API on a TCP socket from systemd (%s, %s).", address, cert ? "TLS" : "plain HTTP, loopback");
-	return listener_start(s, fd, true, NULL, cert, key);
+	log_info("REST API on a TCP socket from systemd (%s, %s).", address, tls ? "TLS" : "plain HTTP, loopback");
+	return listener_start(s, fd, true, NULL, tls);
 }
 
 /* Sockets from systemd (gvtd-api.socket): unix ones as the API socket, TCP ones as ListenTCP. */
@@ -657,7 +641,7 @@ static int activated_listeners(RestServer *s)
 
 	for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
 		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0)
-			r = listener_start(s, fd, false, NULL, NULL, NULL);
+			r = listener_start(s, fd, false, NULL, false);
 		else if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0)
 			r = activated_tcp_listener(s, fd);
 		else {
@@ -673,7 +657,6 @@ static int activated_listeners(RestServer *s)
 
 int rest_server_new(Manager *m, RestServer **ret)
 {
-	_cleanup_free_ char *tokens = NULL;
 	RestServer *s;
 	int r;
 
@@ -690,9 +673,7 @@ int rest_server_new(Manager *m, RestServer **ret)
 	if (r >= 0)
 		r = rest_events_new(m, s->wake, &s->events);
 	if (r >= 0)
-		r = rooted(&m->config, m->config.api_token_file, &tokens);
-	if (r >= 0)
-		r = rest_tokens_load(tokens, &s->tokens);
+		r = tokens_reload(m);
 	if (r >= 0)
 		r = activated_listeners(s);
 	if (r == 0 && !isempty(m->config.api_socket))
@@ -704,6 +685,23 @@ int rest_server_new(Manager *m, RestServer **ret)
 		return log_error_errno(r, "Failed to start the REST API: %m");
 	}
 	*ret = s;
+	return 0;
+}
+
+int rest_server_reload(RestServer *s)
+{
+	RestTls *t;
+	int r;
+
+	if (!s->tls)
+		return 0;
+	r = rest_tls_load(&s->manager->config, &t);
+	if (r < 0)
+		return log_error_errno(r, "Keeping the TLS certificate in use: %m");
+	rest_tls_use(t, s->tls);
+	s->tls = t;
+	log_info("New TLS connections get %s%s; open ones keep theirs.", strempty(s->manager->config.root),
+		 s->manager->config.api_tls_certificate);
 	return 0;
 }
 
@@ -745,9 +743,9 @@ RestServer *rest_server_free(RestServer *s)
 	rest_connections_free(s->connections);
 	rest_events_free(s->events);
 	sd_event_source_disable_unref(s->wake);
-	rest_tokens_done(&s->tokens);
 	rest_cache_done(&s->listing);
 	rest_metrics_done(&s->metrics);
+	rest_tls_free(s->tls);
 	free(s);
 	return NULL;
 }

@@ -12,6 +12,7 @@
  *   rest-problem.c  the one map from errors to RFC 9457 problems
  *   rest-events.c   the Server-Sent Events stream and its history
  *   rest-connections.c  connections: count, request deadline, eviction
+ *   rest-tls.c      the TLS certificate, read again on a reload
  * each with a header of its own.
  */
 #pragma once
@@ -32,4 +33,6 @@ int rest_body_parse(const char *buf, size_t len, json_t **ret, RestReply *reply)
 
 int rest_server_new(Manager *m, RestServer **ret);
 RestServer *rest_server_free(RestServer *s);
+/* SIGHUP: TLSCertificate=/TLSKey= read again for new connections; on an error the old stay. */
+int rest_server_reload(RestServer *s);
 RestEvents *rest_server_events(RestServer *s);

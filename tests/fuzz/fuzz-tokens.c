@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A line of the API token file as rest_tokens_parse_line() reads it, and an
- * Authorization header as rest_bearer_token() does (daemon/rest/rest-auth.c).
+ * A line of the API token file as tokens_parse_line() reads it
+ * (daemon/tokens.c), and an Authorization header as rest_bearer_token() does
+ * (daemon/rest/rest-auth.c).
  */
 #include <errno.h>
 
 #include "fuzz.h"
 #include "rest-auth.h"
+#include "tokens.h"
 
 FUZZ_QUIET_INIT
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	_cleanup_free_ char *text = fuzz_string(data, size);
-	RestToken t = {};
+	Token t = {};
 	const char *bearer;
 	int r;
 
-	r = rest_tokens_parse_line(text, &t);
+	r = tokens_parse_line(text, &t);
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
 	if (r == 0)
 		FUZZ_CHECK(gvt_name_is_valid(t.owner) && role_to_string(t.role) && t.role != ROLE_NONE);

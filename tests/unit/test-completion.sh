@@ -136,6 +136,12 @@ for c in $commands; do
 		opts=$(echo "$opts" | grep -v -e --output -e --noheadings)
 		at="quota set root --"
 		;;
+	token)
+		# the same for token list; add and revoke take none
+		expect "gvtctl --bus-address=$address token list --" --output= --noheadings --json --help
+		opts=$(echo "$opts" | grep -v -e --output -e --noheadings)
+		at="token add --"
+		;;
 	*) at="$c --" ;;
 	esac
 	expect "gvtctl --bus-address=$address $at" $opts --json --help
@@ -167,6 +173,12 @@ done
 expect "$ctl remove $u_run " ""
 expect "$ctl modules " load unload
 expect "$ctl quota " show set
+expect "$ctl token " add list revoke
+expect "$ctl token add nova " reader user admin
+# as root, revoke's ids are asked of gvtd
+id=$(GVTCTL_FORCE_BUS=1 $ctl --json token add nova user | sed -n 's/^ *"id": "\([0-9a-f]*\)",*$/\1/p')
+[ ${#id} = 12 ] && ok "a token to revoke: $id" || fail "token add for completion: id '$id'"
+expect "$ctl token revoke " $id
 expect "$ctl modify $u_def --type " $(types_of $p1) $(types_of $p2)
 
 # zsh's completion system itself: the function loads from fpath under

@@ -35,7 +35,7 @@ static void count_event(Manager *m, const Event *ev, void *userdata)
 
 /* The definitions feature alone, as main.c starts it; manager_free() stops it. */
 static const Feature features[] = {
-	{ "definitions", definitions_init, definitions_exit },
+	{ "definitions", definitions_init, definitions_exit, NULL },
 };
 
 static int setup(void **state)

@@ -41,6 +41,13 @@ doctor
 expect "modules in modules.dep / modules.builtin" "$(state kernel-modules)" ok
 expect "mdevctl's udev rule: races gvtd's autostart" "$(state mdevctl-udev)" warn
 expect "definition for an absent parent: named" "$(seen definitions)" "1 definition(s) for a parent that is not present (0000:00:09.0)"
+expect "every definition file usable: ok" "$(state definition-files)" ok
+echo '{"mdev_type": "i915-GVTg_V5_4"}' >"$root/etc/mdevctl.d/0000:00:09.0/5c6d7e8f-0000-4000-8000-000000000002"
+doctor
+expect "a file gvtd cannot use: warn" "$(state definition-files)" warn
+expect "... named with the reason" "$(seen definition-files)" \
+	"1 file(s) in /etc/mdevctl.d gvtd cannot use, first $root/etc/mdevctl.d/0000:00:09.0/5c6d7e8f-0000-4000-8000-000000000002: \"start\" is missing: mdevctl needs it (\"auto\" or \"manual\")"
+rm "$root/etc/mdevctl.d/0000:00:09.0/5c6d7e8f-0000-4000-8000-000000000002"
 expect "no failing check: exit 0" "$status" 0
 mkdir -p "$root/etc/udev/rules.d" && ln -s /dev/null "$root/etc/udev/rules.d/60-mdevctl.rules"
 doctor

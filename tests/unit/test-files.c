@@ -2,11 +2,11 @@
 /*
  * The files gvtd reads at start and on every sync, against a scratch root:
  * a FIFO named like one is refused at once (not waited on); a read error
- * (EMFILE) leaves a valid file where it is, only a file that is no such file
- * is set aside; quota limits that quotas.json cannot hold are refused; the
+ * (EMFILE) leaves a valid file where it is; a definition file gvtd cannot use
+ * stays as it is (mdevctl's directory), with the reason; quota limits that quotas.json cannot hold are refused; the
  * configuration file's lines may be of any length and must be a file;
  * attribute names that would write remove or uevent are refused, in a
- * definition file too.
+ * definition file too (left as it is, with the reason).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +87,16 @@ static unsigned set_aside_in(const char *reldir)
 	return n;
 }
 
+/* The file's contents; fails the test if it cannot be read. */
+static char *read_at(const char *relpath)
+{
+	char path[1024], *text = NULL;
+
+	at(path, sizeof(path), relpath);
+	assert_int_equal(store_read(path, &text, NULL), 0);
+	return text;
+}
+
 static void on_alarm(int sig)
 {
 	(void) sig;
@@ -100,6 +110,7 @@ static void test_fifo_is_refused_at_once(void **state)
 {
 	char path[1024];
 	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *reason = NULL;
 	Definition *d = NULL;
 
 	(void) state;
@@ -109,12 +120,13 @@ static void test_fifo_is_refused_at_once(void **state)
 	signal(SIGALRM, on_alarm);
 	alarm(5);
 	assert_int_equal(store_read(path, &text, NULL), -EBADFD);
-	/* And as a definition: not one, set aside, the loader goes on. */
-	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d), 0);
+	/* And as a definition: not one, left where it is with the reason, the loader goes on. */
+	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d, &reason), 0);
 	alarm(0);
 	assert_null(d);
-	assert_false(exists_at(DEF_DIR "/" UUID));
-	assert_int_equal(set_aside_in(DEF_DIR), 1);
+	assert_string_equal(reason, "not a regular file");
+	assert_true(exists_at(DEF_DIR "/" UUID));
+	assert_int_equal(set_aside_in(DEF_DIR), 0);
 }
 
 /* Uses up every free descriptor; returns how many it took. */
@@ -143,6 +155,9 @@ static void test_read_error_sets_nothing_aside(void **state)
 {
 	static int fds[1024];
 	Definition *d = NULL, **all = NULL;
+	Unreadable *bad = NULL;
+	char *reason = NULL;
+	size_t n_bad = 0;
 	Owners o = {};
 	Quotas q = {};
 	size_t n_all = 0;
@@ -154,7 +169,7 @@ static void test_read_error_sets_nothing_aside(void **state)
 	write_at(QUOTAS_DIR "/" QUOTAS_FILE, "{\"alice\": {\"vgpus\": 2}}");
 
 	n = exhaust_fds(fds, ELEMENTSOF(fds));
-	r_one = mdevctl_load_one(root, PARENT, UUID, &d);
+	r_one = mdevctl_load_one(root, PARENT, UUID, &d, &reason);
 	r_owners = owners_load(root, &o);
 	r_quotas = quotas_load(root, &q);
 	release_fds(fds, n);
@@ -162,6 +177,7 @@ static void test_read_error_sets_nothing_aside(void **state)
 	/* Failed, and said so; before the fix all three returned 0 and renamed the files. */
 	assert_int_equal(r_one, -EMFILE);
 	assert_null(d);
+	assert_null(reason);
 	assert_true(r_owners < 0);
 	assert_true(r_quotas < 0);
 	assert_true(exists_at(DEF_DIR "/" UUID));
@@ -174,8 +190,9 @@ static void test_read_error_sets_nothing_aside(void **state)
 	quotas_done(&q);
 
 	/* With descriptors to spare, the same files read as they are. */
-	assert_int_equal(mdevctl_load_all(root, &all, &n_all), 0);
+	assert_int_equal(mdevctl_load_all(root, &all, &n_all, &bad, &n_bad), 0);
 	assert_int_equal(n_all, 1);
+	assert_int_equal(n_bad, 0);
 	assert_string_equal(all[0]->uuid, UUID);
 	definition_free(all[0]);
 	free(all);
@@ -189,23 +206,29 @@ static void test_read_error_sets_nothing_aside(void **state)
 	quotas_done(&q);
 }
 
-static void test_bad_file_is_still_set_aside(void **state)
+static void test_bad_file_stays_as_it_is(void **state)
 {
+	static const char text[] = "{\"mdev_type\": 3}";
+	_cleanup_free_ char *reason = NULL, *after = NULL;
 	Definition *d = NULL;
 
 	(void) state;
-	write_at(DEF_DIR "/" UUID, "{\"mdev_type\": 3}");
-	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d), 0);
+	write_at(DEF_DIR "/" UUID, text);
+	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d, &reason), 0);
 	assert_null(d);
-	assert_false(exists_at(DEF_DIR "/" UUID));
-	assert_int_equal(set_aside_in(DEF_DIR), 1);
+	assert_non_null(strstr(reason, "\"mdev_type\""));
+	/* Before: renamed to .UUID.corrupt-TIME, so mdevctl and libvirt lost it too. */
+	after = read_at(DEF_DIR "/" UUID);
+	assert_string_equal(after, text);
+	assert_int_equal(set_aside_in(DEF_DIR), 0);
 }
 
 static void test_attribute_names(void **state)
 {
 	static const char *const refused[] = { "remove", "uevent", "power", "driver", "subsystem", "mdev_type",
 						"iommu_group", "..", ".", "a/b", "../remove", "Remove", "", "x y" };
-	static const char *const accepted[] = { "x", "nosuch", "assign_adapter", "vgpu_id" };
+	static const char *const accepted[] = { "x", "nosuch", "assign_adapter", "vgpu_id", "example-attribute" };
+	_cleanup_free_ char *reason = NULL, *after = NULL;
 	Definition *d = NULL;
 	GvtError e = {};
 	char text[256];
@@ -225,14 +248,16 @@ static void test_attribute_names(void **state)
 		assert_int_equal(validate_attrs(&a, 1, NULL), 0);
 	}
 
-	/* A definition file naming remove is refused on load: set aside, not started one day. */
+	/* A definition file naming remove is refused on load: left as it is, with the reason, never started. */
 	snprintf(text, sizeof(text), "{\"mdev_type\": \"gvt_base-GVTg_V5_4\", \"start\": \"auto\", "
 		 "\"attrs\": [{\"remove\": \"1\"}]}\n");
 	write_at(DEF_DIR "/" UUID, text);
-	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d), 0);
+	assert_int_equal(mdevctl_load_one(root, PARENT, UUID, &d, &reason), 0);
 	assert_null(d);
-	assert_false(exists_at(DEF_DIR "/" UUID));
-	assert_int_equal(set_aside_in(DEF_DIR), 1);
+	assert_non_null(strstr(reason, "\"remove\""));
+	after = read_at(DEF_DIR "/" UUID);
+	assert_string_equal(after, text);
+	assert_int_equal(set_aside_in(DEF_DIR), 0);
 }
 
 static void test_quota_beyond_int64_is_refused(void **state)
@@ -310,16 +335,99 @@ static void test_config_directory_is_an_error(void **state)
 	config_done(&c);
 }
 
+/* stderr into a file while f runs: what gvtd logged. */
+static char *stderr_of(int (*f)(Config *c, const char *etc, const char *vendor), Config *c, const char *etc,
+		       const char *vendor, int *ret)
+{
+	char path[1024], *text;
+	int saved = dup(STDERR_FILENO), fd;
+	size_t len;
+
+	at(path, sizeof(path), "stderr");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	*ret = f(c, etc, vendor);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_int_equal(store_read(path, &text, &len), 0);
+	return text;
+}
+
+/*
+ * Drop-ins as systemd's: gvtd.conf from /etc, else the vendor's; then every
+ * gvtd.conf.d/NAME.conf of both directories in the order of their names, one in
+ * /etc masking the vendor's of the same name; a later file's value wins.
+ */
+static void test_config_dropins(void **state)
+{
+	char etc[1024], vendor[1024];
+	_cleanup_free_ char *log = NULL;
+	Config c;
+	int r;
+
+	(void) state;
+	at(etc, sizeof(etc), "etc/gvtd");
+	at(vendor, sizeof(vendor), "usr/lib/gvtd");
+	write_at("usr/lib/gvtd/gvtd.conf", "[Access]\nAdminGroup=vendorgrp\nPolkit=no\n");
+	write_at("usr/lib/gvtd/gvtd.conf.d/10-a.conf", "[Definitions]\nMaxDefinitions=10\n");
+	write_at("usr/lib/gvtd/gvtd.conf.d/20-b.conf", "[Definitions]\nMaxDefinitionsPerOwner=5\nMaxDefinitionSize=999\n");
+	write_at("etc/gvtd/gvtd.conf.d/20-b.conf", "[Definitions]\nMaxDefinitionsPerOwner=7\n");
+	write_at("etc/gvtd/gvtd.conf.d/30-c.conf", "[Definitions]\nMaxDefinitions=30\n");
+	write_at("etc/gvtd/gvtd.conf.d/40-d.txt", "[Definitions]\nMaxDefinitionSize=777\n");
+	/* A link to /dev/null in /etc turns the vendor's off, as systemd's masking does; an empty file too. */
+	write_at("usr/lib/gvtd/gvtd.conf.d/15-m.conf", "[Definitions]\nMaxDefinitionSize=2048\n");
+	write_at("usr/lib/gvtd/gvtd.conf.d/25-e.conf", "[Access]\nAdminGroup=emptied\n");
+	write_at("etc/gvtd/gvtd.conf.d/25-e.conf", "");
+	{
+		char link[1024];
+
+		at(link, sizeof(link), "etc/gvtd/gvtd.conf.d/15-m.conf");
+		assert_int_equal(symlink("/dev/null", link), 0);
+	}
+
+	config_init(&c);
+	assert_int_equal(config_load(&c, etc, vendor), 0);
+	assert_string_equal(c.admin_group, "vendorgrp");   /* no /etc/gvtd/gvtd.conf: the vendor's */
+	assert_int_equal(c.polkit, POLKIT_NO);
+	assert_int_equal(c.max_definitions, 30);           /* 30-c.conf after 10-a.conf */
+	assert_int_equal(c.max_definitions_per_owner, 7);  /* /etc's 20-b.conf masks the vendor's */
+	assert_int_equal(c.max_definition_bytes, 16384);   /* neither 20-b's, nor masked 15-m's, nor .txt's */
+	config_done(&c);
+
+	/* /etc/gvtd/gvtd.conf replaces the vendor's whole: AdminGroup= back to its default. */
+	write_at("etc/gvtd/gvtd.conf", "[Access]\nPolkit=yes\n");
+	config_init(&c);
+	assert_int_equal(config_load(&c, etc, vendor), 0);
+	assert_string_equal(c.admin_group, "gvt");
+	assert_int_equal(c.polkit, POLKIT_YES);
+	assert_int_equal(c.max_definitions, 30);
+	config_done(&c);
+
+	/* A bad value in a drop-in: an error naming the drop-in's file:line and what the setting takes. */
+	write_at("etc/gvtd/gvtd.conf.d/50-bad.conf", "# the operator's\n[Definitions]\n\nMaxDefinitions=lots\n");
+	config_init(&c);
+	log = stderr_of(config_load, &c, etc, vendor, &r);
+	assert_true(r < 0);
+	assert_non_null(strstr(log, "gvtd.conf.d/50-bad.conf:4"));
+	assert_non_null(strstr(log, "MaxDefinitions"));
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fifo_is_refused_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_error_sets_nothing_aside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_file_is_still_set_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_file_stays_as_it_is, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attribute_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_beyond_int64_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_long_comment_stays_a_comment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_directory_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_dropins, setup, teardown),
 	};
 
 	/* TEST_SKIP=test_fifo*: the others on code where the FIFO test hangs (and so ends the run). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Create/remove against a scratch tree: every bad input refused before sysfs is written. */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,37 @@ static char *read_rel(const char *root, const char *rel)
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	assert_int_equal(sysfs_read(path, &s), 0);
 	return s;
+}
+
+typedef struct Ended {
+	bool done;
+	int r;
+	GvtError e;
+} Ended;
+
+static void on_ended(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	Ended *x = userdata;
+
+	*x = (Ended) { .done = true, .r = r, .e = *e };
+}
+
+/* transient_remove() to its end: the write runs in a thread, its end comes through the loop. */
+static int remove_and_wait(Manager *m, const char *uuid, GvtError *e)
+{
+	Ended x = {};
+	int r;
+
+	if (!m->event)
+		assert_int_equal(sd_event_new(&m->event), 0);
+	r = transient_remove(m, uuid, on_ended, &x, e);
+	if (r != 0)
+		return r;
+	for (int i = 0; !x.done && i < 500; i++)
+		assert_true(sd_event_run(m->event, 10 * 1000) >= 0);
+	assert_true(x.done);
+	*e = x.e;
+	return x.r;
 }
 
 static int setup(void **state)
@@ -217,7 +249,7 @@ static void test_sync_one_vgpu(void **state)
 		snprintf(cmd, sizeof(cmd), "rm '%s/sys/bus/mdev/devices/%s'", m->config.root, uuid);
 		assert_int_equal(system(cmd), 0);
 	}
-	assert_int_equal(transient_remove(m, uuid, &e), -ENOENT);
+	assert_int_equal(remove_and_wait(m, uuid, &e), -ENOENT);
 	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
 	assert_null(inventory_find_vgpu(&m->inventory, uuid));
 	assert_int_equal(seen[EVENT_VGPU_REMOVED], 1);
@@ -279,14 +311,14 @@ static void test_remove(void **state)
 	_cleanup_free_ char *written = NULL;
 	GvtError e = {};
 
-	assert_int_equal(transient_remove(m, "not-a-uuid", &e), -EINVAL);
+	assert_int_equal(remove_and_wait(m, "not-a-uuid", &e), -EINVAL);
 	assert_int_equal(e.kind, GVT_ERROR_INVALID_ARGUMENT);
 	e = (GvtError) {};
-	assert_int_equal(transient_remove(m, "99999999-2222-3333-4444-555555555555", &e), -ENOENT);
+	assert_int_equal(remove_and_wait(m, "99999999-2222-3333-4444-555555555555", &e), -ENOENT);
 	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
 
 	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_8", "aaaaaaaa-2222-3333-4444-555555555555");
-	assert_int_equal(transient_remove(m, "AAAAAAAA-2222-3333-4444-555555555555", &e), 0);
+	assert_int_equal(remove_and_wait(m, "AAAAAAAA-2222-3333-4444-555555555555", &e), 0);
 	written = read_rel(m->config.root, "sys/bus/mdev/devices/aaaaaaaa-2222-3333-4444-555555555555/remove");
 	assert_string_equal(written, "1");
 }
@@ -306,7 +338,7 @@ static void test_remove_open(void **state)
 	m->openers.open[0].pid = (uint32_t) getpid();
 	m->openers.n_open = 1;
 
-	assert_int_equal(transient_remove(m, "aaaaaaaa-2222-3333-4444-555555555555", &e), -EBUSY);
+	assert_int_equal(remove_and_wait(m, "aaaaaaaa-2222-3333-4444-555555555555", &e), -EBUSY);
 	assert_int_equal(e.kind, GVT_ERROR_BUSY);
 	/* The name comes from /proc/PID/comm: this test's own, cut at 15 characters by the kernel. */
 	snprintf(want, sizeof(want), "is open by process %d (test-lifecycle)", (int) getpid());

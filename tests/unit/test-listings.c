@@ -31,7 +31,7 @@
 #define RATIO_MAX 6.0
 
 static const Feature features[] = {
-	{ "definitions", definitions_init, definitions_exit },
+	{ "definitions", definitions_init, definitions_exit, NULL },
 };
 
 /* UUIDs alike for 24 characters, as a sequence of them would be: every comparison reads that far. */

@@ -216,6 +216,29 @@ try:
     expect("undefined: file gone", os.path.exists(f"{root}/etc/mdevctl.d/0000:00:02.0/{duuid}"), False)
     problem("DELETE again: 404", 404, "NotFound", "DELETE", f"/v1/vgpus/{duuid}")
 
+    # -- GET /v1/definitions: a file gvtd cannot use is listed with the reason, and left as it is
+    bad_uuid, good_uuid = "55555555-5555-4555-8555-555555555555", "33333333-3333-4333-8333-333333333333"
+    defdir = f"{root}/etc/mdevctl.d/0000:00:02.0"
+    bad_text = '{"mdev_type": "gvt_base-GVTg_V5_8", "attrs": []}\n'
+    with open(f"{defdir}/{bad_uuid}", "w") as f:
+        f.write(bad_text)
+    with open(f"{defdir}/{good_uuid}", "w") as f:
+        f.write('{"mdev_type":"gvt_base-GVTg_V5_8","start":"Manual","attrs":null}')
+    s, _, b = api.request("GET", "/v1/definitions")
+    expect("GET /v1/definitions: the one mdevctl accepts", (s, [(x["uuid"], x["autostart"]) for x in b["definitions"]]),
+           (200, [(good_uuid, False)]))
+    expect("GET /v1/definitions: the one neither can use, with why",
+           [(x["uuid"], x["path"], x["reason"].startswith('"start" is missing')) for x in b["unreadable"]],
+           [(bad_uuid, f"{defdir}/{bad_uuid}", True)])
+    problem("start of the unreadable one: 404 with the reason", 404, "NotFound", "POST", f"/v1/vgpus/{bad_uuid}/start")
+    with open(f"{defdir}/{bad_uuid}") as f:
+        expect("the unreadable file is as it was", f.read(), bad_text)
+    expect("nothing set aside", [n for n in os.listdir(defdir) if "corrupt" in n], [])
+    os.unlink(f"{defdir}/{bad_uuid}")
+    os.unlink(f"{defdir}/{good_uuid}")
+    expect("GET /v1/definitions: gone with the files", api.request("GET", "/v1/definitions")[2],
+           {"definitions": [], "unreadable": []})
+
     # -- quotas
     s, _, b = api.request("PUT", "/v1/quotas/alice", body={"limits": {"vgpus": 1, "aperture-mib": 4096}})
     expect("PUT quota", (s, b["limits"], b["usage"]["vgpus"]), (200, {"vgpus": 1, "aperture-mib": 4096}, 0))

@@ -11,6 +11,7 @@
 #include "rest-routes.h"
 #include "rest-problem.h"
 #include "rest-events.h"
+#include "tokens.h"
 
 static void test_routes(void **state)
 {
@@ -170,43 +171,43 @@ static void test_tokens(void **state)
 	static const char line[] =
 		"sha256:930bbdc51b6aed5c2a5678fd6e28dee7a05e8a4b643cfc0b4427c3efb86c0d94 alice user";
 	uint8_t hash[32];
-	RestTokens t = {};
-	RestToken tok;
+	Tokens t = {};
+	Token tok;
 	char hex[65];
 
-	assert_int_equal(rest_token_hash("secret-token", hash), 0);
+	assert_int_equal(tokens_hash("secret-token", hash), 0);
 	for (size_t i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", hash[i]);
 	assert_string_equal(hex, "930bbdc51b6aed5c2a5678fd6e28dee7a05e8a4b643cfc0b4427c3efb86c0d94");
-	assert_int_equal(rest_tokens_parse_line(line, &tok), 0);
+	assert_int_equal(tokens_parse_line(line, &tok), 0);
 	assert_string_equal(tok.owner, "alice");
 	assert_int_equal(tok.role, ROLE_USER);
 	assert_memory_equal(tok.hash, hash, 32);
 	free(tok.owner);
 
-	assert_int_equal(rest_tokens_parse_line("sha256:abc alice user", &tok), -EINVAL);
-	assert_int_equal(rest_tokens_parse_line(line + 7, &tok), -EINVAL);
+	assert_int_equal(tokens_parse_line("sha256:abc alice user", &tok), -EINVAL);
+	assert_int_equal(tokens_parse_line(line + 7, &tok), -EINVAL);
 	{
 		char bad[sizeof(line)];
 
 		strcpy(bad, line);
 		memcpy(strstr(bad, "user"), "root", 4);
-		assert_int_equal(rest_tokens_parse_line(bad, &tok), -EINVAL);
+		assert_int_equal(tokens_parse_line(bad, &tok), -EINVAL);
 		strcpy(bad, line);
 		bad[7] = 'g';
-		assert_int_equal(rest_tokens_parse_line(bad, &tok), -EINVAL);
+		assert_int_equal(tokens_parse_line(bad, &tok), -EINVAL);
 	}
 
-	t.tokens = calloc(2, sizeof(RestToken));
+	t.tokens = calloc(2, sizeof(Token));
 	t.n_tokens = 2;
-	t.tokens[0] = (RestToken) { .owner = strdup("bob"), .role = ROLE_READER };
-	t.tokens[1] = (RestToken) { .owner = strdup("carol"), .role = ROLE_ADMIN };
+	t.tokens[0] = (Token) { .owner = strdup("bob"), .role = ROLE_READER };
+	t.tokens[1] = (Token) { .owner = strdup("carol"), .role = ROLE_ADMIN };
 	memcpy(t.tokens[1].hash, hash, 32);
-	assert_ptr_equal(rest_tokens_find(&t, "secret-token"), &t.tokens[1]);
-	assert_null(rest_tokens_find(&t, "secret-tokeN"));
-	assert_null(rest_tokens_find(&t, ""));
-	assert_null(rest_tokens_find(&t, NULL));
-	rest_tokens_done(&t);
+	assert_ptr_equal(tokens_find(&t, "secret-token"), &t.tokens[1]);
+	assert_null(tokens_find(&t, "secret-tokeN"));
+	assert_null(tokens_find(&t, ""));
+	assert_null(tokens_find(&t, NULL));
+	tokens_done(&t);
 
 	assert_string_equal(rest_bearer_token("Bearer abc"), "abc");
 	assert_string_equal(rest_bearer_token("bearer  abc"), "abc");
@@ -214,8 +215,8 @@ static void test_tokens(void **state)
 	assert_null(rest_bearer_token("Bearer "));
 	assert_null(rest_bearer_token(NULL));
 
-	assert_true(rest_memeq_const_time("abcd", "abcd", 4));
-	assert_false(rest_memeq_const_time("abcd", "abce", 4));
+	assert_true(tokens_memeq_const_time("abcd", "abcd", 4));
+	assert_false(tokens_memeq_const_time("abcd", "abce", 4));
 }
 
 static void test_events_history(void **state)

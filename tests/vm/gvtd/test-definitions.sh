@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Inside the VM: persistent definitions (mdevctl format, both ways), restart
 # and autostart (after a restart and after a module reload), a corrupt file
-# set aside, a full disk, 16 parallel creators against a quota of 3, polkit
+# left as it is and listed, a full disk, 16 parallel creators against a quota of 3, polkit
 # allow/deny for a non-root user, and kill -9 during a define/start/stop
 # storm followed by restarts, compared against sysfs and the files.
 set -u
@@ -93,15 +93,18 @@ running "$u1" && fail "failing attribute left the vGPU" || ok "failing attribute
 "$gvtctl" modules load && ok "modules loaded" || fail "load"
 until_ok 5 running "$u1" && ok "autostart after module reload" || fail "no autostart after reload"
 
-# -- a corrupt definition is set aside, the rest loads
+# -- a corrupt definition stays as it is (mdevctl's directory) and is listed, the rest loads
 bad=$(cat /proc/sys/kernel/random/uuid)
 echo '{"mdev_type": ' >"/etc/mdevctl.d/$parent/$bad"
 stop_gvtd
 start_gvtd
 kill -0 "$gvtd_pid" && ok "gvtd starts with a corrupt file" || fail "gvtd died"
-ls -a "/etc/mdevctl.d/$parent/" | grep -q "^\.$bad\.corrupt-" && ok "corrupt file set aside" || fail "not set aside: $(ls -a /etc/mdevctl.d/$parent)"
-grep -q "Set aside /etc/mdevctl.d/$parent/$bad.*not valid JSON" "$log" && ok "set-aside logged with path and reason" || fail "not logged"
+[ "$(cat "/etc/mdevctl.d/$parent/$bad")" = '{"mdev_type": ' ] && ok "corrupt file left as it is" || fail "changed: $(ls -a /etc/mdevctl.d/$parent)"
+ls -a "/etc/mdevctl.d/$parent/" | grep -q "corrupt" && fail "set aside: $(ls -a /etc/mdevctl.d/$parent)" || ok "nothing set aside"
+grep -q "Cannot use definition file /etc/mdevctl.d/$parent/$bad, leaving it as it is: not valid JSON" "$log" && ok "logged with path and reason" || fail "not logged"
+"$gvtctl" list --defined 2>&1 | grep -q "$bad: cannot be used, left as it is: not valid JSON" && ok "listed with the reason" || fail "not listed"
 defined "$u1" && ok "good definition still there" || fail "good definition lost"
+rm "/etc/mdevctl.d/$parent/$bad"
 
 # -- disk full: an error, old state intact
 before=$("$gvtctl" list --defined)

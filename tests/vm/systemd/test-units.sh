@@ -136,6 +136,18 @@ boot1() {
 	"$gvtctl" start "$u_def" && "$gvtctl" stop "$u_def"; expect "start and stop a definition" $? 0
 	"$gvtctl" undefine "$u_def"; expect "undefine" $? 0
 	"$gvtctl" quota set alice --max-vgpus 2 >/dev/null; expect "quota set under the unit's sandbox" $? 0
+	# -- REST tokens: written by gvtd inside its sandbox; systemctl reload reads the file again.
+	tok=$("$gvtctl" token add nova user 2>/dev/null); expect "token add under the unit's sandbox" $? 0
+	expect "token add: its hash in /etc/gvtd/api-tokens" \
+		"$(grep -c "^sha256:$(printf %s "$tok" | sha256sum | cut -d' ' -f1) nova user\$" /etc/gvtd/api-tokens)" 1
+	expect "token add: the file is 0600" "$(stat -c %a /etc/gvtd/api-tokens)" 600
+	echo "sha256:$(printf %s by-hand | sha256sum | cut -d' ' -f1) cinder reader" >>/etc/gvtd/api-tokens
+	pid=$(main_pid)
+	systemctl reload gvtd; expect "systemctl reload gvtd" $? 0
+	expect "reload: the same process" "$(main_pid)" "$pid"
+	expect_contains "reload: the line added by hand is in use" "$("$gvtctl" token list)" "cinder"
+	"$gvtctl" token revoke "$(printf %s "$tok" | sha256sum | cut -c1-12)"; expect "token revoke" $? 0
+	expect "token revoke: its line gone" "$(grep -c " nova user\$" /etc/gvtd/api-tokens)" 0
 	"$gvtctl" modules unload >/dev/null 2>&1
 	expect "module unload refused while a vGPU exists" $? 1
 	denied=$(journalctl -b -u gvtd --no-pager | grep -i -E "operation not permitted|permission denied|read-only file system|EPERM")
