@@ -50,7 +50,7 @@ void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret)
 	}
 }
 
-static unsigned resource_of(const Resources *r, Resource which)
+unsigned resources_get(const Resources *r, Resource which)
 {
 	switch (which) {
 	case RESOURCE_APERTURE:
@@ -64,7 +64,7 @@ static unsigned resource_of(const Resources *r, Resource which)
 	}
 }
 
-static const Resources host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOST_FENCES, 0 };
+const Resources capacity_host_reserved = { HOST_APERTURE_MIB, HOST_HIDDEN_MIB, HOST_FENCES, 0 };
 
 /* Gen8+ (everything GVT-g supports) has 32 fence registers. */
 #define GEN8_FENCES 32
@@ -124,7 +124,7 @@ unsigned capacity_exhausted(const Parent *p, const MdevType *t, const Resources 
 		unsigned long free_mib = 0;
 
 		if (totals) {
-			long f = (long) resource_of(totals, r) - resource_of(&host_reserved, r) - resource_of(held, r);
+			long f = (long) resources_get(totals, r) - resources_get(&capacity_host_reserved, r) - resources_get(held, r);
 
 			free_mib = f > 0 ? f : 0;
 		} else

@@ -33,6 +33,9 @@ typedef struct Resources {
 	unsigned count;
 } Resources;
 
+/* One resource's amount of r (MiB for aperture and hidden). */
+unsigned resources_get(const Resources *r, Resource which);
+
 /* What the vGPUs on this parent hold, from their types' descriptions. */
 void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret);
 
@@ -40,6 +43,7 @@ void capacity_allocated(const Inventory *inv, const Parent *p, Resources *ret);
 #define HOST_APERTURE_MIB 128
 #define HOST_HIDDEN_MIB 384
 #define HOST_FENCES 4
+extern const Resources capacity_host_reserved;
 
 /* The GPU's totals (aperture, hidden = GGTT - aperture, fences); -ENODATA if not knowable. */
 int capacity_totals(const char *root, const Parent *p, Resources *ret);

@@ -24,11 +24,33 @@ static const struct {
 	[GVT_ERROR_VETOED] = { "Vetoed", ECANCELED },
 };
 
+/* One process, one event loop: a plain array is all the counting needs. */
+static uint64_t reported[_GVT_ERROR_KIND_MAX];
+
 const char *gvt_error_kind_to_string(GvtErrorKind kind)
 {
 	if (kind < 0 || kind >= _GVT_ERROR_KIND_MAX)
 		return NULL;
 	return kinds[kind].name;
+}
+
+int gvt_error_kind_from_string(const char *name)
+{
+	for (GvtErrorKind k = GVT_ERROR_NONE + 1; name && k < _GVT_ERROR_KIND_MAX; k++)
+		if (streq(kinds[k].name, name))
+			return k;
+	return -EINVAL;
+}
+
+void gvt_error_count(GvtErrorKind kind)
+{
+	if (kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX)
+		reported[kind]++;
+}
+
+uint64_t gvt_error_reported_count(GvtErrorKind kind)
+{
+	return kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX ? reported[kind] : 0;
 }
 
 GvtErrorKind gvt_error_kind_from_errno(int error)
@@ -129,9 +151,13 @@ GvtErrorKind gvt_error_resolve(int r, const GvtError *e, const char **ret_messag
 
 	if (e && e->kind > GVT_ERROR_NONE && e->kind < _GVT_ERROR_KIND_MAX) {
 		*ret_message = e->message;
-		return e->kind;
+		kind = e->kind;
+	} else {
+		*ret_message = strerror(r < 0 ? -r : r);
+		kind = gvt_error_kind_from_errno(r);
+		if (kind <= GVT_ERROR_NONE || kind >= _GVT_ERROR_KIND_MAX)
+			kind = GVT_ERROR_FAILED;
 	}
-	*ret_message = strerror(r < 0 ? -r : r);
-	kind = gvt_error_kind_from_errno(r);
-	return kind > GVT_ERROR_NONE && kind < _GVT_ERROR_KIND_MAX ? kind : GVT_ERROR_FAILED;
+	gvt_error_count(kind);
+	return kind;
 }

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #include "macro.h"
 
 typedef enum GvtErrorKind {
@@ -40,6 +42,9 @@ typedef struct GvtError {
 /* Stable names of the kinds ("NotFound", ...): D-Bus error suffix, REST problem type. */
 const char *gvt_error_kind_to_string(GvtErrorKind kind);
 
+/* The kind of a name gvt_error_kind_to_string() gives; -EINVAL for any other name (and "None"). */
+int gvt_error_kind_from_string(const char *name);
+
 /* The kind an errno falls in when nothing more specific is known. */
 GvtErrorKind gvt_error_kind_from_errno(int error);
 
@@ -58,5 +63,15 @@ int gvt_error_ensure(GvtError *e, int error);
 /*
  * What an adapter reports for a core call that returned r < 0: e's kind and
  * message if it was filled, else r's kind and strerror; never GVT_ERROR_NONE.
+ * Adapters call it once per error they answer, so it counts the kind
+ * (gvt_error_reported_count()).
  */
 GvtErrorKind gvt_error_resolve(int r, const GvtError *e, const char **ret_message);
+
+/*
+ * Counts an error of kind answered to a caller without a core call (an
+ * adapter's own check of its input); gvt_error_resolve() counts the rest.
+ */
+void gvt_error_count(GvtErrorKind kind);
+/* Errors of kind answered to callers, on any interface, since the start (the metrics' gvtd_errors_total). */
+uint64_t gvt_error_reported_count(GvtErrorKind kind);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct Manager Manager;
 typedef struct Vgpu Vgpu;
@@ -36,6 +37,9 @@ typedef struct Event {
 	const Definition *definition; /* DEFINITION events */
 } Event;
 
+/* Stable names ("vgpu-added", ...): the REST event stream's, and the metrics' kind label. */
+const char *event_kind_to_string(EventKind kind);
+
 typedef void (*EventHandler)(Manager *m, const Event *e, void *userdata);
 
 typedef struct Subscribers {
@@ -45,6 +49,11 @@ typedef struct Subscribers {
 	} list[8];
 	size_t n;
 } Subscribers;
+
+/* Events emitted since the start, by kind (each manager_emit_event() counts). */
+typedef struct EventCounts {
+	uint64_t n[_EVENT_KIND_MAX];
+} EventCounts;
 
 int manager_subscribe(Manager *m, EventHandler handler, void *userdata);
 void manager_unsubscribe(Manager *m, EventHandler handler, void *userdata);

@@ -43,6 +43,7 @@ struct Manager {
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 
 	Subscribers subscribers;   /* events.c */
+	EventCounts event_counts;  /* events.c: the metrics' gvtd_events_total */
 	/* What manager_start() started, in order: manager_stop() stops it in reverse. */
 	const struct Feature *started[16];
 	size_t n_started;

@@ -22,6 +22,22 @@ static struct nla_policy policy[GVT_GENL_A_MAX + 1] = {
 	[GVT_GENL_A_VGPU_UUID] = { .minlen = GVT_GENL_UUID_LEN, .maxlen = GVT_GENL_UUID_LEN },
 	[GVT_GENL_A_VGPU_OPENER_PID] = { .type = NLA_U32 },
 	[GVT_GENL_A_VGPU_OPENED_AT] = { .type = NLA_U64 },
+	[GVT_GENL_A_VGPU_OPEN_COUNT] = { .type = NLA_U64 },
+	[GVT_GENL_A_VGPU_CFG_READS] = { .type = NLA_U64 },
+	[GVT_GENL_A_VGPU_CFG_WRITES] = { .type = NLA_U64 },
+	[GVT_GENL_A_VGPU_MMIO_READS] = { .type = NLA_U64 },
+	[GVT_GENL_A_VGPU_MMIO_WRITES] = { .type = NLA_U64 },
+	[GVT_GENL_A_VGPU_RESETS] = { .type = NLA_U64 },
+};
+
+/* The counters of a GET_VGPU message, by VgpuCounter. */
+static const int counter_attrs[_VGPU_COUNTER_MAX] = {
+	[VGPU_COUNTER_OPENS] = GVT_GENL_A_VGPU_OPEN_COUNT,
+	[VGPU_COUNTER_CFG_READS] = GVT_GENL_A_VGPU_CFG_READS,
+	[VGPU_COUNTER_CFG_WRITES] = GVT_GENL_A_VGPU_CFG_WRITES,
+	[VGPU_COUNTER_MMIO_READS] = GVT_GENL_A_VGPU_MMIO_READS,
+	[VGPU_COUNTER_MMIO_WRITES] = GVT_GENL_A_VGPU_MMIO_WRITES,
+	[VGPU_COUNTER_RESETS] = GVT_GENL_A_VGPU_RESETS,
 };
 
 static void uuid_format(const uint8_t *b, char out[GVT_UUID_STRING_MAX])
@@ -130,6 +146,13 @@ int openers_parse(const void *buf, size_t len, OpenerMessage *ret)
 		.opened_at = tb[GVT_GENL_A_VGPU_OPENED_AT] ? nla_get_u64(tb[GVT_GENL_A_VGPU_OPENED_AT]) : 0,
 	};
 	uuid_format(nla_data(tb[GVT_GENL_A_VGPU_UUID]), ret->uuid);
+	if (tb[GVT_GENL_A_GPU_NAME])
+		snprintf(ret->gpu, sizeof(ret->gpu), "%s", nla_get_string(tb[GVT_GENL_A_GPU_NAME]));
+	for (VgpuCounter c = 0; c < _VGPU_COUNTER_MAX; c++)
+		if (tb[counter_attrs[c]]) {
+			ret->counters[c] = nla_get_u64(tb[counter_attrs[c]]);
+			ret->has_counters = true;
+		}
 	return 0;
 }
 
@@ -158,20 +181,13 @@ static int on_message(struct nl_msg *msg, void *userdata)
 	return NL_OK;
 }
 
-/*
- * What is open now: a dump on a socket of its own, synchronous (a few vGPUs).
- * Entries the dump does not name are closed; the others change only if
- * their pid did, so a reread emits nothing for what stayed the same.
- */
-static void dump(Manager *m)
+/* A GET_VGPU dump on a socket of its own, synchronous (a few vGPUs): each message to cb; a libnl error. */
+static int dump_vgpus(const Openers *o, int (*cb)(struct nl_msg *, void *), void *userdata)
 {
-	Openers *o = &m->openers;
 	struct nl_sock *sk = nl_socket_alloc();
 	struct nl_msg *msg = NULL;
 	int r = sk ? 0 : -NLE_NOMEM;
 
-	for (size_t i = 0; i < o->n_open; i++)
-		o->open[i].seen = false;
 	if (r >= 0)
 		r = genl_connect(sk);
 	if (r >= 0 && !(msg = nlmsg_alloc()))
@@ -180,13 +196,29 @@ static void dump(Manager *m)
 				   GVT_GENL_VERSION))
 		r = -NLE_NOMEM;
 	if (r >= 0)
-		r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_message, m);
+		r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, cb, userdata);
 	if (r >= 0)
 		r = nl_send_auto(sk, msg);
 	if (r >= 0)
 		r = nl_recvmsgs_default(sk);
 	nlmsg_free(msg);
 	nl_socket_free(sk);
+	return r;
+}
+
+/*
+ * What is open now. Entries the dump does not name are closed; the others
+ * change only if their pid did, so a reread emits nothing for what stayed
+ * the same.
+ */
+static void dump(Manager *m)
+{
+	Openers *o = &m->openers;
+	int r;
+
+	for (size_t i = 0; i < o->n_open; i++)
+		o->open[i].seen = false;
+	r = dump_vgpus(o, on_message, m);
 	if (r < 0) {
 		/* Keep what the events said; they go on arriving. */
 		log_warning("Failed to ask the gvt genl family which vGPUs are open: %s", nl_geterror(r));
@@ -195,6 +227,62 @@ static void dump(Manager *m)
 	for (size_t i = o->n_open; i > 0; i--)
 		if (!o->open[i - 1].seen)
 			set_pid(m, o->open[i - 1].uuid, 0, 0);
+}
+
+typedef struct CountersDump {
+	OpenerMessage *vgpus;
+	size_t n, size;
+	bool failed;
+} CountersDump;
+
+static int on_counters(struct nl_msg *msg, void *userdata)
+{
+	CountersDump *d = userdata;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	OpenerMessage om = {};
+
+	if (openers_parse(nlh, nlh->nlmsg_len, &om) < 0 || om.cmd != GVT_GENL_CMD_GET_VGPU)
+		return NL_SKIP;
+	if (d->n == d->size) {
+		OpenerMessage *n = reallocarray(d->vgpus, d->size * 2 + 8, sizeof(*n));
+
+		if (!n) {
+			d->failed = true;
+			return NL_STOP;
+		}
+		d->vgpus = n;
+		d->size = d->size * 2 + 8;
+	}
+	d->vgpus[d->n++] = om;
+	return NL_OK;
+}
+
+int openers_counters(const Manager *m, OpenerMessage **ret, size_t *ret_n)
+{
+	CountersDump d = {};
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!m->openers.sock)
+		return -ENODATA;
+	r = dump_vgpus(&m->openers, on_counters, &d);
+	if (r < 0 || d.failed) {
+		static bool warned;
+
+		free(d.vgpus);
+		if (d.failed)
+			return -ENOMEM;
+		/* once: a scraper asks every few seconds */
+		if (!warned)
+			log_warning("Failed to ask the gvt genl family for the vGPUs' counters (the metrics leave them "
+				    "out): %s", nl_geterror(r));
+		warned = true;
+		return -EIO;
+	}
+	*ret = d.vgpus;
+	*ret_n = d.n;
+	return 0;
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)

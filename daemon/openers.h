@@ -30,12 +30,26 @@ typedef struct Openers {
 	size_t n_open;
 } Openers;
 
+/* The kernel's per-vGPU counters in a GET_VGPU message (api/gvt_genl.h). */
+typedef enum VgpuCounter {
+	VGPU_COUNTER_OPENS,         /* times opened */
+	VGPU_COUNTER_CFG_READS,     /* read()/write() calls on the config space region */
+	VGPU_COUNTER_CFG_WRITES,
+	VGPU_COUNTER_MMIO_READS,    /* ... on BAR0 */
+	VGPU_COUNTER_MMIO_WRITES,
+	VGPU_COUNTER_RESETS,
+	_VGPU_COUNTER_MAX,
+} VgpuCounter;
+
 /* What one message of the family says about a vGPU. */
 typedef struct OpenerMessage {
 	uint8_t cmd;                /* GVT_GENL_CMD_* */
 	char uuid[GVT_UUID_STRING_MAX];
+	char gpu[64];               /* its GPU as the kernel names it; empty: not told */
 	uint32_t pid;               /* 0: none named */
 	uint64_t opened_at;         /* CLOCK_BOOTTIME ns; 0: not told */
+	bool has_counters;          /* GET_VGPU: counters[] as the kernel counts them */
+	uint64_t counters[_VGPU_COUNTER_MAX];
 } OpenerMessage;
 
 /*
@@ -47,6 +61,11 @@ int openers_parse(const void *buf, size_t len, OpenerMessage *ret);
 /* Joins the family if it is there, and again whenever a parent appears (a module reload). */
 int openers_start(Manager *m);
 void openers_stop(Manager *m);
+/*
+ * Every vGPU's counters now, asked of the kernel (a dump; CAP_NET_ADMIN):
+ * *ret (free it) with *ret_n entries; -ENODATA without the family.
+ */
+int openers_counters(const Manager *m, OpenerMessage **ret, size_t *ret_n);
 /* Reads what the kernel has sent so far: call before deciding on what is open. */
 void openers_sync(Manager *m);
 /* The pid that has vGPU uuid open; 0 if none or not known. */

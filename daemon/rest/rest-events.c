@@ -258,20 +258,6 @@ struct MHD_Response *rest_events_response(RestEvents *ev, RestRequest *req)
 	return response;
 }
 
-static const char *const event_names[_EVENT_KIND_MAX] = {
-	[EVENT_VGPU_ADDED] = "vgpu-added",
-	[EVENT_VGPU_REMOVED] = "vgpu-removed",
-	[EVENT_VGPU_STATE_CHANGED] = "vgpu-state-changed",
-	[EVENT_VGPU_CHANGED] = "vgpu-changed",
-	[EVENT_PARENT_ADDED] = "parent-added",
-	[EVENT_PARENT_REMOVED] = "parent-removed",
-	[EVENT_PARENT_CHANGED] = "parent-changed",
-	[EVENT_MODULES_CHANGED] = "modules-changed",
-	[EVENT_DEFINITION_ADDED] = "definition-added",
-	[EVENT_DEFINITION_REMOVED] = "definition-removed",
-	[EVENT_DEFINITION_CHANGED] = "definition-changed",
-};
-
 static void on_event(Manager *m, const Event *e, void *userdata)
 {
 	RestEvents *ev = userdata;
@@ -280,10 +266,10 @@ static void on_event(Manager *m, const Event *e, void *userdata)
 					      e->definition ? rest_json_definition(m, e->definition) : rest_json_host(m);
 	int r;
 
-	r = data ? rest_events_history_append(&ev->history, event_names[e->kind], data) : -ENOMEM;
+	r = data ? rest_events_history_append(&ev->history, event_kind_to_string(e->kind), data) : -ENOMEM;
 	if (r < 0) {
 		log_warning_errno(r, "Failed to record a %s event for the REST stream, ignoring: %m",
-				  event_names[e->kind]);
+				  event_kind_to_string(e->kind));
 		return;
 	}
 	resume_all(ev);

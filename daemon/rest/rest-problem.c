@@ -60,9 +60,10 @@ static const struct {
 /* The one title of a problem type, whichever route or layer sends it (NULL: no such name). */
 const char *rest_problem_title(const char *name)
 {
-	for (GvtErrorKind k = GVT_ERROR_NONE + 1; k < _GVT_ERROR_KIND_MAX; k++)
-		if (streq(gvt_error_kind_to_string(k), name))
-			return titles[k];
+	int k = gvt_error_kind_from_string(name);
+
+	if (k >= 0)
+		return titles[k];
 	for (size_t i = 0; i < ELEMENTSOF(http_titles); i++)
 		if (streq(http_titles[i].name, name))
 			return http_titles[i].title;
@@ -115,6 +116,8 @@ int rest_problem(RestReply *reply, unsigned status, const char *name, const char
 	va_start(ap, format);
 	vsnprintf(detail, sizeof(detail), format, ap);
 	va_end(ap);
+	/* The adapter's own check found a core kind of error (InvalidArgument, NotFound): counted as such. */
+	gvt_error_count(gvt_error_kind_from_string(name));
 	if (problem_new(reply, status, name, rest_problem_title(name) ?: name, detail) < 0)
 		return -ENOMEM;
 	if (field)

@@ -25,6 +25,14 @@ RestMethod rest_method_from_string(const char *s)
 	return 0;
 }
 
+const char *rest_method_to_string(RestMethod method)
+{
+	for (size_t i = 0; i < ELEMENTSOF(method_names); i++)
+		if ((unsigned) method == 1u << i)
+			return method_names[i];
+	return NULL;
+}
+
 const char *rest_methods_to_string(unsigned mask, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -147,7 +155,7 @@ int rest_reply_queue(void *connection, RestReply *r)
 	}
 	if (r->body || len)
 		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-					       r->problem ? "application/problem+json" : "application/json");
+					       r->content_type ?: r->problem ? "application/problem+json" : "application/json");
 	if (r->location[0])
 		(void) MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (r->allow) {

@@ -29,6 +29,8 @@ typedef enum RestMethod {
 } RestMethod;
 
 RestMethod rest_method_from_string(const char *s);
+/* "GET" for REST_GET; NULL for anything else. */
+const char *rest_method_to_string(RestMethod method);
 /* "GET, POST" for a mask, into buf. */
 const char *rest_methods_to_string(unsigned mask, char *buf, size_t size);
 
@@ -38,6 +40,7 @@ typedef struct RestReply {
 	char *text;               /* or the body serialized already (owned) */
 	size_t text_len;
 	bool problem;             /* body is application/problem+json */
+	const char *content_type; /* text's, if not JSON (static) */
 	char location[128];
 	unsigned allow;           /* 405: the methods that are allowed */
 	bool authenticate;        /* 401: ask for a bearer token */
@@ -65,6 +68,7 @@ int rest_reply_cached(RestReply *reply, RestCache *c, Manager *m, json_t *(*buil
 
 typedef struct RestRoute RestRoute;
 typedef struct RestRequest RestRequest;
+typedef struct RestMetrics RestMetrics;
 
 /* What a handler returns: reply filled, or the request goes on. */
 enum {
@@ -77,6 +81,7 @@ struct RestRequest {
 	Manager *manager;
 	sd_event_source *wake;    /* the server's: runs MHD after a resume (rest_wake) */
 	RestCache *listing;       /* the server's cache of GET /v1/vgpus */
+	RestMetrics *metrics;     /* the server's request counters (GET /metrics) */
 	void *connection;         /* struct MHD_Connection */
 	RestMethod method;
 	char *path;

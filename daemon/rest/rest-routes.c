@@ -18,6 +18,7 @@
 #include "rest-request.h"
 #include "rest-problem.h"
 #include "rest-json.h"
+#include "rest-metrics.h"
 #include "rest-routes.h"
 
 /* 400 naming the first query parameter not in allowed: 1, else 0. */
@@ -156,12 +157,12 @@ static const char *member_string(json_t *v)
 
 static int get_root(RestRequest *req, RestReply *reply)
 {
-	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version",
+	return reply_json(reply, 200, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "version",
 						PROJECT_VERSION, "links", "host", "/v1/host", "parents", "/v1/parents",
 						"types", "/v1/types", "vgpus", "/v1/vgpus", "definitions",
 						"/v1/definitions", "events", "/v1/events", "health", "/v1/health",
 						"quotas", "/v1/quotas", "plan", "/v1/plan", "diagnostics",
-						"/v1/diagnostics"));
+						"/v1/diagnostics", "metrics", "/metrics"));
 }
 
 /* 503 until ready (the same body), so a probe on the status code alone tells. */
@@ -774,6 +775,16 @@ static int get_events(RestRequest *req, RestReply *reply)
 	return REST_STREAM;
 }
 
+/* GET /metrics: Prometheus' text format, read-only, any token. */
+static int get_metrics(RestRequest *req, RestReply *reply)
+{
+	static const char *const query[] = { NULL };
+
+	if (check_query(req, reply, query))
+		return REST_REPLIED;
+	return rest_metrics_reply(req->metrics, req->manager, reply);
+}
+
 /* ---- the table ---- */
 
 #define GET(h) [0] = (h)
@@ -800,6 +811,7 @@ static const RestRoute routes[] = {
 	{ "/v1/quotas", { GET(get_quotas) } },
 	{ "/v1/quotas/{owner}", { GET(get_quota), PUT(put_quota) } },
 	{ "/v1/events", { GET(get_events) } },
+	{ "/metrics", { GET(get_metrics) } },
 };
 
 /* Matches path against pattern; *ret_param points at the {…} segment in path. */

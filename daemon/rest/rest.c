@@ -33,6 +33,7 @@
 #include "rest-problem.h"
 #include "rest-connections.h"
 #include "rest-events.h"
+#include "rest-metrics.h"
 #include "rest-routes.h"
 #include "rest-tls.h"
 
@@ -57,6 +58,7 @@ struct RestServer {
 	RestConnections *connections;
 	sd_event_source *wake;    /* runs MHD after connections were resumed */
 	RestCache listing;        /* GET /v1/vgpus */
+	RestMetrics metrics;      /* requests answered (GET /metrics) */
 	RestTls *tls;             /* the TLS listeners' certificate (the newest; older ones chained) */
 };
 
@@ -137,6 +139,7 @@ static int request_begin(Listener *l, RestRequest *req, const char *method)
 	unsigned allow;
 	int r;
 
+	req->method = rest_method_from_string(method);
 	if (rest_connections_count(l->server->connections) > l->server->manager->config.api_max_connections) {
 		(void) rest_problem(&req->reply, 503, "TooManyConnections", NULL,
 				    "Too many connections (%u): try again later",
@@ -146,7 +149,6 @@ static int request_begin(Listener *l, RestRequest *req, const char *method)
 	}
 	if (identify(l, req, &req->peer) != 0)
 		return 1;
-	req->method = rest_method_from_string(method);
 	r = req->method ? rest_route_find(req->path, req->method, &req->route, &req->param, &allow) : -EOPNOTSUPP;
 	if (r == -ENOENT) {
 		(void) rest_problem(&req->reply, 404, "NotFound", NULL, "No resource %.128s: see GET /v1", req->path);
@@ -233,6 +235,20 @@ static int request_run(RestRequest *req)
 	return rest_route_dispatch(req);
 }
 
+/* Every answer goes out here, counted by route, method and status. */
+static enum MHD_Result reply_queue(Listener *l, RestRequest *req)
+{
+	const RestRoute *route = req->route;
+	const char *param;
+	unsigned allow;
+
+	/* refused before routing (401, 503): counted under the route it asked for */
+	if (!route && rest_route_find(req->path, req->method, &route, &param, &allow) < 0)
+		route = NULL;
+	rest_metrics_count(&l->server->metrics, route, req->method, req->reply.status);
+	return rest_reply_queue(req->connection, &req->reply);
+}
+
 /* Our record of an MHD connection (connection_notify made it). */
 static RestConnection *connection_of(struct MHD_Connection *connection)
 {
@@ -261,6 +277,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		req->manager = l->server->manager;
 		req->wake = l->server->wake;
 		req->listing = &l->server->listing;
+		req->metrics = &l->server->metrics;
 		req->connection = connection;
 		*con_cls = req;
 		if (connection_of(connection))
@@ -268,7 +285,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		if (request_begin(l, req, method) != 0) {
 			req->handled = true;
 			rest_connection_received(connection_of(connection));
-			return rest_reply_queue(connection, &req->reply);
+			return reply_queue(l, req);
 		}
 		return MHD_YES;
 	}
@@ -279,7 +296,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 	}
 	rest_connection_received(connection_of(connection));
 	if (req->handled)
-		return rest_reply_queue(connection, &req->reply);
+		return reply_queue(l, req);
 
 	r = request_run(req);
 	if (r < 0) {
@@ -295,12 +312,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		if (!stream)
 			return MHD_NO;
 		req->handled = true;
+		rest_metrics_count(&l->server->metrics, req->route, req->method, MHD_HTTP_OK);
 		ret = MHD_queue_response(connection, MHD_HTTP_OK, stream);
 		MHD_destroy_response(stream);
 		return ret;
 	}
 	req->handled = true;
-	return rest_reply_queue(connection, &req->reply);
+	return reply_queue(l, req);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -726,6 +744,7 @@ RestServer *rest_server_free(RestServer *s)
 	rest_events_free(s->events);
 	sd_event_source_disable_unref(s->wake);
 	rest_cache_done(&s->listing);
+	rest_metrics_done(&s->metrics);
 	rest_tls_free(s->tls);
 	free(s);
 	return NULL;

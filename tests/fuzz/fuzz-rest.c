@@ -21,6 +21,7 @@
 #include "fuzz.h"
 #include "manager.h"
 #include "rest.h"
+#include "rest-metrics.h"
 #include "rest-routes.h"
 
 #define FIELDS_MAX 64
@@ -110,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	_cleanup_free_ char *text = malloc(size + 1);
 	FakeConnection conn = {};
 	RestCache listing = {};
+	RestMetrics metrics = {};
 	RestRequest req = {};
 	char *line, *rest, *target, *body = NULL;
 	size_t body_len = 0;
@@ -146,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req = (RestRequest) {
 		.manager = manager,
 		.listing = &listing,
+		.metrics = &metrics,
 		.connection = &conn,
 		.method = rest_method_from_string(line),
 		.path = target,
@@ -170,5 +173,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(req.body);
 	rest_reply_done(&req.reply);
 	rest_cache_done(&listing);
+	rest_metrics_done(&metrics);
 	return 0;
 }

@@ -47,6 +47,39 @@ static void test_kinds_round_trip(void **state)
 	assert_null(gvt_error_kind_to_string(_GVT_ERROR_KIND_MAX));
 }
 
+static void test_kind_from_string(void **state)
+{
+	for (GvtErrorKind k = GVT_ERROR_FAILED; k < _GVT_ERROR_KIND_MAX; k++)
+		assert_int_equal(gvt_error_kind_from_string(gvt_error_kind_to_string(k)), k);
+	assert_int_equal(gvt_error_kind_from_string("None"), -EINVAL);
+	assert_int_equal(gvt_error_kind_from_string("notfound"), -EINVAL);
+	assert_int_equal(gvt_error_kind_from_string(NULL), -EINVAL);
+}
+
+/* Each error an adapter answers counts once under its kind (the metrics' gvtd_errors_total). */
+static void test_counted(void **state)
+{
+	uint64_t busy = gvt_error_reported_count(GVT_ERROR_BUSY), failed = gvt_error_reported_count(GVT_ERROR_FAILED);
+	uint64_t invalid = gvt_error_reported_count(GVT_ERROR_INVALID_ARGUMENT);
+	const char *message;
+	GvtError e = {};
+
+	gvt_error_set(&e, GVT_ERROR_BUSY, "in use");
+	assert_int_equal(gvt_error_reported_count(GVT_ERROR_BUSY), busy);   /* set is not answered yet */
+	assert_int_equal(gvt_error_resolve(-EBUSY, &e, &message), GVT_ERROR_BUSY);
+	assert_int_equal(gvt_error_reported_count(GVT_ERROR_BUSY), busy + 1);
+	/* errno alone; one that maps to no kind is Failed */
+	assert_int_equal(gvt_error_resolve(-EBUSY, NULL, &message), GVT_ERROR_BUSY);
+	assert_int_equal(gvt_error_resolve(0, NULL, &message), GVT_ERROR_FAILED);
+	assert_int_equal(gvt_error_reported_count(GVT_ERROR_BUSY), busy + 2);
+	assert_int_equal(gvt_error_reported_count(GVT_ERROR_FAILED), failed + 1);
+	gvt_error_count(GVT_ERROR_INVALID_ARGUMENT);
+	gvt_error_count(GVT_ERROR_NONE);
+	gvt_error_count(_GVT_ERROR_KIND_MAX);
+	assert_int_equal(gvt_error_reported_count(GVT_ERROR_INVALID_ARGUMENT), invalid + 1);
+	assert_int_equal(gvt_error_reported_count(GVT_ERROR_NONE), 0);
+}
+
 static void test_set(void **state)
 {
 	GvtError e = {};
@@ -126,6 +159,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errno_to_kind),
 		cmocka_unit_test(test_kinds_round_trip),
+		cmocka_unit_test(test_kind_from_string),
+		cmocka_unit_test(test_counted),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_dbus_names),
 		cmocka_unit_test(test_utf8),

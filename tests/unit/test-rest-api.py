@@ -40,7 +40,7 @@ try:
     # -- reads
     s, _, b = api.request("GET", "/v1")
     expect("GET /v1", s, 200)
-    expect("GET /v1 links vgpus", b["links"]["vgpus"], "/v1/vgpus")
+    expect("GET /v1 links vgpus, metrics", (b["links"]["vgpus"], b["links"]["metrics"]), ("/v1/vgpus", "/metrics"))
     # --no-load: live but not ready, so a probe on the status code fails (200 once ready: VM test-rest)
     s, h, b = api.request("GET", "/v1/health")
     expect("GET /v1/health before the modules are ready: 503, same body", (s, b),
@@ -77,7 +77,10 @@ try:
         return h, b
 
     problem("unknown path", 404, "NotFound", "GET", "/v1/nothing")
-    problem("/metrics (not served)", 404, "NotFound", "GET", "/metrics")
+    # /metrics is served (test-rest-metrics.py checks what it says); a path below it is not
+    s, h, _ = api.request("GET", "/metrics")
+    expect("GET /metrics: 200 text format", (s, h.get("Content-Type")), (200, "text/plain; version=0.0.4; charset=utf-8"))
+    problem("below /metrics", 404, "NotFound", "GET", "/metrics/x")
     problem("unknown parent", 404, "NotFound", "GET", "/v1/parents/0000:00:09.0")
     problem("unknown vGPU", 404, "NotFound", "GET", f"/v1/vgpus/{uuid}")
     h, _ = problem("wrong method", 405, "MethodNotAllowed", "PUT", "/v1/vgpus", body={})

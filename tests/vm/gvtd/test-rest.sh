@@ -7,7 +7,8 @@
 # resume; a uid outside the socket's group cannot connect, one inside but
 # without rights gets 403; a stalled event client does not slow a create loop;
 # TCP+TLS on 127.0.0.1 with tokens: 200, 401 without, 403 for a reader's POST;
-# /v1/health 200 while ready, 503 (same body) after an unload, 200 after the load.
+# /v1/health 200 while ready, 503 (same body) after an unload, 200 after the load;
+# GET /metrics passes promtool and carries the kernel's counters of a vGPU held open.
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/gvtd-rest.XXXXXX)
@@ -81,6 +82,29 @@ until_ok 15 grep -q '^event: vgpu-removed' "$tmp/resumed"
 kill $resumed; wait $resumed 2>/dev/null
 expect "SSE resume after the add: the rest" "$(grep -o '^event: vgpu-[a-z]*' "$tmp/resumed" | tr '\n' ' ')" \
 	"event: vgpu-changed event: vgpu-changed event: vgpu-removed "
+
+# -- GET /metrics on the real modules: promtool's check, gvt_base's capacity, the kernel's counters.
+# vfio-check session: open; 3 config reads, 2 config writes, 5 BAR0 reads, 4 BAR0 writes; reset; close
+# (tests/vm/kmod/test-genl.sh sees the same counts in the genl dump).
+expect "POST a vGPU for the metrics: 201" "$(post /v1/vgpus "{\"type\":\"$type\",\"uuid\":\"$uuid\"}")" 201
+"$build/tests/vm/kmod/vfio-check" session "$uuid" >"$tmp/session" 2>&1 || fail "vfio-check session: $(cat "$tmp/session")"
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics"; }
+expect "GET /metrics: 200" "$(curl -s -o "$tmp/metrics" -D "$tmp/mhead" -w '%{http_code}' --unix-socket "$sock" http://localhost/metrics)" 200
+expect_contains "... text format 0.0.4" "$(cat "$tmp/mhead")" "Content-Type: text/plain; version=0.0.4; charset=utf-8"
+promtool check metrics <"$tmp/metrics" >"$tmp/promtool" 2>&1 && ok "promtool check metrics" || fail "promtool: $(cat "$tmp/promtool")"
+grep '^gvtd_vgpu_' "$tmp/metrics" | sed 's/^/# /'
+v="uuid=\"$uuid\",parent=\"$parent\""
+expect "the kernel's counters: opens, config r/w, BAR0 r/w, resets" \
+	"$(metric "gvtd_vgpu_opens_total{$v}") $(metric "gvtd_vgpu_config_accesses_total{$v,op=\"read\"}") $(metric "gvtd_vgpu_config_accesses_total{$v,op=\"write\"}") $(metric "gvtd_vgpu_mmio_accesses_total{$v,op=\"read\"}") $(metric "gvtd_vgpu_mmio_accesses_total{$v,op=\"write\"}") $(metric "gvtd_vgpu_resets_total{$v}")" \
+	"1 3 2 5 4 1"
+aperture_mb=$(cat /sys/module/gvt_base/parameters/aperture_mb)
+expect "capacity exact on gvt_base" "$(metric "gvtd_parent_capacity_exact{parent=\"$parent\"}")" 1
+expect "aperture capacity: aperture_mb in bytes" \
+	"$(metric "gvtd_parent_memory_capacity_bytes{parent=\"$parent\",resource=\"aperture\"}")" $((aperture_mb << 20))
+low_mib=$(api "http://localhost/v1/types?parent=$parent" | json "[t['aperture_mib'] for t in d if t['name'] == '$type'][0]")
+expect "aperture allocated: the one vGPU's" \
+	"$(metric "gvtd_parent_memory_allocated_bytes{parent=\"$parent\",resource=\"aperture\"}")" $((low_mib << 20))
+expect "DELETE the metrics' vGPU: 204" "$(status -X DELETE "http://localhost/v1/vgpus/$uuid")" 204
 
 # -- capacity: the resource that ran out
 big=$(api "http://localhost/v1/types?parent=$parent" | json '[t["name"] for t in d if t["name"].endswith("_2")][0]')
