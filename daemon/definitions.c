@@ -641,6 +641,7 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 }
 
 typedef struct StopCall {
+	char uuid[GVT_UUID_STRING_MAX];  /* not the callouts': those are empty with [Callouts] Enabled=no */
 	Callouts callouts;
 	OperationDone done;
 	void *userdata;
@@ -653,7 +654,7 @@ static void on_stopped(Manager *m, int r, const GvtError *e, void *userdata)
 
 	callouts_post(&c->callouts, r >= 0);
 	/* The definition may have gone meanwhile (undefined on disk): then there is nothing to signal. */
-	d = r >= 0 ? definitions_find(m, c->callouts.uuid) : NULL;
+	d = r >= 0 ? definitions_find(m, c->uuid) : NULL;
 	if (d)
 		emit(m, EVENT_DEFINITION_CHANGED, d);
 	c->done(m, r, e, c->userdata);
@@ -681,6 +682,7 @@ int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *use
 	if (!c)
 		return gvt_error_set_errno(e, -ENOMEM, "Failed to stop %s", d->uuid);
 	*c = (StopCall) { .done = done, .userdata = userdata };
+	strcpy(c->uuid, d->uuid);
 	/* As mdevctl stop sees it: from sysfs, not from the definition. */
 	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &c->callouts, e);
 	if (r < 0) {

@@ -116,6 +116,7 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 }
 
 typedef struct RemoveCall {
+	char uuid[GVT_UUID_STRING_MAX];  /* not the callouts': those are empty with [Callouts] Enabled=no */
 	Callouts callouts;
 	OperationDone done;
 	void *userdata;
@@ -124,12 +125,10 @@ typedef struct RemoveCall {
 static void on_removed(Manager *m, int r, const GvtError *e, void *userdata)
 {
 	RemoveCall *c = userdata;
-	char id[GVT_UUID_STRING_MAX];
 
-	snprintf(id, sizeof(id), "%s", c->callouts.uuid);
 	callouts_post(&c->callouts, r >= 0);
-	if (r >= 0 && !definitions_find(m, id) && owners_drop(m->config.root, &m->owners, id) < 0)
-		log_warning("Failed to drop the owner record of %s; the next start drops it.", id);
+	if (r >= 0 && !definitions_find(m, c->uuid) && owners_drop(m->config.root, &m->owners, c->uuid) < 0)
+		log_warning("Failed to drop the owner record of %s; the next start drops it.", c->uuid);
 	c->done(m, r, e, c->userdata);
 	free(c);
 }
@@ -156,6 +155,7 @@ int transient_remove(Manager *m, const char *uuid, OperationDone done, void *use
 	if (!c)
 		return gvt_error_set_errno(e, -ENOMEM, "Failed to remove vGPU %s", id);
 	*c = (RemoveCall) { .done = done, .userdata = userdata };
+	strcpy(c->uuid, id);
 	/* As mdevctl stop sees it: from sysfs, no attributes. */
 	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, id, v->parent, v->type, NULL, 0, &c->callouts, e);
 	if (r < 0) {

@@ -318,9 +318,13 @@ static void test_remove(void **state)
 	assert_int_equal(e.kind, GVT_ERROR_NOT_FOUND);
 
 	fake_root_add_vgpu(m->config.root, "0000:00:02.0", "gvt_base-GVTg_V5_8", "aaaaaaaa-2222-3333-4444-555555555555");
+	/* With the callouts off (they keep a UUID of their own only when on), the owner record goes too. */
+	m->config.callouts = false;
+	assert_int_equal(owners_set(m->config.root, &m->owners, "aaaaaaaa-2222-3333-4444-555555555555", "alice"), 0);
 	assert_int_equal(remove_and_wait(m, "AAAAAAAA-2222-3333-4444-555555555555", &e), 0);
 	written = read_rel(m->config.root, "sys/bus/mdev/devices/aaaaaaaa-2222-3333-4444-555555555555/remove");
 	assert_string_equal(written, "1");
+	assert_string_equal(owners_get(&m->owners, "aaaaaaaa-2222-3333-4444-555555555555"), OWNER_ADMIN);
 }
 
 /* An open vGPU (the kernel told who opened it) is refused, naming the process; sysfs untouched. */
