@@ -54,19 +54,11 @@ static void unlink_removal(Manager *m, Removal *r)
 		}
 }
 
-static Vgpu *find_vgpu(Manager *m, const char *uuid)
-{
-	for (size_t i = 0; i < m->inventory.n_vgpus; i++)
-		if (streq(m->inventory.vgpus[i]->uuid, uuid))
-			return m->inventory.vgpus[i];
-	return NULL;
-}
-
 static int on_slow(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	Removal *r = userdata;
 	Manager *m = r->manager;
-	Vgpu *v = find_vgpu(m, r->uuid);
+	Vgpu *v = inventory_find_vgpu(&m->inventory, r->uuid);
 	uint32_t pid;
 
 	openers_sync(m);
@@ -84,7 +76,7 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	Removal *r = userdata;
 	Manager *m = r->manager;
-	Vgpu *v = find_vgpu(m, r->uuid);
+	Vgpu *v = inventory_find_vgpu(&m->inventory, r->uuid);
 	int result = atomic_load(&r->result);
 
 	unlink_removal(m, r);

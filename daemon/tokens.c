@@ -219,6 +219,18 @@ int tokens_reload(Manager *m)
 }
 
 /* The token file's path and contents ("" if missing), for add and revoke. */
+static bool id_in_use(const Tokens *t, const char *id)
+{
+	for (size_t i = 0; i < t->n_tokens; i++) {
+		char other[TOKEN_ID_LEN + 1];
+
+		token_id(&t->tokens[i], other);
+		if (streq(other, id))
+			return true;
+	}
+	return false;
+}
+
 static int read_for_change(Manager *m, char **ret_path, char **ret_data, size_t *ret_len, GvtError *e)
 {
 	int r = tokens_path(m, ret_path);
@@ -260,6 +272,7 @@ int tokens_add(Manager *m, const char *owner, const char *role, char **ret_token
 	r = read_for_change(m, &path, &data, &len, e);
 	if (r < 0)
 		return r;
+	/* Ids are unique, so that revoke takes exactly one: a clash (1 in 2^48) draws again. */
 	do {
 		if (getrandom(secret, sizeof(secret), 0) != sizeof(secret))
 			return gvt_error_set_errno(e, -EIO, "No random bytes for a token");
@@ -273,17 +286,7 @@ int tokens_add(Manager *m, const char *owner, const char *role, char **ret_token
 		if (r < 0)
 			return gvt_error_set_errno(e, r, "Could not hash the token");
 		token_id(&t, ret_id);
-		/* Ids are unique, so that revoke takes exactly one: a clash (1 in 2^48) draws again. */
-	} while (({
-		bool clash = false;
-		for (size_t i = 0; i < m->tokens.n_tokens; i++) {
-			char id[TOKEN_ID_LEN + 1];
-
-			token_id(&m->tokens.tokens[i], id);
-			clash = clash || streq(id, ret_id);
-		}
-		clash;
-	}));
+	} while (id_in_use(&m->tokens, ret_id));
 	hex(t.hash, sizeof(t.hash), hash_hex);
 	n = asprintf(&out, "%s%ssha256:%s %s %s\n", data, len > 0 && data[len - 1] != '\n' ? "\n" : "",
 		     hash_hex, owner, role_to_string(t.role));

@@ -552,6 +552,17 @@ static int uuid_reply(RestRequest *req, RestReply *reply, unsigned status, const
 	return reply_vgpu(req, reply, status, id);
 }
 
+/* The path's UUID into id, an empty body, the caller authorized for it: *allowed, else what to return. */
+static int uuid_call_begin(RestRequest *req, RestReply *reply, char id[GVT_UUID_STRING_MAX], bool *allowed)
+{
+	*allowed = false;
+	if (path_uuid(req, reply, id) != 0)
+		return REST_REPLIED;
+	if (req->body && !(json_is_object(req->body) && json_object_size(req->body) == 0))
+		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body, if any, must be {}");
+	return authorize(req, reply, auth_action_for_uuid(req->manager, &req->caller, id), allowed);
+}
+
 /*
  * The calls on one vGPU ({uuid} in the path) that D-Bus makes with a UUID:
  * authorized as its owner's (ManageOwn) or anyone's (Manage) vGPU, then op.
@@ -564,11 +575,7 @@ static int uuid_call(RestRequest *req, RestReply *reply, int (*op)(Manager *, co
 	bool allowed;
 	int r;
 
-	if (path_uuid(req, reply, id) != 0)
-		return REST_REPLIED;
-	if (req->body && !(json_is_object(req->body) && json_object_size(req->body) == 0))
-		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body, if any, must be {}");
-	r = authorize(req, reply, auth_action_for_uuid(req->manager, &req->caller, id), &allowed);
+	r = uuid_call_begin(req, reply, id, &allowed);
 	if (!allowed)
 		return r;
 	r = op(req->manager, id, &e);
@@ -605,28 +612,18 @@ static int uuid_call_async(RestRequest *req, RestReply *reply,
 	bool allowed;
 	int r;
 
+	char id[GVT_UUID_STRING_MAX];
+
+	r = uuid_call_begin(req, reply, id, &allowed);
+	if (!allowed)
+		return r;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	*c = (UuidCall) { .req = req, .status = status };
-	if (path_uuid(req, reply, c->id) != 0) {
-		free(c);
-		return REST_REPLIED;
-	}
-	if (req->body && !(json_is_object(req->body) && json_object_size(req->body) == 0)) {
-		free(c);
-		return rest_problem(reply, 400, "InvalidArgument", NULL, "The body, if any, must be {}");
-	}
-	r = authorize(req, reply, auth_action_for_uuid(req->manager, &req->caller, c->id), &allowed);
-	if (!allowed) {
-		free(c);
-		return r;
-	}
-	r = op(req->manager, c->id, on_uuid_done, c, &e);
+	strcpy(c->id, id);
+	r = op(req->manager, id, on_uuid_done, c, &e);
 	if (r != 0) {
-		char id[GVT_UUID_STRING_MAX];
-
-		strcpy(id, c->id);
 		free(c);
 		return r < 0 ? rest_problem_from_error(reply, r, &e) : uuid_reply(req, reply, status, id);
 	}
