@@ -545,14 +545,16 @@ static int define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_U
 }
 
 int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-				bool *ret_created, GvtError *e)
+				bool *ret_created, OperationDone done, void *userdata, GvtError *e)
 {
 	int r;
 
 	r = define_or_match(m, spec, ret_uuid, ret_created, e);
-	if (r >= 0 && spec->start && !inventory_find_vgpu(&m->inventory, ret_uuid))
-		r = definitions_start(m, ret_uuid, e);
-	return r;
+	if (r < 0)
+		return r;
+	if (spec->start && !inventory_find_vgpu(&m->inventory, ret_uuid))
+		return definitions_start_async(m, ret_uuid, done, userdata, e);
+	return 1;
 }
 
 /* The definition of a valid UUID, or NotFound. */
@@ -581,6 +583,8 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 	int r;
 
 	r = lookup(m, uuid, &d, e);
+	if (r >= 0)
+		r = lifecycle_refuse_if_busy(m, d->uuid, e);
 	if (r < 0)
 		return r;
 	r = callouts_pre(&m->config, CALLOUT_ACTION_UNDEFINE, d, &callouts, e);
@@ -600,15 +604,19 @@ int definitions_undefine(Manager *m, const char *uuid, GvtError *e)
 	return 0;
 }
 
-int definitions_start(Manager *m, const char *uuid, GvtError *e)
+/* What a start checks, on what the kernel says now; the definition and its parent and type. */
+static int start_checks(Manager *m, const char *uuid, Definition **ret, Parent **ret_parent, MdevType **ret_type,
+			GvtError *e)
 {
-	Callouts callouts;
 	Definition *d;
 	Parent *p;
 	MdevType *t;
 	int r;
 
 	r = lookup(m, uuid, &d, e);
+	if (r < 0)
+		return r;
+	r = lifecycle_refuse_if_busy(m, d->uuid, e);
 	if (r < 0)
 		return r;
 	inventory_flush(m);
@@ -629,6 +637,32 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 		(void) inventory_sync_available(m, p->name);
 	if (t->available == 0)
 		return capacity_explain(m->config.root, &m->inventory, p, t, e);
+	*ret = d;
+	*ret_parent = p;
+	*ret_type = t;
+	return 0;
+}
+
+/* The definition may have gone meanwhile (undefined on disk): then there is nothing to signal. */
+static void emit_changed(Manager *m, const char *uuid)
+{
+	Definition *d = definitions_find(m, uuid);
+
+	if (d)
+		emit(m, EVENT_DEFINITION_CHANGED, d);
+}
+
+int definitions_start(Manager *m, const char *uuid, GvtError *e)
+{
+	Callouts callouts;
+	Definition *d;
+	Parent *p;
+	MdevType *t;
+	int r;
+
+	r = start_checks(m, uuid, &d, &p, &t, e);
+	if (r < 0)
+		return r;
 	r = callouts_pre(&m->config, CALLOUT_ACTION_START, d, &callouts, e);
 	if (r < 0)
 		return r;
@@ -640,30 +674,67 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 	return 0;
 }
 
-typedef struct StopCall {
+/* A start's or a stop's end: the post callouts, the definition's signal, the caller's done. */
+typedef struct DeviceCall {
 	char uuid[GVT_UUID_STRING_MAX];  /* not the callouts': those are empty with [Callouts] Enabled=no */
 	Callouts callouts;
 	OperationDone done;
 	void *userdata;
-} StopCall;
+} DeviceCall;
 
-static void on_stopped(Manager *m, int r, const GvtError *e, void *userdata)
+static void on_device_done(Manager *m, int r, const GvtError *e, void *userdata)
 {
-	StopCall *c = userdata;
-	Definition *d;
+	DeviceCall *c = userdata;
 
 	callouts_post(&c->callouts, r >= 0);
-	/* The definition may have gone meanwhile (undefined on disk): then there is nothing to signal. */
-	d = r >= 0 ? definitions_find(m, c->uuid) : NULL;
-	if (d)
-		emit(m, EVENT_DEFINITION_CHANGED, d);
+	if (r >= 0)
+		emit_changed(m, c->uuid);
 	c->done(m, r, e, c->userdata);
 	free(c);
 }
 
+static DeviceCall *device_call_new(const char *uuid, OperationDone done, void *userdata, GvtError *e)
+{
+	DeviceCall *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		(void) gvt_error_set_errno(e, ENOMEM, "Out of memory for vGPU %s", uuid);
+		return NULL;
+	}
+	*c = (DeviceCall) { .done = done, .userdata = userdata };
+	snprintf(c->uuid, sizeof(c->uuid), "%s", uuid);
+	return c;
+}
+
+int definitions_start_async(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
+{
+	DeviceCall *c;
+	Definition *d;
+	Parent *p;
+	MdevType *t;
+	int r;
+
+	r = start_checks(m, uuid, &d, &p, &t, e);
+	if (r < 0)
+		return r;
+	c = device_call_new(d->uuid, done, userdata, e);
+	if (!c)
+		return -ENOMEM;
+	r = callouts_pre(&m->config, CALLOUT_ACTION_START, d, &c->callouts, e);
+	if (r >= 0) {
+		r = lifecycle_create_device_async(m, p, t, d->uuid, d->attrs, d->n_attrs, owners_get(&m->owners, d->uuid),
+						  NULL, on_device_done, c, e);
+		if (r < 0)
+			callouts_post(&c->callouts, false);
+	}
+	if (r < 0)
+		free(c);
+	return r;
+}
+
 int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
 {
-	StopCall *c;
+	DeviceCall *c;
 	const Vgpu *v;
 	Definition *d;
 	int r;
@@ -671,18 +742,16 @@ int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *use
 	r = lookup(m, uuid, &d, e);
 	if (r < 0)
 		return r;
-	r = lifecycle_refuse_if_removing(m, d->uuid, e);
+	r = lifecycle_refuse_if_busy(m, d->uuid, e);
 	if (r < 0)
 		return r;
 	(void) inventory_sync_vgpu(m, d->uuid);
 	v = inventory_find_vgpu(&m->inventory, d->uuid);
 	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
-	c = calloc(1, sizeof(*c));
+	c = device_call_new(d->uuid, done, userdata, e);
 	if (!c)
-		return gvt_error_set_errno(e, -ENOMEM, "Failed to stop %s", d->uuid);
-	*c = (StopCall) { .done = done, .userdata = userdata };
-	strcpy(c->uuid, d->uuid);
+		return -ENOMEM;
 	/* As mdevctl stop sees it: from sysfs, not from the definition. */
 	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, v->uuid, v->parent, v->type, NULL, 0, &c->callouts, e);
 	if (r < 0) {
@@ -690,7 +759,7 @@ int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *use
 		return r;
 	}
 	/* The definition keeps the owner record. */
-	r = lifecycle_remove_device_async(m, d->uuid, on_stopped, c, e);
+	r = lifecycle_remove_device_async(m, d->uuid, on_device_done, c, e);
 	if (r < 0) {
 		callouts_post(&c->callouts, false);
 		free(c);

@@ -73,13 +73,17 @@ int definitions_define(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_
  * already with this type, owner, autostart and attributes (and parent, if
  * given), that is the answer (*ret_created = false); one that differs is
  * GVT_ERROR_ALREADY_EXISTS. With spec->start it is started if it does not
- * run: a retry finishes what the first request did not.
+ * run: a retry finishes what the first request did not. < 0 with e now; 1
+ * done now; 0 a start under way, done when it ended.
  */
 int definitions_define_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-				bool *ret_created, GvtError *e);
+				bool *ret_created, OperationDone done, void *userdata, GvtError *e);
 /* Removes the definition; a running vGPU keeps running as a transient one. */
 int definitions_undefine(Manager *m, const char *uuid, GvtError *e);
+/* Creates the defined vGPU in the calling thread: the loop's own starts (autostart). */
 int definitions_start(Manager *m, const char *uuid, GvtError *e);
+/* The same, its kernel part off the loop: < 0 with e now, or 0 and done when the kernel answered. */
+int definitions_start_async(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
 /* Removes the vGPU, keeps the definition: as transient_remove(), < 0 with e now or 0 and done later. */
 int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
 

@@ -37,7 +37,7 @@ typedef struct Parent {
 
 typedef enum VgpuState {
 	VGPU_ACTIVE,              /* the mdev device exists */
-	VGPU_REMOVING,            /* exists, and the kernel holds gvtd's removal (removals.c) */
+	VGPU_REMOVING,            /* exists, and the kernel holds gvtd's removal (device-ops.c) */
 	_VGPU_STATE_MAX,
 } VgpuState;
 

@@ -4,7 +4,7 @@
 #include "capacity.h"
 #include "kernel.h"
 #include "lifecycle.h"
-#include "removals.h"
+#include "device-ops.h"
 #include "log.h"
 #include "manager.h"
 
@@ -150,39 +150,34 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 	return 0;
 }
 
-static int write_attrs(Manager *m, const char *uuid, const Attr *attrs, size_t n, GvtError *e)
+/* What the kernel said of a create, as the caller's error; on success the inventory has the vGPU. */
+static int create_ended(Manager *m, const char *parent, const char *type, const char *id, const Attr *attrs,
+			size_t n_attrs, const DeviceOpResult *res, GvtError *e)
 {
-	for (size_t i = 0; i < n; i++) {
-		int r;
+	int r = res->r;
 
-		r = kernel_vgpu_set_attr(m->config.root, uuid, attrs[i].name, attrs[i].value);
-		if (r < 0)
-			return gvt_error_set(e, r == -ENOENT ? GVT_ERROR_INVALID_ARGUMENT : gvt_error_kind_from_errno(r),
-					     "Writing attribute %zu of %zu, %s=\"%s\", to vGPU %s failed, so it was "
-					     "removed again: %s", i + 1, n, attrs[i].name, attrs[i].value, uuid,
-					     r == -ENOENT ? "the vGPU has no such attribute" : strerror(-r));
+	if (r >= 0) {
+		log_info("Created vGPU %s (%s on %s).", id, type, parent);
+		/* Just this vGPU and its parent's room changed; the uevent, when it comes, rereads the same. */
+		(void) inventory_sync_vgpu(m, id);
+		return 0;
 	}
-	return 0;
-}
+	if (res->failed_attr < n_attrs) {
+		const Attr *a = &attrs[res->failed_attr];
 
-int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, const Attr *attrs,
-			    size_t n_attrs, GvtError *e)
-{
-	_cleanup_free_ char *parent = NULL, *type = NULL;
-	int r;
-
-	/* The caller's freshness step read this UUID: the kernel would say EEXIST, but not which parent. */
-	if (inventory_find_vgpu(&m->inventory, id))
-		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
-	/* p and t point into the inventory, which a full rescan below replaces. */
-	parent = strdup(p->name);
-	type = strdup(t->name);
-	if (!parent || !type)
-		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
-
-	r = kernel_vgpu_create(m->config.root, parent, type, id);
+		if (res->undo_r < 0)
+			log_error("Failed to remove vGPU %s after its attribute failed; remove it by hand.", id);
+		(void) inventory_sync_vgpu(m, id);
+		return gvt_error_set(e, r == -ENOENT ? GVT_ERROR_INVALID_ARGUMENT : gvt_error_kind_from_errno(r),
+				     "Writing attribute %zu of %zu, %s=\"%s\", to vGPU %s failed, so it was "
+				     "removed again: %s", res->failed_attr + 1, n_attrs, a->name, a->value, id,
+				     r == -ENOENT ? "the vGPU has no such attribute" : strerror(-r));
+	}
 	if (r == -ENOSPC) {
 		/* Someone else took the room since we looked, or the kernel's own cap. */
+		Parent *p;
+		MdevType *t;
+
 		(void) inventory_sync_available(m, parent);
 		p = inventory_find_parent(&m->inventory, parent);
 		t = p ? parent_find_type(p, type) : NULL;
@@ -192,23 +187,95 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 	if (r == -EEXIST)
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
 				     "The kernel already has an mdev device %s (on some parent)", id);
-	if (r < 0) {
+	{
 		_cleanup_free_ char *path = NULL;
 
 		(void) sysfs_path(&path, m->config.root, SYSFS_MDEV_BUS, parent, SYSFS_TYPES_DIR, type, "create", NULL);
 		return gvt_error_set_errno(e, r, "Failed to create a %s vGPU on %s (writing %s)", type, parent,
 					   strempty(path));
 	}
+}
 
-	r = write_attrs(m, id, attrs, n_attrs, e);
-	if (r < 0) {
-		if (lifecycle_remove_device(m, id, NULL) < 0)
-			log_error("Failed to remove vGPU %s after its attribute failed; remove it by hand.", id);
+/* Before a create: the caller's freshness step read this UUID; nothing under way for it. */
+static int create_checks(Manager *m, const char *id, GvtError *e)
+{
+	int r = lifecycle_refuse_if_busy(m, id, e);
+
+	/* The kernel would say EEXIST, but not which parent. */
+	if (r >= 0 && inventory_find_vgpu(&m->inventory, id))
+		r = gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
+	return r;
+}
+
+int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, const Attr *attrs,
+			    size_t n_attrs, GvtError *e)
+{
+	_cleanup_free_ char *parent = NULL, *type = NULL;
+	DeviceOpResult res;
+	int r;
+
+	r = create_checks(m, id, e);
+	if (r < 0)
 		return r;
+	/* p and t point into the inventory, which a rescan replaces. */
+	parent = strdup(p->name);
+	type = strdup(t->name);
+	if (!parent || !type)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
+	device_create_now(m->config.root, parent, type, id, attrs, n_attrs, &res);
+	return create_ended(m, parent, type, id, attrs, n_attrs, &res, e);
+}
+
+typedef struct CreateCall {
+	char *parent, *type;
+	Attr *attrs;              /* the error message names the failing one */
+	size_t n_attrs;
+	OperationDone done;
+	void *userdata;
+} CreateCall;
+
+static void create_call_free(CreateCall *c)
+{
+	attrs_free(c->attrs, c->n_attrs);
+	free(c->parent);
+	free(c->type);
+	free(c);
+}
+
+static void on_created(Manager *m, const char *uuid, const DeviceOpResult *res, void *userdata)
+{
+	CreateCall *c = userdata;
+	GvtError e = {};
+	int r;
+
+	r = create_ended(m, c->parent, c->type, uuid, c->attrs, c->n_attrs, res, &e);
+	c->done(m, r, &e, c->userdata);
+	create_call_free(c);
+}
+
+int lifecycle_create_device_async(Manager *m, Parent *p, MdevType *t, const char *id, const Attr *attrs,
+				  size_t n_attrs, const char *owner, const Usage *usage, OperationDone done,
+				  void *userdata, GvtError *e)
+{
+	CreateCall *c;
+	int r;
+
+	r = create_checks(m, id, e);
+	if (r < 0)
+		return r;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
+	*c = (CreateCall) { .n_attrs = n_attrs, .done = done, .userdata = userdata };
+	c->parent = strdup(p->name);
+	c->type = strdup(t->name);
+	r = c->parent && c->type ? attrs_copy(attrs, n_attrs, &c->attrs) : -ENOMEM;
+	if (r >= 0)
+		r = device_ops_create(m, c->parent, c->type, id, attrs, n_attrs, owner, usage, on_created, c);
+	if (r < 0) {
+		create_call_free(c);
+		return gvt_error_set_errno(e, r, "Failed to start creating vGPU %s", id);
 	}
-	log_info("Created vGPU %s (%s on %s).", id, type, parent);
-	/* Just this vGPU and its parent's room changed; the uevent, when it comes, rereads the same. */
-	(void) inventory_sync_vgpu(m, id);
 	return 0;
 }
 
@@ -235,11 +302,15 @@ static int refuse_if_open(Manager *m, const char *id, GvtError *e)
 			     id, pid, comm ? " (" : "", strempty(comm), comm ? ")" : "");
 }
 
-/* A removal under way (removals.c) makes every other operation on the vGPU wait its end. */
-int lifecycle_refuse_if_removing(Manager *m, const char *id, GvtError *e)
+/* An operation under way (device-ops.c) makes every other on the vGPU wait its end. */
+int lifecycle_refuse_if_busy(Manager *m, const char *id, GvtError *e)
 {
-	if (!removals_pending(m, id))
+	DeviceOpKind kind;
+
+	if (!device_ops_pending(m, id, &kind))
 		return 0;
+	if (kind == DEVICE_OP_CREATE)
+		return gvt_error_set(e, GVT_ERROR_BUSY, "vGPU %s is being created: try again once that ended", id);
 	return gvt_error_set(e, GVT_ERROR_BUSY, "vGPU %s is being removed: the kernel holds the removal until its "
 			     "user closes it (\"gvtctl list\" shows it as removing); try again after", id);
 }
@@ -247,7 +318,7 @@ int lifecycle_refuse_if_removing(Manager *m, const char *id, GvtError *e)
 /* Before a remove: none under way, not open. */
 static int remove_checks(Manager *m, const char *id, GvtError *e)
 {
-	int r = lifecycle_refuse_if_removing(m, id, e);
+	int r = lifecycle_refuse_if_busy(m, id, e);
 
 	return r < 0 ? r : refuse_if_open(m, id, e);
 }
@@ -285,12 +356,13 @@ typedef struct RemoveCall {
 	void *userdata;
 } RemoveCall;
 
-static void on_removed(Manager *m, const char *uuid, int r, void *userdata)
+static void on_removed(Manager *m, const char *uuid, const DeviceOpResult *res, void *userdata)
 {
 	RemoveCall *c = userdata;
 	GvtError e = {};
+	int r;
 
-	r = remove_ended(m, uuid, r, &e);
+	r = remove_ended(m, uuid, res->r, &e);
 	c->done(m, r, &e, c->userdata);
 	free(c);
 }
@@ -305,13 +377,12 @@ int lifecycle_remove_device_async(Manager *m, const char *id, OperationDone done
 		return r;
 	c = malloc(sizeof(*c));
 	if (!c)
-		return gvt_error_set_errno(e, -ENOMEM, "Failed to remove vGPU %s", id);
+		return gvt_error_set_errno(e, ENOMEM, "Failed to remove vGPU %s", id);
 	*c = (RemoveCall) { .done = done, .userdata = userdata };
-	r = removals_start(m, id, on_removed, c);
+	r = device_ops_remove(m, id, on_removed, c);
 	if (r < 0) {
 		free(c);
 		return gvt_error_set_errno(e, r, "Failed to start removing vGPU %s", id);
 	}
 	return 0;
 }
-

@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "inventory.h"
 #include "mdevctl.h"
+#include "quotas.h"
 #include "sysfs.h"
 #include "validate.h"
 
@@ -47,6 +48,7 @@ int lifecycle_resolve(Manager *m, const VgpuSpec *spec, bool need_room, Parent *
 /*
  * The sysfs create of a resolved type, then the attributes in order; undone
  * on failure. The caller made its freshness step: uuid was read from sysfs.
+ * In the calling thread: for the loop's own starts (autostart).
  */
 int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid, const Attr *attrs,
 			    size_t n_attrs, GvtError *e);
@@ -57,15 +59,24 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid
 typedef void (*OperationDone)(Manager *m, int r, const GvtError *e, void *userdata);
 
 /*
+ * The same off the loop (device-ops.c): 0 and done later, when the kernel
+ * answered (never from within this call), or < 0 with e now. owner and
+ * usage: what the owner's quota counts for it meanwhile (usage NULL: none,
+ * a definition holds it already).
+ */
+int lifecycle_create_device_async(Manager *m, Parent *p, MdevType *t, const char *uuid, const Attr *attrs,
+				  size_t n_attrs, const char *owner, const Usage *usage, OperationDone done,
+				  void *userdata, GvtError *e);
+/*
  * The sysfs remove, in the calling thread: for a device nobody can have
  * open yet (the undo of a failed create). GVT_ERROR_BUSY while the gvt genl
  * family says the vGPU is open or a removal of it is under way.
  */
 int lifecycle_remove_device(Manager *m, const char *uuid, GvtError *e);
 /*
- * The same off the loop (removals.c): 0 and done later, once the kernel let
- * go (never from within this call), or < 0 with e now.
+ * The same off the loop (device-ops.c): 0 and done later, once the kernel
+ * let go (never from within this call), or < 0 with e now.
  */
 int lifecycle_remove_device_async(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
-/* GVT_ERROR_BUSY if a removal of uuid is under way. */
-int lifecycle_refuse_if_removing(Manager *m, const char *uuid, GvtError *e);
+/* GVT_ERROR_BUSY if a create or removal of uuid is under way. */
+int lifecycle_refuse_if_busy(Manager *m, const char *uuid, GvtError *e);

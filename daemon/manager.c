@@ -28,7 +28,7 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	manager_stop(m);
-	removals_done(m);
+	device_ops_done(m);
 	for (size_t i = 0; i < m->n_definitions; i++)
 		definition_free(m->definitions[i]);
 	free(m->definitions);

@@ -11,6 +11,7 @@
 #include "autostart.h"
 #include "config.h"
 #include "definitions-watch.h"
+#include "device-ops.h"
 #include "errors.h"
 #include "events.h"
 #include "inventory-watch.h"
@@ -19,7 +20,6 @@
 #include "openers.h"
 #include "owners.h"
 #include "quotas.h"
-#include "removals.h"
 #include "tokens.h"
 
 struct Manager {
@@ -38,7 +38,7 @@ struct Manager {
 	Quotas quotas;
 	Tokens tokens;              /* tokens.c: the REST API's bearer tokens */
 	Openers openers;           /* who has which vGPU open (the gvt genl family) */
-	Removals removals;         /* removals.c: vGPU removals under way, off the loop */
+	DeviceOps device_ops;      /* device-ops.c: vGPU creates and removals under way, off the loop */
 	Autostart autostart;       /* autostart.c: its deferred start */
 	struct PolkitBackend *polkit;  /* polkit.h; the D-Bus side implements it (main.c wires it) */
 

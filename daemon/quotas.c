@@ -218,6 +218,8 @@ void quota_usage(Manager *m, const char *owner, Usage *ret)
 		usage_of_definition(&m->inventory, d, &u);
 		add(ret, &u);
 	}
+	/* Creates under way count from the moment they passed this check. */
+	device_ops_add_usage(m, owner, ret);
 }
 
 static int compare_rows(const void *a, const void *b)

@@ -24,77 +24,93 @@ static void create_fresh(Manager *m, const char *uuid)
 		(void) inventory_sync_vgpu(m, id);
 }
 
-/* The owner's record, then the device; the record goes again if the device fails. */
-static int create_recorded(Manager *m, Parent *p, MdevType *t, const char *id, const char *owner,
-			   const VgpuSpec *spec, GvtError *e)
-{
-	int r;
+typedef struct CreateCall {
+	char uuid[GVT_UUID_STRING_MAX];
+	Callouts callouts;
+	OperationDone done;
+	void *userdata;
+} CreateCall;
 
-	/* The record first: after a crash, a record without a vGPU is garbage, a vGPU without one the admin's. */
-	r = owners_set(m->config.root, &m->owners, id, owner);
+/* The device's end: the record goes again if it failed, the callouts hear the outcome. */
+static void on_created(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	CreateCall *c = userdata;
+
 	if (r < 0)
-		return gvt_error_set(e, GVT_ERROR_FAILED, "Failed to record the owner of %s, nothing created: %s",
-				     id, strerror(-r));
-	r = lifecycle_create_device(m, p, t, id, spec->attrs, spec->n_attrs, e);
-	if (r < 0)
-		(void) owners_drop(m->config.root, &m->owners, id);
-	return r;
+		(void) owners_drop(m->config.root, &m->owners, c->uuid);
+	callouts_post(&c->callouts, r >= 0);
+	c->done(m, r, e, c->userdata);
+	free(c);
 }
 
-static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
+/* Every check, the pre callouts, the owner's record, then the device off the loop. */
+static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], OperationDone done,
+		  void *userdata, GvtError *e)
 {
-	Callouts callouts;
 	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
-	char id[GVT_UUID_STRING_MAX];
 	Parent *p = NULL;
 	MdevType *t = NULL;
+	CreateCall *c;
 	Usage need;
 	int r;
 
-	r = lifecycle_resolve(m, spec, true, &p, &t, id, e);
+	r = lifecycle_resolve(m, spec, true, &p, &t, ret_uuid, e);
 	if (r < 0)
 		return r;
-	if (inventory_find_vgpu(&m->inventory, id))
-		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", id);
-	if (definitions_find(m, id))
+	if (inventory_find_vgpu(&m->inventory, ret_uuid))
+		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS, "A vGPU with UUID %s exists already", ret_uuid);
+	if (definitions_find(m, ret_uuid))
 		return gvt_error_set(e, GVT_ERROR_ALREADY_EXISTS,
-				     "UUID %s is defined: start it with \"gvtctl start %s\"", id, id);
+				     "UUID %s is defined: start it with \"gvtctl start %s\"", ret_uuid, ret_uuid);
+	r = lifecycle_refuse_if_busy(m, ret_uuid, e);
+	if (r < 0)
+		return r;
 	usage_of_type(&t->desc, t->described, &need);
 	r = quota_check(m, owner, &need, e);
 	if (r < 0)
 		return r;
 
-	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_START, id, p->name, t->name, spec->attrs, spec->n_attrs,
-			      &callouts, e);
-	if (r < 0)
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
+	*c = (CreateCall) { .done = done, .userdata = userdata };
+	strcpy(c->uuid, ret_uuid);
+	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_START, ret_uuid, p->name, t->name, spec->attrs,
+			      spec->n_attrs, &c->callouts, e);
+	if (r < 0) {
+		free(c);
 		return r;
-	r = create_recorded(m, p, t, id, owner, spec, e);
-	callouts_post(&callouts, r >= 0);
+	}
+	/* The record first: after a crash, a record without a vGPU is garbage, a vGPU without one the admin's. */
+	r = owners_set(m->config.root, &m->owners, ret_uuid, owner);
 	if (r < 0)
-		return r;
-	strcpy(ret_uuid, id);
-	return 0;
-}
-
-int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e)
-{
-	create_fresh(m, spec->uuid);
-	return create(m, spec, ret_uuid, e);
+		r = gvt_error_set(e, GVT_ERROR_FAILED, "Failed to record the owner of %s, nothing created: %s",
+				  ret_uuid, strerror(-r));
+	else {
+		r = lifecycle_create_device_async(m, p, t, ret_uuid, spec->attrs, spec->n_attrs, owner, &need,
+						  on_created, c, e);
+		if (r < 0)
+			(void) owners_drop(m->config.root, &m->owners, ret_uuid);
+	}
+	if (r < 0) {
+		callouts_post(&c->callouts, false);
+		free(c);
+	}
+	return r;
 }
 
 int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-			      bool *ret_created, GvtError *e)
+			      OperationDone done, void *userdata, GvtError *e)
 {
 	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
 	const char *had;
 	char id[GVT_UUID_STRING_MAX];
 	const Vgpu *v;
 
-	*ret_created = false;
 	create_fresh(m, spec->uuid);
 	if (!isempty(spec->uuid) && validate_uuid(spec->uuid, id, NULL) >= 0) {
 		v = inventory_find_vgpu(&m->inventory, id);
-		if (v) {
+		if (v && !device_ops_pending(m, id, NULL)) {
 			const char *type;
 
 			/* A retry names the type as the first request did: maybe by its short name. */
@@ -108,11 +124,10 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 						     "A vGPU with UUID %s exists already, of type %s on %s for %s: "
 						     "not the one asked for", id, v->type, v->parent, strempty(had));
 			strcpy(ret_uuid, id);
-			return 0;
+			return 1;
 		}
 	}
-	*ret_created = true;
-	return create(m, spec, ret_uuid, e);
+	return create(m, spec, ret_uuid, done, userdata, e);
 }
 
 typedef struct RemoveCall {
@@ -143,7 +158,7 @@ int transient_remove(Manager *m, const char *uuid, OperationDone done, void *use
 	r = validate_uuid(uuid, id, e);
 	if (r < 0)
 		return r;
-	r = lifecycle_refuse_if_removing(m, id, e);
+	r = lifecycle_refuse_if_busy(m, id, e);
 	if (r < 0)
 		return r;
 	/* Created behind gvtd's back a moment ago? Look at just this one. */

@@ -17,19 +17,17 @@
 typedef struct Manager Manager;
 
 /*
- * On success ret_uuid holds the new vGPU's UUID, it is in m->inventory, its
- * events emitted, and its owner recorded. A failing attribute removes the
- * vGPU again and says which attribute and why.
- */
-int transient_create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX], GvtError *e);
-
-/*
- * A create that a client may retry: if spec->uuid names a vGPU that exists
- * with this type, owner (and parent, if given), that is the answer
- * (*ret_created = false); one that differs is GVT_ERROR_ALREADY_EXISTS.
+ * A create that a client may retry, its kernel part off the loop: if
+ * spec->uuid names a vGPU that exists with this type, owner (and parent, if
+ * given), that is the answer (1, done not called); one that differs is
+ * GVT_ERROR_ALREADY_EXISTS. Else 0: the vGPU is being created, ret_uuid
+ * holds its UUID now, and done runs once the kernel answered: then it is in
+ * m->inventory, its events emitted and its owner recorded, or gone again (a
+ * failing attribute removes it and the error says which and why). < 0 with
+ * e: nothing was written.
  */
 int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRING_MAX],
-			      bool *ret_created, GvtError *e);
+			      OperationDone done, void *userdata, GvtError *e);
 
 /*
  * Removes a running vGPU off the loop (the kernel may hold the write):

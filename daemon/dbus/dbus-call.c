@@ -262,9 +262,8 @@ static int uuid_call_begin(BusCalls *calls, sd_bus_message *message, const char 
 }
 
 int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
-		  bool reply_path, sd_bus_error *error)
+		  sd_bus_error *error)
 {
-	_cleanup_free_ char *path = NULL;
 	char id[GVT_UUID_STRING_MAX];
 	GvtError e = {};
 	int r;
@@ -275,48 +274,119 @@ int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bo
 	r = op(calls->manager, id, &e);
 	if (r < 0)
 		return bus_error_from_gvt(error, r, &e);
-	if (!reply_path)
+	return sd_bus_reply_method_return(message, NULL);
+}
+
+struct BusLater {
+	sd_bus_message *message;
+	BusReplyShape shape;
+	char uuid[GVT_UUID_STRING_MAX];
+};
+
+BusLater *bus_later_new(sd_bus_message *message, BusReplyShape shape, const char *uuid)
+{
+	BusLater *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	*l = (BusLater) { .message = sd_bus_message_ref(message), .shape = shape };
+	snprintf(l->uuid, sizeof(l->uuid), "%s", strempty(uuid));
+	return l;
+}
+
+BusLater *bus_later_free(BusLater *l)
+{
+	if (l) {
+		sd_bus_message_unref(l->message);
+		free(l);
+	}
+	return NULL;
+}
+
+/* The reply of a call whose operation succeeded, in its shape. */
+static int reply_shaped(sd_bus_message *message, BusReplyShape shape, const char *uuid)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (shape == BUS_REPLY_EMPTY)
 		return sd_bus_reply_method_return(message, NULL);
-	r = bus_vgpu_path(id, &path);
-	return r < 0 ? r : sd_bus_reply_method_return(message, "o", path);
+	r = bus_vgpu_path(uuid, &path);
+	if (r < 0)
+		return r;
+	if (shape == BUS_REPLY_PATH)
+		return sd_bus_reply_method_return(message, "o", path);
+	return sd_bus_reply_method_return(message, "os", path, uuid);
 }
 
 void bus_reply_when_done(Manager *m, int r, const GvtError *e, void *userdata)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *message = userdata;
+	BusLater *l = userdata;
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
 	if (r >= 0)
-		r = sd_bus_reply_method_return(message, NULL);
+		r = reply_shaped(l->message, l->shape, l->uuid);
 	else {
 		bus_error_from_gvt(&error, r, e);
-		r = sd_bus_reply_method_error(message, &error);
+		r = sd_bus_reply_method_error(l->message, &error);
 	}
 	if (r < 0)
-		log_warning_errno(r, "Failed to reply to %s, ignoring: %m", strempty(sd_bus_message_get_member(message)));
+		log_warning_errno(r, "Failed to reply to %s, ignoring: %m",
+				  strempty(sd_bus_message_get_member(l->message)));
+	bus_later_free(l);
+}
+
+int bus_reply_async(BusCalls *calls, sd_bus_message *message, BusReplyShape shape, const char *uuid,
+		    BusAsyncCall call, const void *args, sd_bus_error *error)
+{
+	char id[GVT_UUID_STRING_MAX] = "";
+	GvtError e = {};
+	BusLater *l;
+	int r;
+
+	/* The reply waits for the kernel: other calls are served meanwhile. */
+	l = bus_later_new(message, shape, uuid);
+	if (!l)
+		return -ENOMEM;
+	r = call(calls->manager, args, id, bus_reply_when_done, l, &e);
+	if (r < 0) {
+		bus_later_free(l);
+		return bus_error_from_gvt(error, r, &e);
+	}
+	if (*id)
+		strcpy(l->uuid, id);
+	if (r > 0) {
+		r = reply_shaped(message, shape, l->uuid);
+		bus_later_free(l);
+		return r;
+	}
+	return 1;
+}
+
+/* bus_reply_async()'s call for a BusUuidAsyncOp: args is the op. */
+static int call_uuid_op(Manager *m, const void *args, char id[GVT_UUID_STRING_MAX], OperationDone done,
+			void *userdata, GvtError *e)
+{
+	const BusUuidAsyncOp *op = args;
+
+	return (*op)(m, ((BusLater *) userdata)->uuid, done, userdata, e);
 }
 
 int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
-			BusUuidAsyncOp op, sd_bus_error *error)
+			BusUuidAsyncOp op, bool reply_path, sd_bus_error *error)
 {
 	char id[GVT_UUID_STRING_MAX];
-	GvtError e = {};
 	int r;
 
 	r = uuid_call_begin(calls, message, uuid, interactive, id, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-	/* The reply waits for the kernel (a removal it holds): other calls are served meanwhile. */
-	sd_bus_message_ref(message);
-	r = op(calls->manager, id, bus_reply_when_done, message, &e);
-	if (r != 0)
-		sd_bus_message_unref(message);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	return r > 0 ? sd_bus_reply_method_return(message, NULL) : 1;
+	return bus_reply_async(calls, message, reply_path ? BUS_REPLY_PATH : BUS_REPLY_EMPTY, id, call_uuid_op, &op,
+			       error);
 }
 
-int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, sd_bus_error *error)
+int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, bool reply_path,
+			  sd_bus_error *error)
 {
 	const char *uuid;
 	int interactive, r;
@@ -324,5 +394,5 @@ int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsync
 	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
 	if (r < 0)
 		return r;
-	return bus_uuid_call_async(calls, message, uuid, interactive, op, error);
+	return bus_uuid_call_async(calls, message, uuid, interactive, op, reply_path, error);
 }

@@ -59,18 +59,40 @@ int bus_enumerate(char ***nodes, size_t n, const char *(*name)(const Inventory *
 
 /*
  * A core call on one vGPU or definition by UUID (remove, start, stop,
- * undefine), authorized as its owner's or anyone's. Replies with the
- * vGPU's object path if reply_path, else with nothing.
+ * undefine), authorized as its owner's or anyone's. The async ones reply
+ * with the vGPU's object path if reply_path, the others with nothing.
  */
 typedef int (*BusUuidOp)(Manager *m, const char *uuid, GvtError *e);
 /* An operation that may end later (lifecycle.h's OperationDone): < 0 now, 1 done now, 0 done later. */
 typedef int (*BusUuidAsyncOp)(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e);
-/* bus_uuid_call() for such an operation: the empty reply (or the error) goes out when it ended. */
-int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
-			BusUuidAsyncOp op, sd_bus_error *error);
-/* A method of arguments (s uuid, b interactive) that runs op: RemoveVGPU, StopVGPU. */
-int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, sd_bus_error *error);
-/* An OperationDone whose userdata is a method call (referenced): its empty reply or error; unreferenced. */
+/*
+ * A reply that waits for the core: the method call (referenced) and what
+ * the reply carries when the operation succeeded.
+ */
+typedef enum BusReplyShape {
+	BUS_REPLY_EMPTY,
+	BUS_REPLY_PATH,           /* "o": the vGPU's object path */
+	BUS_REPLY_PATH_AND_UUID,  /* "os": CreateVGPU's */
+} BusReplyShape;
+typedef struct BusLater BusLater;
+BusLater *bus_later_new(sd_bus_message *message, BusReplyShape shape, const char *uuid);
+BusLater *bus_later_free(BusLater *l);
+/* An OperationDone whose userdata is a BusLater: its reply or the error; frees it. */
 void bus_reply_when_done(Manager *m, int r, const GvtError *e, void *userdata);
+/*
+ * A core call that may end later: call(m, args, id, done, userdata, e)
+ * returns < 0 (e), 1 done now, or 0 and done later; it may set id (empty
+ * first) to the vGPU's UUID for the reply, else uuid is used.
+ */
+typedef int (*BusAsyncCall)(Manager *m, const void *args, char id[GVT_UUID_STRING_MAX], OperationDone done,
+			    void *userdata, GvtError *e);
+int bus_reply_async(BusCalls *calls, sd_bus_message *message, BusReplyShape shape, const char *uuid,
+		    BusAsyncCall call, const void *args, sd_bus_error *error);
+/* bus_uuid_call() for such an operation: the reply (or the error) goes out when it ended. */
+int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
+			BusUuidAsyncOp op, bool reply_path, sd_bus_error *error);
+/* A method of arguments (s uuid, b interactive) that runs op: RemoveVGPU, StartVGPU, StopVGPU. */
+int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, bool reply_path,
+			  sd_bus_error *error);
 int bus_uuid_call(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive, BusUuidOp op,
-		  bool reply_path, sd_bus_error *error);
+		  sd_bus_error *error);

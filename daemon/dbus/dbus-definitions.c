@@ -74,22 +74,17 @@ static int read_spec_and_authorize(sd_bus_message *message, BusAdapter *b, bool 
 	return bus_authorize(&b->calls, message, &caller.caller, action, interactive, error);
 }
 
+/* bus_reply_async()'s call for a create: args is the spec. */
+static int call_create(Manager *m, const void *args, char id[GVT_UUID_STRING_MAX], OperationDone done,
+		       void *userdata, GvtError *e)
+{
+	return transient_create_or_match(m, args, id, done, userdata, e);
+}
+
 /* CreateVGPU and CreateVGPUEx: a retried create (same UUID and spec) is answered with the vGPU it made. */
 int bus_reply_create(BusAdapter *b, sd_bus_message *message, const VgpuSpec *spec, sd_bus_error *error)
 {
-	_cleanup_free_ char *path = NULL;
-	char id[GVT_UUID_STRING_MAX];
-	GvtError e = {};
-	bool created;
-	int r;
-
-	r = transient_create_or_match(b->calls.manager, spec, id, &created, &e);
-	if (r < 0)
-		return bus_error_from_gvt(error, r, &e);
-	r = bus_vgpu_path(id, &path);
-	if (r < 0)
-		return r;
-	return sd_bus_reply_method_return(message, "os", path, id);
+	return bus_reply_async(&b->calls, message, BUS_REPLY_PATH_AND_UUID, NULL, call_create, spec, error);
 }
 
 int bus_method_create_vgpu_ex(sd_bus_message *message, void *userdata, sd_bus_error *error)
@@ -122,34 +117,32 @@ int bus_method_define_vgpu(sd_bus_message *message, void *userdata, sd_bus_error
 	return sd_bus_reply_method_return(message, "s", id);
 }
 
-/* Undefine, start, stop: a UUID, the owner's action, the core call; start replies with the path. */
-static int definition_call(sd_bus_message *message, BusAdapter *b, BusUuidOp op, bool reply_path,
-			   sd_bus_error *error)
+/* Undefine: a UUID, the owner's action, the core call. */
+int bus_method_undefine_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
+	BusAdapter *b = userdata;
 	const char *uuid;
 	int interactive, r;
 
 	r = sd_bus_message_read(message, "sb", &uuid, &interactive);
 	if (r < 0)
 		return r;
-	return bus_uuid_call(&b->calls, message, uuid, interactive, op, reply_path, error);
+	return bus_uuid_call(&b->calls, message, uuid, interactive, definitions_undefine, error);
 }
 
-int bus_method_undefine_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
-{
-	return definition_call(message, userdata, definitions_undefine, false, error);
-}
-
+/* Start replies with the vGPU's path once the kernel created it. */
 int bus_method_start_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
-	return definition_call(message, userdata, definitions_start, true, error);
+	BusAdapter *b = userdata;
+
+	return bus_uuid_method_async(&b->calls, message, definitions_start_async, true, error);
 }
 
 int bus_method_stop_vgpu(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
 
-	return bus_uuid_method_async(&b->calls, message, definitions_stop, error);
+	return bus_uuid_method_async(&b->calls, message, definitions_stop, false, error);
 }
 
 int bus_method_modify_definition(sd_bus_message *message, void *userdata, sd_bus_error *error)

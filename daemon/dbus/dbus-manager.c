@@ -162,7 +162,7 @@ static int method_remove_vgpu(sd_bus_message *message, void *userdata, sd_bus_er
 {
 	BusAdapter *b = userdata;
 
-	return bus_uuid_method_async(&b->calls, message, transient_remove, error);
+	return bus_uuid_method_async(&b->calls, message, transient_remove, false, error);
 }
 
 /*
@@ -189,6 +189,7 @@ static int modules_call_begin(sd_bus_message *message, BusAdapter *b, bool no_op
 static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_error *error)
 {
 	BusAdapter *b = userdata;
+	BusLater *l;
 	GvtError e = {};
 	int r;
 
@@ -196,10 +197,12 @@ static int method_load_modules(sd_bus_message *message, void *userdata, sd_bus_e
 	if (r != 0)
 		return r;
 	/* The reply waits for the load order to finish, which may take seconds. */
-	sd_bus_message_ref(message);
-	r = modules_load(b->calls.manager, bus_reply_when_done, message, &e);
+	l = bus_later_new(message, BUS_REPLY_EMPTY, NULL);
+	if (!l)
+		return -ENOMEM;
+	r = modules_load(b->calls.manager, bus_reply_when_done, l, &e);
 	if (r < 0) {
-		sd_bus_message_unref(message);
+		bus_later_free(l);
 		return bus_error_from_gvt(error, r, &e);
 	}
 	return 1;

@@ -116,7 +116,7 @@ static int method_vgpu_remove(sd_bus_message *message, void *userdata, sd_bus_er
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The vGPU is gone");
 	/* The object goes away while we act: keep what we need. */
 	strcpy(uuid, v->uuid);
-	return bus_uuid_call_async(userdata, message, uuid, interactive, transient_remove, error);
+	return bus_uuid_call_async(userdata, message, uuid, interactive, transient_remove, false, error);
 }
 
 #define VGPU_PROPERTY(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_vgpu, 0, flags)

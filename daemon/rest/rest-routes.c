@@ -476,6 +476,47 @@ enum { P_TYPE, P_PARENT, P_UUID, P_OWNER, P_PERSISTENT, P_AUTOSTART, P_START, P_
  * one under the same uuid. The owner is the caller unless given; acting for
  * another owner takes more (the core says).
  */
+static int uuid_reply(RestRequest *req, RestReply *reply, unsigned status, const char *id)
+{
+	if (status == 204) {
+		rest_reply_done(reply);
+		reply->status = 204;
+		return REST_REPLIED;
+	}
+	return reply_vgpu(req, reply, status, id);
+}
+
+typedef struct UuidCall {
+	RestRequest *req;
+	unsigned status;
+	char id[GVT_UUID_STRING_MAX];
+} UuidCall;
+
+static void on_uuid_done(Manager *m, int r, const GvtError *e, void *userdata)
+{
+	UuidCall *c = userdata;
+
+	if (r < 0)
+		(void) rest_problem_from_error(&c->req->reply, r, e);
+	else
+		(void) uuid_reply(c->req, &c->req->reply, c->status, c->id);
+	rest_request_resume(c->req);
+	free(c);
+}
+
+/* After a call that may end later (c its context): its reply now, or the request suspended until done. */
+static int uuid_call_end(RestRequest *req, RestReply *reply, UuidCall *c, int r, const GvtError *e)
+{
+	char id[GVT_UUID_STRING_MAX];
+	unsigned status = c->status;
+
+	if (r == 0)
+		return req->handled ? REST_REPLIED : REST_SUSPENDED;
+	strcpy(id, c->id);
+	free(c);
+	return r < 0 ? rest_problem_from_error(reply, r, e) : uuid_reply(req, reply, status, id);
+}
+
 static int post_vgpus(RestRequest *req, RestReply *reply)
 {
 	static const Member members[_P_MAX] = {
@@ -494,9 +535,10 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 	char id[GVT_UUID_STRING_MAX], me[OWNER_NAME_MAX + 1] = "";
 	const char *owner, *s;
 	GvtError e = {};
-	bool created, allowed, persistent;
+	bool created = false, allowed, persistent;
 	Action action;
 	VgpuSpec spec;
+	UuidCall *c;
 	int r;
 
 	r = body_members(req, reply, members, _P_MAX, v);
@@ -533,23 +575,18 @@ static int post_vgpus(RestRequest *req, RestReply *reply)
 			    .uuid = member_string(v[P_UUID]), .owner = owner,
 			    .autostart = json_is_true(v[P_AUTOSTART]), .start = json_is_true(v[P_START]),
 			    .attrs = attrs, .n_attrs = n_attrs };
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = (UuidCall) { .req = req, .status = 201 };
 	if (!persistent)
-		r = transient_create_or_match(req->manager, &spec, id, &created, &e);
+		r = transient_create_or_match(req->manager, &spec, c->id, on_uuid_done, c, &e);
 	else
-		r = definitions_define_or_match(req->manager, &spec, id, &created, &e);
-	if (r < 0)
-		return rest_problem_from_error(reply, r, &e);
-	return reply_vgpu(req, reply, created ? 201 : 200, id);
-}
-
-static int uuid_reply(RestRequest *req, RestReply *reply, unsigned status, const char *id)
-{
-	if (status == 204) {
-		rest_reply_done(reply);
-		reply->status = 204;
-		return REST_REPLIED;
-	}
-	return reply_vgpu(req, reply, status, id);
+		r = definitions_define_or_match(req->manager, &spec, c->id, &created, on_uuid_done, c, &e);
+	/* done runs later, never from within the call: the status may still change. */
+	if (persistent ? !created : r > 0)
+		c->status = 200;
+	return uuid_call_end(req, reply, c, r, &e);
 }
 
 /* The path's UUID into id, an empty body, the caller authorized for it: *allowed, else what to return. */
@@ -565,45 +602,10 @@ static int uuid_call_begin(RestRequest *req, RestReply *reply, char id[GVT_UUID_
 
 /*
  * The calls on one vGPU ({uuid} in the path) that D-Bus makes with a UUID:
- * authorized as its owner's (ManageOwn) or anyone's (Manage) vGPU, then op.
+ * authorized as its owner's (ManageOwn) or anyone's (Manage) vGPU, then op,
+ * which may wait for the kernel (a removal it holds): the request waits,
+ * others go on.
  */
-static int uuid_call(RestRequest *req, RestReply *reply, int (*op)(Manager *, const char *, GvtError *),
-		     unsigned status)
-{
-	char id[GVT_UUID_STRING_MAX];
-	GvtError e = {};
-	bool allowed;
-	int r;
-
-	r = uuid_call_begin(req, reply, id, &allowed);
-	if (!allowed)
-		return r;
-	r = op(req->manager, id, &e);
-	if (r < 0)
-		return rest_problem_from_error(reply, r, &e);
-	return uuid_reply(req, reply, status, id);
-}
-
-typedef struct UuidCall {
-	RestRequest *req;
-	unsigned status;
-	char id[GVT_UUID_STRING_MAX];
-} UuidCall;
-
-
-static void on_uuid_done(Manager *m, int r, const GvtError *e, void *userdata)
-{
-	UuidCall *c = userdata;
-
-	if (r < 0)
-		(void) rest_problem_from_error(&c->req->reply, r, e);
-	else
-		(void) uuid_reply(c->req, &c->req->reply, c->status, c->id);
-	rest_request_resume(c->req);
-	free(c);
-}
-
-/* uuid_call() for an operation that may wait for the kernel (a removal it holds): the request waits, others go on. */
 static int uuid_call_async(RestRequest *req, RestReply *reply,
 			   int (*op)(Manager *, const char *, OperationDone, void *, GvtError *), unsigned status)
 {
@@ -623,11 +625,7 @@ static int uuid_call_async(RestRequest *req, RestReply *reply,
 	*c = (UuidCall) { .req = req, .status = status };
 	strcpy(c->id, id);
 	r = op(req->manager, id, on_uuid_done, c, &e);
-	if (r != 0) {
-		free(c);
-		return r < 0 ? rest_problem_from_error(reply, r, &e) : uuid_reply(req, reply, status, id);
-	}
-	return req->handled ? REST_REPLIED : REST_SUSPENDED;
+	return uuid_call_end(req, reply, c, r, &e);
 }
 
 /* DELETE: a transient vGPU is removed, a stopped definition undefined; a running definition is Busy. */
@@ -638,7 +636,7 @@ static int delete_vgpu(RestRequest *req, RestReply *reply)
 
 static int post_start(RestRequest *req, RestReply *reply)
 {
-	return uuid_call(req, reply, definitions_start, 200);
+	return uuid_call_async(req, reply, definitions_start_async, 200);
 }
 
 static int post_stop(RestRequest *req, RestReply *reply)

@@ -41,22 +41,35 @@ static void on_ended(Manager *m, int r, const GvtError *e, void *userdata)
 	*x = (Ended) { .done = true, .r = r, .e = *e };
 }
 
-/* transient_remove() to its end: the write runs in a thread, its end comes through the loop. */
+/* An operation's end: the write runs in a thread, its end comes through the loop. */
+static int wait_ended(Manager *m, int r, Ended *x, GvtError *e)
+{
+	if (r != 0)
+		return r;
+	for (int i = 0; !x->done && i < 500; i++)
+		assert_true(sd_event_run(m->event, 10 * 1000) >= 0);
+	assert_true(x->done);
+	*e = x->e;
+	return x->r;
+}
+
 static int remove_and_wait(Manager *m, const char *uuid, GvtError *e)
 {
 	Ended x = {};
-	int r;
 
 	if (!m->event)
 		assert_int_equal(sd_event_new(&m->event), 0);
-	r = transient_remove(m, uuid, on_ended, &x, e);
-	if (r != 0)
-		return r;
-	for (int i = 0; !x.done && i < 500; i++)
-		assert_true(sd_event_run(m->event, 10 * 1000) >= 0);
-	assert_true(x.done);
-	*e = x.e;
-	return x.r;
+	return wait_ended(m, transient_remove(m, uuid, on_ended, &x, e), &x, e);
+}
+
+/* transient_create_or_match() to its end (0; 1 would be a match, which these tests never make). */
+static int create_and_wait(Manager *m, const VgpuSpec *spec, char ret[GVT_UUID_STRING_MAX], GvtError *e)
+{
+	Ended x = {};
+
+	if (!m->event)
+		assert_int_equal(sd_event_new(&m->event), 0);
+	return wait_ended(m, transient_create_or_match(m, spec, ret, on_ended, &x, e), &x, e);
 }
 
 static int setup(void **state)
@@ -72,7 +85,7 @@ static int setup(void **state)
 static int create(Manager *m, const char *parent, const char *type, const char *uuid, char ret[GVT_UUID_STRING_MAX],
 		  GvtError *e)
 {
-	return transient_create(m, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid }, ret, e);
+	return create_and_wait(m, &(VgpuSpec) { .parent = parent, .type = type, .uuid = uuid }, ret, e);
 }
 
 static void test_bad_input(void **state)
@@ -143,7 +156,7 @@ static void test_create_writes_uuid(void **state)
 	}
 
 	/* generated when not given; another owner's is recorded */
-	assert_int_equal(transient_create(m, &(VgpuSpec) { .parent = "0000:00:02.0", .type = "gvt_base-GVTg_V5_4",
+	assert_int_equal(create_and_wait(m, &(VgpuSpec) { .parent = "0000:00:02.0", .type = "gvt_base-GVTg_V5_4",
 							  .owner = "alice" }, uuid, &e), 0);
 	assert_int_equal(gvt_uuid_normalize(uuid, (char[GVT_UUID_STRING_MAX]) {}), 0);
 	{
