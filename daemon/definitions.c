@@ -674,41 +674,19 @@ int definitions_start(Manager *m, const char *uuid, GvtError *e)
 	return 0;
 }
 
-/* A start's or a stop's end: the post callouts, the definition's signal, the caller's done. */
-typedef struct DeviceCall {
-	char uuid[GVT_UUID_STRING_MAX];  /* not the callouts': those are empty with [Callouts] Enabled=no */
-	Callouts callouts;
-	OperationDone done;
-	void *userdata;
-} DeviceCall;
-
+/* A start's or a stop's end: the definition's signal, then the post callouts and the caller's done. */
 static void on_device_done(Manager *m, int r, const GvtError *e, void *userdata)
 {
-	DeviceCall *c = userdata;
+	OperationCall *c = userdata;
 
-	callouts_post(&c->callouts, r >= 0);
 	if (r >= 0)
 		emit_changed(m, c->uuid);
-	c->done(m, r, e, c->userdata);
-	free(c);
-}
-
-static DeviceCall *device_call_new(const char *uuid, OperationDone done, void *userdata, GvtError *e)
-{
-	DeviceCall *c = calloc(1, sizeof(*c));
-
-	if (!c) {
-		(void) gvt_error_set_errno(e, ENOMEM, "Out of memory for vGPU %s", uuid);
-		return NULL;
-	}
-	*c = (DeviceCall) { .done = done, .userdata = userdata };
-	snprintf(c->uuid, sizeof(c->uuid), "%s", uuid);
-	return c;
+	operation_call_end(m, c, r, e);
 }
 
 int definitions_start_async(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
 {
-	DeviceCall *c;
+	OperationCall *c;
 	Definition *d;
 	Parent *p;
 	MdevType *t;
@@ -717,24 +695,24 @@ int definitions_start_async(Manager *m, const char *uuid, OperationDone done, vo
 	r = start_checks(m, uuid, &d, &p, &t, e);
 	if (r < 0)
 		return r;
-	c = device_call_new(d->uuid, done, userdata, e);
+	c = operation_call_new(d->uuid, done, userdata, e);
 	if (!c)
 		return -ENOMEM;
 	r = callouts_pre(&m->config, CALLOUT_ACTION_START, d, &c->callouts, e);
-	if (r >= 0) {
-		r = lifecycle_create_device_async(m, p, t, d->uuid, d->attrs, d->n_attrs, owners_get(&m->owners, d->uuid),
-						  NULL, on_device_done, c, e);
-		if (r < 0)
-			callouts_post(&c->callouts, false);
-	}
-	if (r < 0)
+	if (r < 0) {
 		free(c);
+		return r;
+	}
+	r = lifecycle_create_device_async(m, p, t, d->uuid, d->attrs, d->n_attrs, owners_get(&m->owners, d->uuid),
+					  NULL, on_device_done, c, e);
+	if (r < 0)
+		operation_call_cancel(c);
 	return r;
 }
 
 int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
 {
-	DeviceCall *c;
+	OperationCall *c;
 	const Vgpu *v;
 	Definition *d;
 	int r;
@@ -749,7 +727,7 @@ int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *use
 	v = inventory_find_vgpu(&m->inventory, d->uuid);
 	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "Definition %s is not running", d->uuid);
-	c = device_call_new(d->uuid, done, userdata, e);
+	c = operation_call_new(d->uuid, done, userdata, e);
 	if (!c)
 		return -ENOMEM;
 	/* As mdevctl stop sees it: from sysfs, not from the definition. */
@@ -760,12 +738,9 @@ int definitions_stop(Manager *m, const char *uuid, OperationDone done, void *use
 	}
 	/* The definition keeps the owner record. */
 	r = lifecycle_remove_device_async(m, d->uuid, on_device_done, c, e);
-	if (r < 0) {
-		callouts_post(&c->callouts, false);
-		free(c);
-		return r;
-	}
-	return 0;
+	if (r < 0)
+		operation_call_cancel(c);
+	return r;
 }
 
 int definitions_modify(Manager *m, const char *uuid, const DefinitionChange *c, GvtError *e)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 
+#include "callouts.h"
 #include "capacity.h"
 #include "kernel.h"
 #include "lifecycle.h"
@@ -224,6 +225,32 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *id, 
 		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
 	device_create_now(m->config.root, parent, type, id, attrs, n_attrs, &res);
 	return create_ended(m, parent, type, id, attrs, n_attrs, &res, e);
+}
+
+OperationCall *operation_call_new(const char *uuid, OperationDone done, void *userdata, GvtError *e)
+{
+	OperationCall *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		(void) gvt_error_set_errno(e, ENOMEM, "Out of memory for vGPU %s", uuid);
+		return NULL;
+	}
+	*c = (OperationCall) { .done = done, .userdata = userdata };
+	snprintf(c->uuid, sizeof(c->uuid), "%s", uuid);
+	return c;
+}
+
+void operation_call_end(Manager *m, OperationCall *c, int r, const GvtError *e)
+{
+	callouts_post(&c->callouts, r >= 0);
+	c->done(m, r, e, c->userdata);
+	free(c);
+}
+
+void operation_call_cancel(OperationCall *c)
+{
+	callouts_post(&c->callouts, false);
+	free(c);
 }
 
 typedef struct CreateCall {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "callouts.h"
 #include "errors.h"
 #include "inventory.h"
 #include "mdevctl.h"
@@ -57,6 +58,23 @@ int lifecycle_create_device(Manager *m, Parent *p, MdevType *t, const char *uuid
  * as a synchronous call's return and error.
  */
 typedef void (*OperationDone)(Manager *m, int r, const GvtError *e, void *userdata);
+
+/*
+ * What the caller of such an operation keeps until its end: the vGPU, the
+ * callouts around it (its callouts_pre fills them), whom to tell.
+ */
+typedef struct OperationCall {
+	char uuid[GVT_UUID_STRING_MAX];  /* not the callouts': those are empty with [Callouts] Enabled=no */
+	Callouts callouts;
+	OperationDone done;
+	void *userdata;
+} OperationCall;
+
+OperationCall *operation_call_new(const char *uuid, OperationDone done, void *userdata, GvtError *e);
+/* The post callouts with the outcome, then done; frees c. */
+void operation_call_end(Manager *m, OperationCall *c, int r, const GvtError *e);
+/* The operation did not start after the pre callouts: their post with failure; frees c. */
+void operation_call_cancel(OperationCall *c);
 
 /*
  * The same off the loop (device-ops.c): 0 and done later, when the kernel

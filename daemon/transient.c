@@ -24,23 +24,14 @@ static void create_fresh(Manager *m, const char *uuid)
 		(void) inventory_sync_vgpu(m, id);
 }
 
-typedef struct CreateCall {
-	char uuid[GVT_UUID_STRING_MAX];
-	Callouts callouts;
-	OperationDone done;
-	void *userdata;
-} CreateCall;
-
 /* The device's end: the record goes again if it failed, the callouts hear the outcome. */
 static void on_created(Manager *m, int r, const GvtError *e, void *userdata)
 {
-	CreateCall *c = userdata;
+	OperationCall *c = userdata;
 
 	if (r < 0)
 		(void) owners_drop(m->config.root, &m->owners, c->uuid);
-	callouts_post(&c->callouts, r >= 0);
-	c->done(m, r, e, c->userdata);
-	free(c);
+	operation_call_end(m, c, r, e);
 }
 
 /* Every check, the pre callouts, the owner's record, then the device off the loop. */
@@ -50,7 +41,7 @@ static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRIN
 	const char *owner = isempty(spec->owner) ? OWNER_ADMIN : spec->owner;
 	Parent *p = NULL;
 	MdevType *t = NULL;
-	CreateCall *c;
+	OperationCall *c;
 	Usage need;
 	int r;
 
@@ -70,11 +61,9 @@ static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRIN
 	if (r < 0)
 		return r;
 
-	c = calloc(1, sizeof(*c));
+	c = operation_call_new(ret_uuid, done, userdata, e);
 	if (!c)
-		return gvt_error_set_errno(e, ENOMEM, "Failed to create a vGPU");
-	*c = (CreateCall) { .done = done, .userdata = userdata };
-	strcpy(c->uuid, ret_uuid);
+		return -ENOMEM;
 	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_START, ret_uuid, p->name, t->name, spec->attrs,
 			      spec->n_attrs, &c->callouts, e);
 	if (r < 0) {
@@ -92,10 +81,8 @@ static int create(Manager *m, const VgpuSpec *spec, char ret_uuid[GVT_UUID_STRIN
 		if (r < 0)
 			(void) owners_drop(m->config.root, &m->owners, ret_uuid);
 	}
-	if (r < 0) {
-		callouts_post(&c->callouts, false);
-		free(c);
-	}
+	if (r < 0)
+		operation_call_cancel(c);
 	return r;
 }
 
@@ -130,28 +117,19 @@ int transient_create_or_match(Manager *m, const VgpuSpec *spec, char ret_uuid[GV
 	return create(m, spec, ret_uuid, done, userdata, e);
 }
 
-typedef struct RemoveCall {
-	char uuid[GVT_UUID_STRING_MAX];  /* not the callouts': those are empty with [Callouts] Enabled=no */
-	Callouts callouts;
-	OperationDone done;
-	void *userdata;
-} RemoveCall;
-
 static void on_removed(Manager *m, int r, const GvtError *e, void *userdata)
 {
-	RemoveCall *c = userdata;
+	OperationCall *c = userdata;
 
-	callouts_post(&c->callouts, r >= 0);
 	if (r >= 0 && !definitions_find(m, c->uuid) && owners_drop(m->config.root, &m->owners, c->uuid) < 0)
 		log_warning("Failed to drop the owner record of %s; the next start drops it.", c->uuid);
-	c->done(m, r, e, c->userdata);
-	free(c);
+	operation_call_end(m, c, r, e);
 }
 
 int transient_remove(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)
 {
 	char id[GVT_UUID_STRING_MAX];
-	RemoveCall *c;
+	OperationCall *c;
 	const Vgpu *v;
 	int r;
 
@@ -166,11 +144,9 @@ int transient_remove(Manager *m, const char *uuid, OperationDone done, void *use
 	v = inventory_find_vgpu(&m->inventory, id);
 	if (!v)
 		return gvt_error_set(e, GVT_ERROR_NOT_FOUND, "No vGPU %s: list the vGPUs with \"gvtctl list\"", id);
-	c = calloc(1, sizeof(*c));
+	c = operation_call_new(id, done, userdata, e);
 	if (!c)
-		return gvt_error_set_errno(e, -ENOMEM, "Failed to remove vGPU %s", id);
-	*c = (RemoveCall) { .done = done, .userdata = userdata };
-	strcpy(c->uuid, id);
+		return -ENOMEM;
 	/* As mdevctl stop sees it: from sysfs, no attributes. */
 	r = callouts_pre_vgpu(&m->config, CALLOUT_ACTION_STOP, id, v->parent, v->type, NULL, 0, &c->callouts, e);
 	if (r < 0) {
@@ -178,12 +154,9 @@ int transient_remove(Manager *m, const char *uuid, OperationDone done, void *use
 		return r;
 	}
 	r = lifecycle_remove_device_async(m, id, on_removed, c, e);
-	if (r < 0) {
-		callouts_post(&c->callouts, false);
-		free(c);
-		return r;
-	}
-	return 0;
+	if (r < 0)
+		operation_call_cancel(c);
+	return r;
 }
 
 int transient_delete(Manager *m, const char *uuid, OperationDone done, void *userdata, GvtError *e)

@@ -363,13 +363,18 @@ int bus_reply_async(BusCalls *calls, sd_bus_message *message, BusReplyShape shap
 	return 1;
 }
 
-/* bus_reply_async()'s call for a BusUuidAsyncOp: args is the op. */
+/* bus_reply_async()'s call for a BusUuidAsyncOp: args is a UuidOp. */
+typedef struct UuidOp {
+	BusUuidAsyncOp op;
+	const char *uuid;
+} UuidOp;
+
 static int call_uuid_op(Manager *m, const void *args, char id[GVT_UUID_STRING_MAX], OperationDone done,
 			void *userdata, GvtError *e)
 {
-	const BusUuidAsyncOp *op = args;
+	const UuidOp *u = args;
 
-	return (*op)(m, ((BusLater *) userdata)->uuid, done, userdata, e);
+	return u->op(m, u->uuid, done, userdata, e);
 }
 
 int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uuid, bool interactive,
@@ -381,8 +386,8 @@ int bus_uuid_call_async(BusCalls *calls, sd_bus_message *message, const char *uu
 	r = uuid_call_begin(calls, message, uuid, interactive, id, error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-	return bus_reply_async(calls, message, reply_path ? BUS_REPLY_PATH : BUS_REPLY_EMPTY, id, call_uuid_op, &op,
-			       error);
+	return bus_reply_async(calls, message, reply_path ? BUS_REPLY_PATH : BUS_REPLY_EMPTY, id, call_uuid_op,
+			       &(UuidOp) { .op = op, .uuid = id }, error);
 }
 
 int bus_uuid_method_async(BusCalls *calls, sd_bus_message *message, BusUuidAsyncOp op, bool reply_path,

@@ -146,6 +146,13 @@ class Scratch:
         self.procs.append(p)
         return p
 
+    def busctl(self, *args):
+        """busctl call on gvtd's org.gvtd1.Manager over this scratch bus: the process and its seconds."""
+        t = time.monotonic()
+        p = subprocess.run(["busctl", f"--address={self.address}", "call", "org.gvtd1", "/org/gvtd1",
+                            "org.gvtd1.Manager", *args], capture_output=True, text=True, timeout=10)
+        return p, time.monotonic() - t
+
     def log(self, name):
         path = os.path.join(self.tmp, name)
         return open(path).read() if os.path.exists(path) else ""

@@ -64,11 +64,7 @@ def ctl_run(*args):
     return p, time.monotonic() - t
 
 
-def busctl(*args):
-    t = time.monotonic()
-    p = subprocess.run(["busctl", f"--address={scratch.address}", "call", "org.gvtd1", "/org/gvtd1",
-                        "org.gvtd1.Manager", *args], capture_output=True, text=True, timeout=10)
-    return p, time.monotonic() - t
+busctl = scratch.busctl
 
 
 def busy(p):

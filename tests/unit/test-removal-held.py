@@ -55,11 +55,7 @@ def ctl(*args, **kw):
                             stderr=subprocess.PIPE, text=True, env=env, **kw)
 
 
-def busctl(*args):
-    t = time.monotonic()
-    p = subprocess.run(["busctl", f"--address={scratch.address}", "call", "org.gvtd1", "/org/gvtd1",
-                        "org.gvtd1.Manager", *args], capture_output=True, text=True, timeout=10)
-    return p, time.monotonic() - t
+busctl = scratch.busctl
 
 
 u1, u2, u3 = ("b0b0b0b0-0000-4000-8000-00000000000%d" % i for i in (1, 2, 3))
